@@ -1,0 +1,214 @@
+//! Command-line definitions (clap derive) and nothing else.
+//!
+//! Conventions: long flags everywhere; a short flag only where it is earned by
+//! frequent use or by grpcurl/curl habit (`-H`, `-o`, `-v`); value names in
+//! upper case; every default shown in `--help`; values that can be checked
+//! without a network (addresses, durations, headers) are parsed here, so a
+//! bad one is a usage error (exit 2) before anything is sent.
+
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{
+    client::{parse_header, Header, Target},
+    exit::EXIT_CODES_HELP,
+    output::Format,
+    proto::Role,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "grpc-demo",
+    version,
+    about = "gRPC server and scriptable client for the tutorial's GreetService and MessageService",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// More log output on stderr (-v, -vv). RUST_LOG, when set, wins.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve GreetService, MessageService, health and reflection.
+    #[command(
+        after_help = "Prints `listening on IP:PORT` on stdout once it accepts connections; logs go to stderr.\nSIGINT/SIGTERM: stop accepting, let in-flight RPCs finish (up to --shutdown-timeout), exit 0."
+    )]
+    Serve(ServeArgs),
+    /// Call GreetService.sayHello once and print the greeting.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Hello(HelloArgs),
+    /// Run one MessageService.iter_message stream and print each response as it arrives.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Stream(StreamArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TCP port to listen on; 0 picks a free one.
+    #[arg(
+        long,
+        env = "GRPC_DEMO_PORT",
+        default_value_t = 50000,
+        value_name = "PORT"
+    )]
+    pub port: u16,
+
+    /// Address to bind. The default `::` is dual stack, falling back to
+    /// 0.0.0.0 where IPv6 is unavailable.
+    #[arg(long, default_value = "::", value_name = "ADDR")]
+    pub host: IpAddr,
+
+    /// On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub shutdown_timeout: Duration,
+
+    /// Do not serve the gRPC reflection services.
+    #[arg(long)]
+    pub no_reflection: bool,
+}
+
+/// Flags shared by every client subcommand.
+#[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT.
+    #[arg(
+        long,
+        env = "GRPC_DEMO_ADDR",
+        default_value = "http://localhost:50000",
+        value_parser = Target::parse,
+        value_name = "ADDR"
+    )]
+    pub addr: Target,
+
+    /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s).
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// How long to wait for the connection to be established.
+    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub connect_timeout: Duration,
+
+    /// Request metadata as 'key: value'; repeatable.
+    #[arg(short = 'H', long = "header", value_parser = parse_header, value_name = "'KEY: VALUE'")]
+    pub headers: Vec<Header>,
+
+    /// Output format on stdout (and of the error line on stderr).
+    #[arg(short, long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub output: Format,
+
+    /// Compress requests with this encoding; compressed responses are always accepted.
+    #[arg(long, value_enum, default_value_t = Compression::None, value_name = "ENCODING")]
+    pub compress: Compression,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+#[derive(Debug, Args)]
+pub struct HelloArgs {
+    /// The name to greet.
+    #[arg(long, default_value = "world", value_name = "NAME")]
+    pub name: String,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// Number of messages: START, PROGRESS…, END (at least 2).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
+    pub count: u32,
+
+    /// Role of every generated message.
+    #[arg(long, value_enum, default_value_t = RoleArg::Customer, value_name = "ROLE")]
+    pub role: RoleArg,
+
+    /// The data field of every generated message.
+    #[arg(long, default_value = "", value_name = "STR")]
+    pub data: String,
+
+    /// Pause between two sends.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Send the MessageRequests in FILE instead (one proto3-JSON object per
+    /// line, blank lines skipped; `-` reads stdin).
+    #[arg(long, conflicts_with_all = ["count", "role", "data"], value_name = "FILE")]
+    pub script: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Customer,
+    Agent,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Customer => Role::Customer,
+            RoleArg::Agent => Role::Agent,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Parses `500ms`, `2s`, `1m30s` (humantime).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text).map_err(|err| format!("{err} (examples: 500ms, 2s, 1m)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_humantime() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn script_excludes_count() {
+        let result = Cli::try_parse_from(["grpc-demo", "stream", "--count", "4", "--script", "x"]);
+        assert!(result.is_err());
+        let result = Cli::try_parse_from(["grpc-demo", "stream", "--script", "x"]);
+        assert!(result.is_ok());
+    }
+
+    #[test]
+    fn count_must_be_at_least_two() {
+        assert!(Cli::try_parse_from(["grpc-demo", "stream", "--count", "1"]).is_err());
+        assert!(Cli::try_parse_from(["grpc-demo", "stream", "--count", "2"]).is_ok());
+    }
+}

@@ -1,0 +1,41 @@
+//! `grpc-demo hello`: one GreetService.sayHello call.
+
+use std::io::Write;
+
+use tokio::time::Instant;
+
+use super::{connect, with_deadline, CallOptions};
+use crate::{
+    exit::RpcError,
+    output::Printer,
+    proto::{greet_service_client::GreetServiceClient, HelloRequest},
+};
+
+/// Greets `name` and prints the response.
+pub async fn hello<W: Write>(
+    options: &CallOptions,
+    name: &str,
+    printer: &mut Printer<W>,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + options.timeout;
+    let response = with_deadline(options.timeout, async {
+        let channel = connect(options).await?;
+        let mut client = GreetServiceClient::new(channel)
+            .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
+            .accept_compressed(tonic::codec::CompressionEncoding::Zstd);
+        if let Some(encoding) = options.compression {
+            client = client.send_compressed(encoding);
+        }
+        let request = options.request(
+            HelloRequest {
+                name: name.to_owned(),
+            },
+            deadline.saturating_duration_since(Instant::now()),
+        );
+        let response = client.say_hello(request).await.map_err(RpcError::from)?;
+        Ok(response.into_inner())
+    })
+    .await?;
+    printer.hello(&response)?;
+    Ok(())
+}

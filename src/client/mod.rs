@@ -1,0 +1,278 @@
+//! The client side: address parsing, channel building (TLS, timeouts,
+//! metadata, compression), and one file per subcommand.
+
+mod hello;
+mod script;
+mod stream;
+
+use std::{fmt, future::Future, str::FromStr, time::Duration};
+
+use tonic::{
+    codec::CompressionEncoding,
+    metadata::{AsciiMetadataKey, AsciiMetadataValue},
+    transport::{Channel, ClientTlsConfig, Endpoint, Uri},
+    Code,
+};
+
+use crate::exit::RpcError;
+
+pub use hello::hello;
+pub use script::{parse_script, ScriptError, ScriptSource};
+pub use stream::{scripted_sequence, stream};
+
+/// A server address: `http://HOST:PORT` or `https://HOST:PORT`. A bare
+/// `HOST:PORT` means plaintext `http://`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    uri: Uri,
+    display: String,
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let with_scheme = if text.contains("://") {
+            text.to_owned()
+        } else {
+            format!("http://{text}")
+        };
+        let uri = Uri::from_str(&with_scheme)
+            .map_err(|err| format!("invalid address '{text}': {err}"))?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            Some(other) => {
+                return Err(format!(
+                    "invalid address '{text}': scheme '{other}' is not supported (use http:// or https://)"
+                ))
+            }
+            None => return Err(format!("invalid address '{text}': no scheme")),
+        }
+        let authority = match uri.authority() {
+            Some(authority) if !authority.host().is_empty() => authority,
+            _ => return Err(format!("invalid address '{text}': no host")),
+        };
+        if authority.as_str().contains('@') {
+            return Err(format!(
+                "invalid address '{text}': user info is not supported"
+            ));
+        }
+        // `Uri` accepts any text after the colon; a port must be a number.
+        let after_host = &authority.as_str()[authority.host().len()..];
+        if let Some(port) = after_host.strip_prefix(':') {
+            if port.parse::<u16>().is_err() {
+                return Err(format!(
+                    "invalid address '{text}': port '{port}' is not a number from 0 to 65535"
+                ));
+            }
+        }
+        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            return Err(format!(
+                "invalid address '{text}': a gRPC address has no path (use HOST:PORT)"
+            ));
+        }
+        let display = with_scheme.trim_end_matches('/').to_owned();
+        Ok(Self { uri, display })
+    }
+
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.uri.scheme_str() == Some("https")
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+/// One `-H 'key: value'` metadata entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub key: AsciiMetadataKey,
+    pub value: AsciiMetadataValue,
+}
+
+/// Parses `key: value`; the key is lower-cased, surrounding spaces trimmed.
+pub fn parse_header(text: &str) -> Result<Header, String> {
+    let (key, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("header '{text}' is not 'key: value'"))?;
+    let key = key.trim().to_ascii_lowercase();
+    let key = AsciiMetadataKey::from_str(&key)
+        .map_err(|_| format!("header name '{key}' is not a valid metadata key"))?;
+    let value = AsciiMetadataValue::try_from(value.trim())
+        .map_err(|_| format!("header value of '{key}' must be printable ASCII"))?;
+    Ok(Header { key, value })
+}
+
+/// Everything a client subcommand needs to make a call.
+#[derive(Debug, Clone)]
+pub struct CallOptions {
+    pub target: Target,
+    /// Deadline of the whole RPC, connection included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub headers: Vec<Header>,
+    /// Request compression, if any. Compressed responses are always accepted.
+    pub compression: Option<CompressionEncoding>,
+}
+
+impl CallOptions {
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            headers: Vec::new(),
+            compression: None,
+        }
+    }
+
+    /// Wraps a message in a request carrying our metadata and the remaining
+    /// deadline (sent as `grpc-timeout`, so the server can give up too).
+    fn request<T>(&self, message: T, remaining: Duration) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        for header in &self.headers {
+            request
+                .metadata_mut()
+                .append(header.key.clone(), header.value.clone());
+        }
+        request.set_timeout(remaining);
+        request
+    }
+}
+
+/// Opens a channel to the target, failing with UNAVAILABLE and a short cause
+/// ("connection refused") instead of a transport error dump.
+pub async fn connect(options: &CallOptions) -> Result<Channel, RpcError> {
+    let unavailable =
+        |cause: String| RpcError::new(Code::Unavailable, format!("{cause} ({})", options.target));
+    let mut endpoint = Endpoint::from(options.target.uri().clone())
+        .connect_timeout(options.connect_timeout)
+        .tcp_nodelay(true);
+    if options.target.is_tls() {
+        endpoint = endpoint
+            .tls_config(ClientTlsConfig::new().with_webpki_roots())
+            .map_err(|err| unavailable(root_cause(&err)))?;
+    }
+    endpoint.connect().await.map_err(|err| {
+        let cause = root_cause(&err);
+        if cause.contains("timed out") {
+            unavailable(format!(
+                "connect timed out after {}",
+                humantime::format_duration(options.connect_timeout)
+            ))
+        } else {
+            unavailable(cause)
+        }
+    })
+}
+
+/// Runs `call` under the whole-RPC deadline: past it, DEADLINE_EXCEEDED.
+async fn with_deadline<T>(
+    timeout: Duration,
+    call: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result,
+        Err(_) => Err(RpcError::new(
+            Code::DeadlineExceeded,
+            format!(
+                "deadline of {} exceeded",
+                humantime::format_duration(timeout)
+            ),
+        )
+        .into()),
+    }
+}
+
+/// The innermost cause of an error, which is the one a user can act on:
+/// "connection refused" rather than "transport error", without the OS error
+/// number.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = err;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    let text = innermost.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => &text[..at],
+        _ => text.as_str(),
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "transport error".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_without_a_scheme_are_plaintext() {
+        let target = Target::parse("localhost:50000").expect("valid");
+        assert_eq!(target.to_string(), "http://localhost:50000");
+        assert!(!target.is_tls());
+        assert_eq!(target.uri().port_u16(), Some(50000));
+    }
+
+    #[test]
+    fn http_and_https_addresses_are_accepted() {
+        assert!(!Target::parse("http://127.0.0.1:1").expect("valid").is_tls());
+        assert!(Target::parse("https://example.com:443")
+            .expect("valid")
+            .is_tls());
+        assert_eq!(
+            Target::parse("http://[::1]:50000/")
+                .expect("valid")
+                .to_string(),
+            "http://[::1]:50000"
+        );
+    }
+
+    #[test]
+    fn bad_addresses_are_refused_with_a_reason() {
+        for (text, reason) in [
+            ("ftp://host:1", "scheme 'ftp' is not supported"),
+            ("http://", "invalid address"),
+            ("http://host:1/path", "has no path"),
+            ("host:notaport", "port 'notaport' is not a number"),
+            ("host:70000", "is not a number from 0 to 65535"),
+            ("user@host:1", "user info"),
+            ("a b:1", "invalid address"),
+        ] {
+            let err = Target::parse(text).expect_err(text);
+            assert!(err.contains(reason), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_root_cause_is_short_and_lower_case() {
+        let refused = std::io::Error::from_raw_os_error(111);
+        assert_eq!(root_cause(&refused), "connection refused");
+    }
+
+    #[test]
+    fn headers_parse_as_key_colon_value() {
+        let header = parse_header("X-Trace-Id: abc 123").expect("valid");
+        assert_eq!(header.key.as_str(), "x-trace-id");
+        assert_eq!(header.value, "abc 123");
+        // Only the first colon splits.
+        let header = parse_header("when: 12:30").expect("valid");
+        assert_eq!(header.value, "12:30");
+    }
+
+    #[test]
+    fn bad_headers_are_refused() {
+        assert!(parse_header("no-colon").is_err());
+        assert!(parse_header("bad key: v").is_err());
+        assert!(parse_header(": v").is_err());
+        assert!(parse_header("k: line\nbreak").is_err());
+    }
+}

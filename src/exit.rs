@@ -1,0 +1,220 @@
+//! The one place that turns an outcome into an exit code and a stderr line.
+//!
+//! Convention (grpcurl's, documented here and in `--help`):
+//! 0 success, 1 local error, 2 usage error (clap), 64 + gRPC status code for
+//! a failed RPC (78 UNAVAILABLE, 68 DEADLINE_EXCEEDED, 76 UNIMPLEMENTED, …).
+
+use std::io;
+
+use tonic::Code;
+
+use crate::output::Format;
+
+pub const SUCCESS: u8 = 0;
+pub const LOCAL_ERROR: u8 = 1;
+pub const USAGE_ERROR: u8 = 2;
+/// A failed RPC exits with this plus its gRPC status code.
+pub const RPC_ERROR_BASE: u8 = 64;
+
+/// The help text's summary of the exit codes.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0       success (also when stdout is closed early, e.g. by `| head -1`)
+  1       local error: unreadable file, bad script line, cannot bind
+  2       usage error: bad flag or value
+  64+N    the RPC failed with gRPC status N, for example
+          65 CANCELLED, 68 DEADLINE_EXCEEDED, 72 RESOURCE_EXHAUSTED,
+          76 UNIMPLEMENTED, 77 INTERNAL, 78 UNAVAILABLE, 80 UNAUTHENTICATED";
+
+/// A failed RPC: the gRPC status code and a message naming the cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {message}", code_name(*code))]
+pub struct RpcError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl RpcError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<tonic::Status> for RpcError {
+    fn from(status: tonic::Status) -> Self {
+        let message = if status.message().is_empty() {
+            // Keep the line informative even when the peer sent no message.
+            status.code().description().to_owned()
+        } else {
+            status.message().to_owned()
+        };
+        Self::new(status.code(), message)
+    }
+}
+
+/// The canonical upper-case name of a status code, as in the gRPC spec.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
+}
+
+/// What the process should do with an error: its exit code, and the line to
+/// print on stderr (none for a closed stdout, which is not a failure).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub code: u8,
+    pub line: Option<String>,
+}
+
+/// Maps any error from a subcommand to its exit code and stderr line.
+pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
+    if is_broken_pipe(err) {
+        return Outcome {
+            code: SUCCESS,
+            line: None,
+        };
+    }
+    if let Some(rpc) = err.downcast_ref::<RpcError>() {
+        let code = RPC_ERROR_BASE + rpc.code as u8;
+        let line = match format {
+            Format::Text => format!("error: {rpc}"),
+            Format::Json => serde_json::json!({
+                "code": code_name(rpc.code),
+                "code_number": rpc.code as i32,
+                "message": rpc.message,
+            })
+            .to_string(),
+        };
+        return Outcome {
+            code,
+            line: Some(line),
+        };
+    }
+    // `{:#}` joins the context chain on one line: "reading script x: No such file".
+    let message = format!("{err:#}");
+    let line = match format {
+        Format::Text => format!("error: {message}"),
+        Format::Json => serde_json::json!({
+            "code": "LOCAL_ERROR",
+            "code_number": null,
+            "message": message,
+        })
+        .to_string(),
+    };
+    Outcome {
+        code: LOCAL_ERROR,
+        line: Some(line),
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rpc_failures_exit_64_plus_their_status_code() {
+        let cases = [
+            (Code::Unavailable, 78),
+            (Code::DeadlineExceeded, 68),
+            (Code::Unimplemented, 76),
+            (Code::ResourceExhausted, 72),
+            (Code::Unauthenticated, 80),
+            (Code::Cancelled, 65),
+        ];
+        for (code, exit) in cases {
+            let err = anyhow::Error::new(RpcError::new(code, "why"));
+            assert_eq!(outcome(&err, Format::Text).code, exit, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn the_text_line_names_the_status_and_the_cause() {
+        let err = anyhow::Error::new(RpcError::new(
+            Code::Unavailable,
+            "connection refused (http://localhost:1)",
+        ));
+        assert_eq!(
+            outcome(&err, Format::Text).line.as_deref(),
+            Some("error: UNAVAILABLE: connection refused (http://localhost:1)")
+        );
+    }
+
+    #[test]
+    fn the_json_line_is_parseable() {
+        let err = anyhow::Error::new(RpcError::new(
+            Code::DeadlineExceeded,
+            "deadline of 1s exceeded",
+        ));
+        let line = outcome(&err, Format::Json).line.unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+        assert_eq!(value["code"], "DEADLINE_EXCEEDED");
+        assert_eq!(value["code_number"], 4);
+        assert_eq!(value["message"], "deadline of 1s exceeded");
+    }
+
+    #[test]
+    fn an_rpc_error_keeps_its_code_under_context() {
+        let err = anyhow::Error::new(RpcError::new(Code::Unimplemented, "no such method"))
+            .context("calling sayHello");
+        assert_eq!(outcome(&err, Format::Text).code, 76);
+    }
+
+    #[test]
+    fn local_errors_exit_1_with_their_context_on_one_line() {
+        let err = anyhow::Error::new(io::Error::new(io::ErrorKind::NotFound, "No such file"))
+            .context("reading script missing.jsonl");
+        let outcome = outcome(&err, Format::Text);
+        assert_eq!(outcome.code, 1);
+        assert_eq!(
+            outcome.line.as_deref(),
+            Some("error: reading script missing.jsonl: No such file")
+        );
+    }
+
+    #[test]
+    fn a_closed_stdout_is_quiet_success() {
+        let err = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
+        assert_eq!(
+            outcome(&err, Format::Text),
+            Outcome {
+                code: 0,
+                line: None
+            }
+        );
+    }
+
+    #[test]
+    fn every_code_has_its_canonical_name() {
+        assert_eq!(code_name(Code::from_i32(14)), "UNAVAILABLE");
+        assert_eq!(code_name(Code::from_i32(16)), "UNAUTHENTICATED");
+        assert_eq!(code_name(Code::from_i32(0)), "OK");
+    }
+}

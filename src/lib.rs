@@ -1,0 +1,13 @@
+//! grpc-demo: a gRPC server for the tutorial's `GreetService` and
+//! `MessageService`, and a scriptable command-line client for them.
+//!
+//! The binary (`src/main.rs`) only parses arguments and turns outcomes into
+//! exit codes; everything else lives here so tests can reach it in-process.
+
+pub mod cli;
+pub mod client;
+pub mod exit;
+pub mod logging;
+pub mod output;
+pub mod proto;
+pub mod server;

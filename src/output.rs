@@ -1,0 +1,122 @@
+//! Rendering of responses on stdout, as text or as proto3 JSON. Nothing else
+//! in the program prints results.
+
+use std::io::{self, Write};
+
+use prost_reflect::{DynamicMessage, SerializeOptions};
+
+use crate::proto::{self, HelloResponse, MessageResponse};
+
+/// How responses (and errors) are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// The greeting alone; `CODE<TAB>MESSAGE` per stream response.
+    #[default]
+    Text,
+    /// One line of proto3 JSON per response (NDJSON for streams).
+    Json,
+}
+
+/// Serialises one of our messages in the canonical proto3 JSON mapping
+/// (lowerCamelCase names, enums by name). Default values are emitted so that
+/// scripts see every field, as grpcurl's `-emit-defaults` does.
+pub fn to_json<M: prost::Message>(message: &M, full_name: &str) -> String {
+    let descriptor = proto::message_descriptor(full_name);
+    let mut dynamic = DynamicMessage::new(descriptor);
+    // Same schema on both sides: transcoding our own message cannot fail.
+    dynamic
+        .transcode_from(message)
+        .expect("message matches its descriptor");
+    let options = SerializeOptions::new().skip_default_fields(false);
+    let mut serializer = serde_json::Serializer::new(Vec::new());
+    dynamic
+        .serialize_with_options(&mut serializer, &options)
+        .expect("serialising to memory cannot fail");
+    String::from_utf8(serializer.into_inner()).expect("serde_json writes UTF-8")
+}
+
+/// Writes responses to a sink, one line each, flushed as they come so that a
+/// reader of a pipe sees stream responses as they arrive.
+pub struct Printer<W: Write> {
+    format: Format,
+    out: W,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(format: Format, out: W) -> Self {
+        Self { format, out }
+    }
+
+    pub fn hello(&mut self, response: &HelloResponse) -> io::Result<()> {
+        match self.format {
+            Format::Text => writeln!(self.out, "{}", response.msg)?,
+            Format::Json => writeln!(self.out, "{}", to_json(response, proto::HELLO_RESPONSE))?,
+        }
+        self.out.flush()
+    }
+
+    pub fn message(&mut self, response: &MessageResponse) -> io::Result<()> {
+        match self.format {
+            Format::Text => writeln!(self.out, "{}\t{}", response.code, response.message)?,
+            Format::Json => writeln!(self.out, "{}", to_json(response, proto::MESSAGE_RESPONSE))?,
+        }
+        self.out.flush()
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(format: Format, f: impl FnOnce(&mut Printer<Vec<u8>>) -> io::Result<()>) -> String {
+        let mut printer = Printer::new(format, Vec::new());
+        f(&mut printer).expect("writing to memory");
+        String::from_utf8(printer.into_inner()).expect("utf-8")
+    }
+
+    #[test]
+    fn hello_text_is_the_message_alone() {
+        let out = render(Format::Text, |p| {
+            p.hello(&HelloResponse {
+                msg: "hello, zhangjian".into(),
+            })
+        });
+        assert_eq!(out, "hello, zhangjian\n");
+    }
+
+    #[test]
+    fn hello_json_is_proto3_json() {
+        let out = render(Format::Json, |p| {
+            p.hello(&HelloResponse {
+                msg: "hello, zhangjian".into(),
+            })
+        });
+        assert_eq!(out, "{\"msg\":\"hello, zhangjian\"}\n");
+    }
+
+    #[test]
+    fn stream_responses_render_as_tab_separated_text_or_ndjson() {
+        let response = MessageResponse {
+            code: 200,
+            message: "doing".into(),
+        };
+        assert_eq!(
+            render(Format::Text, |p| p.message(&response)),
+            "200\tdoing\n"
+        );
+        assert_eq!(
+            render(Format::Json, |p| p.message(&response)),
+            "{\"code\":200,\"message\":\"doing\"}\n"
+        );
+    }
+
+    #[test]
+    fn json_emits_default_values() {
+        let out = render(Format::Json, |p| p.message(&MessageResponse::default()));
+        assert_eq!(out, "{\"code\":0,\"message\":\"\"}\n");
+    }
+}
