@@ -1,0 +1,126 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'grpc-demo'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'grpc-demo' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, health and reflection')
+            [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Call GreetService.sayHello once and print the greeting')
+            [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'grpc-demo;serve' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port to listen on; 0 picks a free one')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable')
+            [CompletionResult]::new('--shutdown-timeout', '--shutdown-timeout', [CompletionResultType]::ParameterName, 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut')
+            [CompletionResult]::new('--no-reflection', '--no-reflection', [CompletionResultType]::ParameterName, 'Do not serve the gRPC reflection services')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;hello' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name to greet')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the connection to be established')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;stream' {
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Number of messages: START, PROGRESS…, END (at least 2)')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Role of every generated message')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The data field of every generated message')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between two sends')
+            [CompletionResult]::new('--script', '--script', [CompletionResultType]::ParameterName, 'Send the MessageRequests in FILE instead (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the connection to be established')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;completions' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;help' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, health and reflection')
+            [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Call GreetService.sayHello once and print the greeting')
+            [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'grpc-demo;help;serve' {
+            break
+        }
+        'grpc-demo;help;hello' {
+            break
+        }
+        'grpc-demo;help;stream' {
+            break
+        }
+        'grpc-demo;help;completions' {
+            break
+        }
+        'grpc-demo;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

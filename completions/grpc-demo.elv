@@ -1,0 +1,110 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[grpc-demo] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'grpc-demo'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'grpc-demo'= {
+            cand -v 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand --verbose 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Serve GreetService, MessageService, health and reflection'
+            cand hello 'Call GreetService.sayHello once and print the greeting'
+            cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'grpc-demo;serve'= {
+            cand --port 'TCP port to listen on; 0 picks a free one'
+            cand --host 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable'
+            cand --shutdown-timeout 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut'
+            cand --no-reflection 'Do not serve the gRPC reflection services'
+            cand -v 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand --verbose 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;hello'= {
+            cand --name 'The name to greet'
+            cand --addr 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)'
+            cand --connect-timeout 'How long to wait for the connection to be established'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand -v 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand --verbose 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;stream'= {
+            cand --count 'Number of messages: START, PROGRESS…, END (at least 2)'
+            cand --role 'Role of every generated message'
+            cand --data 'The data field of every generated message'
+            cand --interval 'Pause between two sends'
+            cand --script 'Send the MessageRequests in FILE instead (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)'
+            cand --addr 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)'
+            cand --connect-timeout 'How long to wait for the connection to be established'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand -v 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand --verbose 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;completions'= {
+            cand -v 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand --verbose 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;help'= {
+            cand serve 'Serve GreetService, MessageService, health and reflection'
+            cand hello 'Call GreetService.sayHello once and print the greeting'
+            cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'grpc-demo;help;serve'= {
+        }
+        &'grpc-demo;help;hello'= {
+        }
+        &'grpc-demo;help;stream'= {
+        }
+        &'grpc-demo;help;completions'= {
+        }
+        &'grpc-demo;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

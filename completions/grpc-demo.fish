@@ -1,0 +1,80 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_grpc_demo_global_optspecs
+    string join \n v/verbose h/help V/version
+end
+
+function __fish_grpc_demo_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_grpc_demo_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_grpc_demo_using_subcommand
+    set -l cmd (__fish_grpc_demo_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l host -d 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l shutdown-timeout -d 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l name -d 'The name to greet' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l count -d 'Number of messages: START, PROGRESS…, END (at least 2)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l role -d 'Role of every generated message' -r -f -a "customer\t''
+agent\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l data -d 'The data field of every generated message' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l interval -d 'Pause between two sends' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l script -d 'Send the MessageRequests in FILE instead (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,176 @@
+//! Helpers for end-to-end tests: the real `grpc-demo` binary as a
+//! subprocess, in a scrubbed environment, ended by PID.
+#![allow(dead_code)]
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    process::{Child, Command, ExitStatus, Output, Stdio},
+    sync::{mpsc, Arc, Mutex},
+    thread,
+    time::{Duration, Instant},
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_grpc-demo");
+
+/// A `grpc-demo` command with none of our environment variables leaking in.
+pub fn grpc_demo() -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_remove("GRPC_DEMO_ADDR")
+        .env_remove("GRPC_DEMO_PORT")
+        .env_remove("GRPC_DEMO_TOKEN")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs a client to completion; its own `--timeout` bounds it.
+pub fn run(args: &[&str]) -> Output {
+    grpc_demo().args(args).output().expect("running grpc-demo")
+}
+
+/// Runs a client with `stdin` as its standard input.
+pub fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = grpc_demo()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning grpc-demo");
+    let mut input = child.stdin.take().expect("piped stdin");
+    input.write_all(stdin.as_bytes()).expect("writing stdin");
+    drop(input);
+    child.wait_with_output().expect("waiting for grpc-demo")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `grpc-demo serve` on a free loopback port, killed on drop if still running.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    pub fn start(extra_args: &[&str]) -> Self {
+        let mut child = grpc_demo()
+            .args(["serve", "--host", "127.0.0.1", "--port", "0"])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning grpc-demo serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (line_tx, line_rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = line_tx.send(line);
+        });
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let sink = Arc::clone(&log);
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                if let Ok(mut log) = sink.lock() {
+                    log.push_str(&line);
+                }
+                line.clear();
+            }
+        });
+        let line = line_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server announced its port");
+        let port = parse_listening_line(&line);
+        Self { child, port, log }
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn pid(&self) -> i32 {
+        i32::try_from(self.child.id()).expect("pid fits i32")
+    }
+
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on the PID of a child we started and still own.
+        let rc = unsafe { libc::kill(self.pid(), signal) };
+        assert_eq!(rc, 0, "kill({}, {signal})", self.pid());
+    }
+
+    /// Waits for the server to exit, at most `limit`.
+    pub fn wait(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`, at most `limit`.
+    pub fn wait_for_log(&self, needle: &str, limit: Duration) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if self.log().contains(needle) {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `listening on 127.0.0.1:41234` → 41234.
+pub fn parse_listening_line(line: &str) -> u16 {
+    let line = line.trim_end();
+    assert!(
+        line.starts_with("listening on "),
+        "unexpected first line {line:?}"
+    );
+    line.rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"))
+}
+
+/// Reads one line from a child's stdout (the child's own `--timeout` bounds
+/// the wait).
+pub fn read_line(reader: &mut impl Read) -> Option<String> {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while reader.read(&mut byte).ok()? == 1 {
+        if byte[0] == b'\n' {
+            return Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        bytes.push(byte[0]);
+    }
+    None
+}
