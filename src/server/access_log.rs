@@ -51,6 +51,12 @@ where
                 .extensions()
                 .get::<TcpConnectInfo>()
                 .and_then(TcpConnectInfo::remote_addr),
+            encoding: request
+                .headers()
+                .get("grpc-encoding")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("identity")
+                .to_owned(),
             started: Instant::now(),
             status: None,
         };
@@ -149,6 +155,8 @@ fn grpc_status(headers: &HeaderMap) -> Option<Code> {
 struct Entry {
     method: String,
     peer: Option<SocketAddr>,
+    /// The request's `grpc-encoding` (compression), `identity` if none.
+    encoding: String,
     started: Instant,
     status: Option<Code>,
 }
@@ -161,9 +169,9 @@ impl Drop for Entry {
             .peer
             .map_or_else(|| "-".to_owned(), |peer| peer.to_string());
         if matches!(status, Code::Internal | Code::Unknown | Code::DataLoss) {
-            tracing::warn!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, "rpc");
+            tracing::warn!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, encoding = %self.encoding, "rpc");
         } else {
-            tracing::info!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, "rpc");
+            tracing::info!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, encoding = %self.encoding, "rpc");
         }
     }
 }
