@@ -35,6 +35,19 @@ complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l host -d 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l shutdown-timeout -d 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l uds -d 'Listen on a Unix domain socket at PATH instead of TCP (a stale socket file is replaced; any other file is left alone)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-cert -d 'Serve TLS with this PEM certificate (chain)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-client-ca -d 'Mutual TLS: require client certificates signed by this PEM CA' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token-file -d 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token -d 'The token itself (prefer --token-file: a command line is visible to other users)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-message-size -d 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-concurrent-streams -d 'HTTP/2 concurrent streams allowed per connection' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connections -d 'Open connections at once; more are closed as they arrive' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-interval -d 'HTTP/2 PING interval on a connection' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-timeout -d 'Drop a connection whose PING goes unanswered this long' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l workers -d 'Runtime worker threads [default: the number of cores]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help'
@@ -49,6 +62,12 @@ json\t'One line of proto3 JSON per response (NDJSON for streams)'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s V -l version -d 'Print version'
@@ -67,6 +86,12 @@ json\t'One line of proto3 JSON per response (NDJSON for streams)'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l version -d 'Print version'

@@ -74,6 +74,68 @@ pub struct ServeArgs {
     /// Do not serve the gRPC reflection services.
     #[arg(long)]
     pub no_reflection: bool,
+
+    /// Listen on a Unix domain socket at PATH instead of TCP (a stale
+    /// socket file is replaced; any other file is left alone).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["port", "host"])]
+    pub uds: Option<PathBuf>,
+
+    /// Serve TLS with this PEM certificate (chain).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Mutual TLS: require client certificates signed by this PEM CA.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+
+    /// Require `authorization: Bearer <token>` on GreetService and
+    /// MessageService, the token being the first line of FILE. Health and
+    /// reflection stay open.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// The token itself (prefer --token-file: a command line is visible to
+    /// other users).
+    #[arg(
+        long,
+        env = "GRPC_DEMO_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        conflicts_with = "token_file"
+    )]
+    pub token: Option<String>,
+
+    /// Largest message accepted or sent, each way (e.g. 4MiB, 100MiB).
+    #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_message_size: usize,
+
+    /// HTTP/2 concurrent streams allowed per connection.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_concurrent_streams: u32,
+
+    /// Open connections at once; more are closed as they arrive.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections: u32,
+
+    /// HTTP/2 PING interval on a connection.
+    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
+    pub keepalive_interval: Duration,
+
+    /// Drop a connection whose PING goes unanswered this long.
+    #[arg(long, default_value = "20s", value_parser = parse_duration, value_name = "DURATION")]
+    pub keepalive_timeout: Duration,
+
+    /// End a stream whose client sends nothing for this long.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub idle_stream_timeout: Duration,
+
+    /// Runtime worker threads [default: the number of cores].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
+    pub workers: Option<u16>,
 }
 
 /// Flags shared by every client subcommand.
@@ -108,6 +170,35 @@ pub struct ClientArgs {
     /// Compress requests with this encoding; compressed responses are always accepted.
     #[arg(long, value_enum, default_value_t = Compression::None, value_name = "ENCODING")]
     pub compress: Compression,
+
+    /// Bearer token sent as `authorization: Bearer TOKEN`.
+    #[arg(
+        long,
+        env = "GRPC_DEMO_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+
+    /// Largest message sent or accepted (e.g. 4MiB, 100MiB).
+    #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_message_size: usize,
+
+    /// Trust this PEM CA for an https:// address instead of the public roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+
+    /// Present this PEM client certificate (mutual TLS).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// The PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// Check the server certificate against NAME instead of the address's host.
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -176,6 +267,14 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// Parses `4MiB`, `100MiB`, `1024` (bytes).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let size: bytesize::ByteSize = text
+        .parse()
+        .map_err(|err| format!("{err} (examples: 1024, 64KiB, 4MiB)"))?;
+    usize::try_from(size.as_u64()).map_err(|_| "too large for this machine".to_owned())
+}
+
 /// Parses `500ms`, `2s`, `1m30s` (humantime).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|err| format!("{err} (examples: 500ms, 2s, 1m)"))
@@ -196,6 +295,14 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("4MiB"), Ok(4 * 1024 * 1024));
+        assert_eq!(parse_size("100MiB"), Ok(100 * 1024 * 1024));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert!(parse_size("lots").is_err());
     }
 
     #[test]

@@ -43,8 +43,23 @@ impl RpcError {
     }
 }
 
+/// A usage error found after clap's parsing (flags that do not fit
+/// together): exit 2, like clap's own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// tonic reports an over-limit message as OUT_OF_RANGE; gRPC's other
+/// implementations (and our contract) say RESOURCE_EXHAUSTED.
+pub fn is_message_too_large(code: Code, message: &str) -> bool {
+    code == Code::OutOfRange && message.contains("message length too large")
+}
+
 impl From<tonic::Status> for RpcError {
     fn from(status: tonic::Status) -> Self {
+        if is_message_too_large(status.code(), status.message()) {
+            return Self::new(Code::ResourceExhausted, status.message());
+        }
         let message = if status.message().is_empty() {
             // Keep the line informative even when the peer sent no message.
             status.code().description().to_owned()
@@ -92,6 +107,12 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
         return Outcome {
             code: SUCCESS,
             line: None,
+        };
+    }
+    if let Some(usage) = err.downcast_ref::<UsageError>() {
+        return Outcome {
+            code: USAGE_ERROR,
+            line: Some(format!("error: {usage}")),
         };
     }
     if let Some(rpc) = err.downcast_ref::<RpcError>() {
@@ -208,6 +229,28 @@ mod tests {
                 code: 0,
                 line: None
             }
+        );
+    }
+
+    #[test]
+    fn an_over_limit_message_is_resource_exhausted() {
+        let status = tonic::Status::out_of_range(
+            "Error, decoded message length too large: found 5000 bytes, the limit is: 1024 bytes",
+        );
+        let err = anyhow::Error::new(RpcError::from(status));
+        assert_eq!(outcome(&err, Format::Text).code, 72);
+        let other = tonic::Status::out_of_range("index past the end");
+        assert_eq!(RpcError::from(other).code, Code::OutOfRange);
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let err = anyhow::Error::new(UsageError("--ca needs an https:// address".into()));
+        let outcome = outcome(&err, Format::Json);
+        assert_eq!(outcome.code, 2);
+        assert_eq!(
+            outcome.line.as_deref(),
+            Some("error: --ca needs an https:// address")
         );
     }
 

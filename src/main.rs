@@ -4,11 +4,11 @@ use std::{io::Write, process::ExitCode};
 
 use clap::{CommandFactory, Parser};
 use grpc_demo::{
-    cli::{Cli, ClientArgs, Command},
-    client::{self, CallOptions, ScriptSource},
+    cli::{Cli, ClientArgs, Command, ServeArgs},
+    client::{self, CallOptions, ClientTls, ScriptSource},
     exit, logging,
     output::{Format, Printer},
-    server::{self, ServeConfig},
+    server::{self, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
 };
 
 fn main() -> ExitCode {
@@ -35,28 +35,27 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let config = ServeConfig {
-                host: args.host,
-                port: args.port,
-                shutdown_timeout: args.shutdown_timeout,
-                reflection: !args.no_reflection,
-            };
-            let runtime = tokio::runtime::Builder::new_multi_thread()
+            let options = serve_options(&args);
+            let mut runtime = tokio::runtime::Builder::new_multi_thread();
+            if let Some(workers) = args.workers {
+                runtime.worker_threads(usize::from(workers));
+            }
+            runtime
                 .enable_all()
-                .build()?;
-            runtime.block_on(server::run(config, |bound_addr| {
-                let mut stdout = std::io::stdout().lock();
-                // Scripts wait for this line; if nobody reads it, serve anyway.
-                let _ = writeln!(stdout, "listening on {bound_addr}").and_then(|()| stdout.flush());
-            }))
+                .build()?
+                .block_on(server::run(options, |bound| {
+                    let mut stdout = std::io::stdout().lock();
+                    // Scripts wait for this line; if nobody reads it, serve anyway.
+                    let _ = writeln!(stdout, "listening on {bound}").and_then(|()| stdout.flush());
+                }))
         }
         Command::Hello(args) => {
-            let options = call_options(&args.client);
+            let options = call_options(&args.client)?;
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::hello(&options, &args.name, &mut printer))
         }
         Command::Stream(args) => {
-            let options = call_options(&args.client);
+            let options = call_options(&args.client)?;
             let messages = match &args.script {
                 Some(path) => {
                     let source = ScriptSource::from_arg(path);
@@ -89,10 +88,46 @@ fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn call_options(args: &ClientArgs) -> CallOptions {
+fn serve_options(args: &ServeArgs) -> ServeOptions {
+    ServeOptions {
+        listen: match &args.uds {
+            Some(path) => Listen::Unix(path.clone()),
+            None => Listen::Tcp {
+                host: args.host,
+                port: args.port,
+            },
+        },
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: args.tls_client_ca.clone(),
+            }),
+            _ => None,
+        },
+        token_file: args.token_file.clone(),
+        token: args.token.clone(),
+        config: ServeConfig {
+            shutdown_timeout: args.shutdown_timeout,
+            reflection: !args.no_reflection,
+            tls: None,
+            token: None,
+            limits: Limits {
+                max_message_size: args.max_message_size,
+                max_concurrent_streams: args.max_concurrent_streams,
+                max_connections: args.max_connections as usize,
+                keepalive_interval: args.keepalive_interval,
+                keepalive_timeout: args.keepalive_timeout,
+                idle_stream_timeout: args.idle_stream_timeout,
+            },
+        },
+    }
+}
+
+fn call_options(args: &ClientArgs) -> anyhow::Result<CallOptions> {
     use grpc_demo::cli::Compression;
     use tonic::codec::CompressionEncoding;
-    CallOptions {
+    let options = CallOptions {
         target: args.addr.clone(),
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
@@ -102,5 +137,15 @@ fn call_options(args: &ClientArgs) -> CallOptions {
             Compression::Gzip => Some(CompressionEncoding::Gzip),
             Compression::Zstd => Some(CompressionEncoding::Zstd),
         },
-    }
+        token: args.token.clone().filter(|token| !token.is_empty()),
+        max_message_size: args.max_message_size,
+        tls: ClientTls {
+            ca: args.ca.clone(),
+            cert: args.cert.clone(),
+            key: args.key.clone(),
+            server_name: args.server_name.clone(),
+        },
+    };
+    options.validate()?;
+    Ok(options)
 }

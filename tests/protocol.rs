@@ -29,7 +29,7 @@ struct TestServer {
 impl TestServer {
     async fn start(config: ServeConfig) -> Self {
         let listener = server::bind("127.0.0.1".parse().expect("ip"), 0).expect("bind");
-        let addr = listener.local_addr().expect("local addr");
+        let addr = listener.local_addr().expect("a TCP listener");
         let (shutdown, shutdown_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server::serve(listener, &config, async {

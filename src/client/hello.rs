@@ -4,9 +4,8 @@ use std::io::Write;
 
 use tokio::time::Instant;
 
-use super::{connect, with_deadline, CallOptions};
+use super::{connect, describe_status, with_deadline, CallOptions};
 use crate::{
-    exit::RpcError,
     output::Printer,
     proto::{greet_service_client::GreetServiceClient, HelloRequest},
 };
@@ -22,7 +21,9 @@ pub async fn hello<W: Write>(
         let channel = connect(options).await?;
         let mut client = GreetServiceClient::new(channel)
             .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
-            .accept_compressed(tonic::codec::CompressionEncoding::Zstd);
+            .accept_compressed(tonic::codec::CompressionEncoding::Zstd)
+            .max_decoding_message_size(options.max_message_size)
+            .max_encoding_message_size(options.max_message_size);
         if let Some(encoding) = options.compression {
             client = client.send_compressed(encoding);
         }
@@ -32,7 +33,7 @@ pub async fn hello<W: Write>(
             },
             deadline.saturating_duration_since(Instant::now()),
         );
-        let response = client.say_hello(request).await.map_err(RpcError::from)?;
+        let response = client.say_hello(request).await.map_err(describe_status)?;
         Ok(response.into_inner())
     })
     .await?;

@@ -5,32 +5,60 @@ mod hello;
 mod script;
 mod stream;
 
-use std::{fmt, future::Future, str::FromStr, time::Duration};
+use std::{
+    fmt,
+    future::Future,
+    path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
+};
 
+use anyhow::Context;
 use tonic::{
     codec::CompressionEncoding,
     metadata::{AsciiMetadataKey, AsciiMetadataValue},
-    transport::{Channel, ClientTlsConfig, Endpoint, Uri},
+    transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity, Uri},
     Code,
 };
 
-use crate::exit::RpcError;
+use crate::exit::{RpcError, UsageError};
 
 pub use hello::hello;
+
 pub use script::{parse_script, ScriptError, ScriptSource};
 pub use stream::{scripted_sequence, stream};
 
-/// A server address: `http://HOST:PORT` or `https://HOST:PORT`. A bare
-/// `HOST:PORT` means plaintext `http://`.
+/// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
+/// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    uri: Uri,
+    kind: TargetKind,
     display: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TargetKind {
+    Http(Uri),
+    Unix(PathBuf),
 }
 
 impl Target {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
+        if let Some(path) = text
+            .strip_prefix("unix://")
+            .or_else(|| text.strip_prefix("unix:"))
+        {
+            if !path.starts_with('/') || path.len() < 2 {
+                return Err(format!(
+                    "invalid address '{text}': a Unix socket address is unix:///ABSOLUTE/PATH"
+                ));
+            }
+            return Ok(Self {
+                kind: TargetKind::Unix(PathBuf::from(path)),
+                display: format!("unix://{path}"),
+            });
+        }
         let with_scheme = if text.contains("://") {
             text.to_owned()
         } else {
@@ -42,7 +70,7 @@ impl Target {
             Some("http" | "https") => {}
             Some(other) => {
                 return Err(format!(
-                    "invalid address '{text}': scheme '{other}' is not supported (use http:// or https://)"
+                    "invalid address '{text}': scheme '{other}' is not supported (use http://, https:// or unix://)"
                 ))
             }
             None => return Err(format!("invalid address '{text}': no scheme")),
@@ -71,15 +99,22 @@ impl Target {
             ));
         }
         let display = with_scheme.trim_end_matches('/').to_owned();
-        Ok(Self { uri, display })
-    }
-
-    pub fn uri(&self) -> &Uri {
-        &self.uri
+        Ok(Self {
+            kind: TargetKind::Http(uri),
+            display,
+        })
     }
 
     pub fn is_tls(&self) -> bool {
-        self.uri.scheme_str() == Some("https")
+        matches!(&self.kind, TargetKind::Http(uri) if uri.scheme_str() == Some("https"))
+    }
+
+    /// The socket path of a `unix://` address.
+    pub fn unix_path(&self) -> Option<&Path> {
+        match &self.kind {
+            TargetKind::Unix(path) => Some(path),
+            TargetKind::Http(_) => None,
+        }
     }
 }
 
@@ -119,6 +154,55 @@ pub struct CallOptions {
     pub headers: Vec<Header>,
     /// Request compression, if any. Compressed responses are always accepted.
     pub compression: Option<CompressionEncoding>,
+    /// Sent as `authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Largest message sent or accepted.
+    pub max_message_size: usize,
+    pub tls: ClientTls,
+}
+
+/// TLS settings for an `https://` address. Without `ca`, the server is
+/// checked against the bundled web PKI roots.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientTls {
+    /// PEM CA certificate to trust instead of the public roots.
+    pub ca: Option<PathBuf>,
+    /// PEM client certificate and key, for mutual TLS.
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    /// The name to check the server certificate against.
+    pub server_name: Option<String>,
+}
+
+impl ClientTls {
+    pub fn is_set(&self) -> bool {
+        *self != Self::default()
+    }
+
+    fn load(&self) -> anyhow::Result<ClientTlsConfig> {
+        let read = |path: &Path, what: &str| {
+            std::fs::read(path).with_context(|| format!("reading {what} {}", path.display()))
+        };
+        let mut config = ClientTlsConfig::new();
+        config = match &self.ca {
+            Some(ca) => config.ca_certificate(Certificate::from_pem(read(ca, "CA certificate")?)),
+            None => config.with_webpki_roots(),
+        };
+        match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => {
+                config = config.identity(Identity::from_pem(
+                    read(cert, "client certificate")?,
+                    read(key, "client key")?,
+                ));
+            }
+            (None, None) => {}
+            _ => return Err(UsageError("--cert and --key go together".into()).into()),
+        }
+        if let Some(name) = &self.server_name {
+            config = config.domain_name(name.clone());
+        }
+        Ok(config)
+    }
 }
 
 impl CallOptions {
@@ -129,7 +213,26 @@ impl CallOptions {
             connect_timeout: Duration::from_secs(5),
             headers: Vec::new(),
             compression: None,
+            token: None,
+            max_message_size: 4 * 1024 * 1024,
+            tls: ClientTls::default(),
         }
+    }
+
+    /// Flags that do not fit together are a usage error (exit 2).
+    pub fn validate(&self) -> Result<(), UsageError> {
+        if self.tls.is_set() && !self.target.is_tls() {
+            return Err(UsageError(format!(
+                "--ca, --cert, --key and --server-name need an https:// address, not {}",
+                self.target
+            )));
+        }
+        if let Some(token) = &self.token {
+            if AsciiMetadataValue::try_from(format!("Bearer {token}")).is_err() {
+                return Err(UsageError("the token must be printable ASCII".into()));
+            }
+        }
+        Ok(())
     }
 
     /// Wraps a message in a request carrying our metadata and the remaining
@@ -141,35 +244,91 @@ impl CallOptions {
                 .metadata_mut()
                 .append(header.key.clone(), header.value.clone());
         }
+        if let Some(token) = &self.token {
+            if let Ok(mut value) = AsciiMetadataValue::try_from(format!("Bearer {token}")) {
+                value.set_sensitive(true);
+                request.metadata_mut().insert("authorization", value);
+            }
+        }
         request.set_timeout(remaining);
         request
     }
 }
 
 /// Opens a channel to the target, failing with UNAVAILABLE and a short cause
-/// ("connection refused") instead of a transport error dump.
-pub async fn connect(options: &CallOptions) -> Result<Channel, RpcError> {
+/// ("connection refused", "server certificate not trusted") instead of a
+/// transport error dump. Unreadable TLS files are local errors.
+pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
+    let target = &options.target;
     let unavailable =
-        |cause: String| RpcError::new(Code::Unavailable, format!("{cause} ({})", options.target));
-    let mut endpoint = Endpoint::from(options.target.uri().clone())
-        .connect_timeout(options.connect_timeout)
-        .tcp_nodelay(true);
-    if options.target.is_tls() {
+        |cause: String| RpcError::new(Code::Unavailable, format!("{cause} ({target})"));
+    let mut endpoint = match &target.kind {
+        TargetKind::Http(uri) => Endpoint::from(uri.clone()),
+        // The URI is not used to connect, only for the :authority header.
+        TargetKind::Unix(_) => Endpoint::from_static("http://localhost"),
+    }
+    .connect_timeout(options.connect_timeout)
+    .tcp_nodelay(true);
+    if target.is_tls() {
         endpoint = endpoint
-            .tls_config(ClientTlsConfig::new().with_webpki_roots())
+            .tls_config(options.tls.load()?)
             .map_err(|err| unavailable(root_cause(&err)))?;
     }
-    endpoint.connect().await.map_err(|err| {
-        let cause = root_cause(&err);
+    let connected = match &target.kind {
+        TargetKind::Unix(path) => {
+            let path = path.clone();
+            endpoint
+                .connect_with_connector(tower::service_fn(move |_: Uri| {
+                    let path = path.clone();
+                    async move {
+                        let stream = tokio::net::UnixStream::connect(path).await?;
+                        Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+                    }
+                }))
+                .await
+        }
+        TargetKind::Http(_) => endpoint.connect().await,
+    };
+    connected.map_err(|err| {
+        let cause = describe_connect_error(&err);
         if cause.contains("timed out") {
             unavailable(format!(
                 "connect timed out after {}",
                 humantime::format_duration(options.connect_timeout)
             ))
+            .into()
         } else {
-            unavailable(cause)
+            unavailable(cause).into()
         }
     })
+}
+
+/// Names the cause of a failed connection in words a user can act on.
+fn describe_connect_error(err: &(dyn std::error::Error + 'static)) -> String {
+    let cause = root_cause(err);
+    if cause.contains("invalid peer certificate") {
+        format!("server certificate not trusted: {cause}")
+    } else {
+        cause
+    }
+}
+
+/// Names the cause of a failed RPC, turning TLS alerts into words.
+fn describe_status(status: tonic::Status) -> RpcError {
+    let mut rpc = RpcError::from(status);
+    let lower = rpc.message.to_ascii_lowercase();
+    if lower.contains("certificaterequired") || lower.contains("certificate required") {
+        rpc.message = format!(
+            "the server requires a client certificate (--cert/--key): {}",
+            rpc.message
+        );
+    } else if lower.contains("invalid peer certificate")
+        || lower.contains("unknownca")
+        || lower.contains("badcertificate")
+    {
+        rpc.message = format!("certificate not trusted: {}", rpc.message);
+    }
+    rpc
 }
 
 /// Runs `call` under the whole-RPC deadline: past it, DEADLINE_EXCEEDED.
@@ -219,7 +378,6 @@ mod tests {
         let target = Target::parse("localhost:50000").expect("valid");
         assert_eq!(target.to_string(), "http://localhost:50000");
         assert!(!target.is_tls());
-        assert_eq!(target.uri().port_u16(), Some(50000));
     }
 
     #[test]
@@ -234,6 +392,25 @@ mod tests {
                 .to_string(),
             "http://[::1]:50000"
         );
+    }
+
+    #[test]
+    fn unix_socket_addresses_are_accepted() {
+        let target = Target::parse("unix:///tmp/grpc.sock").expect("valid");
+        assert_eq!(target.unix_path(), Some(Path::new("/tmp/grpc.sock")));
+        assert_eq!(target.to_string(), "unix:///tmp/grpc.sock");
+        assert!(!target.is_tls());
+        assert!(Target::parse("unix://relative.sock").is_err());
+    }
+
+    #[test]
+    fn tls_flags_need_an_https_address() {
+        let mut options = CallOptions::new(Target::parse("localhost:1").expect("valid"));
+        assert!(options.validate().is_ok());
+        options.tls.ca = Some(PathBuf::from("ca.pem"));
+        assert!(options.validate().is_err());
+        options.target = Target::parse("https://localhost:1").expect("valid");
+        assert!(options.validate().is_ok());
     }
 
     #[test]

@@ -5,9 +5,8 @@ use std::{io::Write, time::Duration};
 use tokio::time::Instant;
 use tokio_stream::StreamExt;
 
-use super::{connect, with_deadline, CallOptions};
+use super::{connect, describe_status, with_deadline, CallOptions};
 use crate::{
-    exit::RpcError,
     output::Printer,
     proto::{message_service_client::MessageServiceClient, MessageRequest, MsgType, Role},
 };
@@ -46,7 +45,9 @@ pub async fn stream<W: Write>(
         let channel = connect(options).await?;
         let mut client = MessageServiceClient::new(channel)
             .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
-            .accept_compressed(tonic::codec::CompressionEncoding::Zstd);
+            .accept_compressed(tonic::codec::CompressionEncoding::Zstd)
+            .max_decoding_message_size(options.max_message_size)
+            .max_encoding_message_size(options.max_message_size);
         if let Some(encoding) = options.compression {
             client = client.send_compressed(encoding);
         }
@@ -56,9 +57,9 @@ pub async fn stream<W: Write>(
         let mut inbound = client
             .iter_message(request)
             .await
-            .map_err(RpcError::from)?
+            .map_err(describe_status)?
             .into_inner();
-        while let Some(response) = inbound.message().await.map_err(RpcError::from)? {
+        while let Some(response) = inbound.message().await.map_err(describe_status)? {
             printer.message(&response)?;
         }
         Ok(())

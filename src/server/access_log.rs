@@ -1,6 +1,10 @@
 //! One log line per RPC — method, peer, status, duration — written when the
 //! response ends, so streams are logged with their final status. A tower
 //! layer, so it also covers health, reflection and unknown methods.
+//!
+//! It also corrects one status on the way out: tonic reports an over-limit
+//! message as OUT_OF_RANGE, where gRPC's other implementations (and our
+//! contract) say RESOURCE_EXHAUSTED.
 
 use std::{
     net::SocketAddr,
@@ -14,7 +18,7 @@ use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tonic::{transport::server::TcpConnectInfo, Code};
 
-use crate::exit::code_name;
+use crate::exit::{code_name, is_message_too_large};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccessLogLayer;
@@ -85,11 +89,12 @@ where
         let this = self.project();
         let result = ready!(this.inner.poll(cx));
         let mut entry = this.entry.take();
-        Poll::Ready(result.map(|response| {
+        Poll::Ready(result.map(|mut response| {
+            // A trailers-only response (most errors) carries its status in
+            // the headers.
+            let status = correct_status(response.headers_mut());
             if let Some(entry) = entry.as_mut() {
-                // A trailers-only response (most errors) carries its status
-                // in the headers.
-                entry.status = grpc_status(response.headers());
+                entry.status = status;
             }
             response.map(|inner| LoggedBody { inner, entry })
         }))
@@ -116,11 +121,14 @@ impl<B: Body> Body for LoggedBody<B> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let this = self.project();
-        let frame = ready!(this.inner.poll_frame(cx));
-        match &frame {
+        let mut frame = ready!(this.inner.poll_frame(cx));
+        match &mut frame {
             Some(Ok(frame)) => {
-                if let (Some(trailers), Some(entry)) = (frame.trailers_ref(), this.entry.as_mut()) {
-                    entry.status = grpc_status(trailers);
+                if let Some(trailers) = frame.trailers_mut() {
+                    let status = correct_status(trailers);
+                    if let Some(entry) = this.entry.as_mut() {
+                        entry.status = status;
+                    }
                 }
             }
             Some(Err(_)) => {
@@ -145,10 +153,24 @@ impl<B: Body> Body for LoggedBody<B> {
     }
 }
 
-fn grpc_status(headers: &HeaderMap) -> Option<Code> {
+/// Reads `grpc-status` (rewriting an over-limit OUT_OF_RANGE to
+/// RESOURCE_EXHAUSTED) and returns the code.
+fn correct_status(headers: &mut HeaderMap) -> Option<Code> {
     let value = headers.get("grpc-status")?;
     let number: i32 = value.to_str().ok()?.parse().ok()?;
-    Some(Code::from_i32(number))
+    let code = Code::from_i32(number);
+    let message = headers
+        .get("grpc-message")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if is_message_too_large(code, message) {
+        headers.insert(
+            "grpc-status",
+            http::HeaderValue::from(Code::ResourceExhausted as i32),
+        );
+        return Some(Code::ResourceExhausted);
+    }
+    Some(code)
 }
 
 /// What is known of one RPC; logged once, when dropped.

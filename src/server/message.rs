@@ -1,18 +1,30 @@
 //! MessageService: the tutorial's bidirectional stream, driven by [`Session`].
 
 use std::{
+    future::Future,
     pin::Pin,
     task::{Context, Poll},
+    time::Duration,
 };
 
+use tokio::time::{Instant, Sleep};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::session::Session;
 use crate::proto::{message_service_server::MessageService, MessageRequest, MessageResponse};
 
-#[derive(Debug, Default, Clone)]
-pub struct Messenger;
+#[derive(Debug, Clone)]
+pub struct Messenger {
+    /// A stream that sends nothing for this long is ended.
+    idle_timeout: Duration,
+}
+
+impl Messenger {
+    pub fn new(idle_timeout: Duration) -> Self {
+        Self { idle_timeout }
+    }
+}
 
 #[tonic::async_trait]
 impl MessageService for Messenger {
@@ -22,10 +34,25 @@ impl MessageService for Messenger {
         &self,
         request: Request<Streaming<MessageRequest>>,
     ) -> Result<Response<Self::iter_messageStream>, Status> {
+        let peer = request
+            .remote_addr()
+            .map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
+        // tonic applies `grpc-timeout` only until the response headers; a
+        // stream's deadline is enforced here, for its whole life.
+        let deadline = request
+            .metadata()
+            .get("grpc-timeout")
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_grpc_timeout)
+            .map(|timeout| Box::pin(tokio::time::sleep(timeout)));
         Ok(Response::new(Replies {
             inbound: request.into_inner(),
             session: Session::new(),
             done: false,
+            idle_timeout: self.idle_timeout,
+            idle: Box::pin(tokio::time::sleep(self.idle_timeout)),
+            deadline,
+            peer,
         }))
     }
 }
@@ -33,37 +60,109 @@ impl MessageService for Messenger {
 /// The response stream: one reply per request, pulled on demand, so a client
 /// that stops reading also stops the server reading (backpressure) and no
 /// task or channel is needed per stream. Ends after END (the rest of the
-/// client's messages are not read), on the client's half-close, or after
-/// passing on an inbound error.
+/// client's messages are not read), on the client's half-close, after an
+/// inbound error, when the client's deadline passes, or when the client has
+/// sent nothing for the idle timeout.
 pub struct Replies {
     inbound: Streaming<MessageRequest>,
     session: Session,
     done: bool,
+    idle_timeout: Duration,
+    idle: Pin<Box<Sleep>>,
+    deadline: Option<Pin<Box<Sleep>>>,
+    peer: String,
+}
+
+impl Replies {
+    fn end(&mut self, status: Status) -> Poll<Option<Result<MessageResponse, Status>>> {
+        self.done = true;
+        Poll::Ready(Some(Err(status)))
+    }
 }
 
 impl Stream for Replies {
     type Item = Result<MessageResponse, Status>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.done {
+        let this = &mut *self;
+        if this.done {
             return Poll::Ready(None);
         }
-        let this = &mut *self;
         match Pin::new(&mut this.inbound).poll_next(cx) {
-            Poll::Pending => Poll::Pending,
             Poll::Ready(None) => {
                 this.done = true;
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(Err(status))) => {
-                this.done = true;
-                Poll::Ready(Some(Err(status)))
-            }
+            Poll::Ready(Some(Err(status))) => this.end(super::map_size_status(status)),
             Poll::Ready(Some(Ok(request))) => {
                 let reply = this.session.accept(&request);
                 this.done = this.session.is_finished();
+                this.idle.as_mut().reset(Instant::now() + this.idle_timeout);
                 Poll::Ready(Some(Ok(reply)))
             }
+            Poll::Pending => {
+                if let Some(deadline) = this.deadline.as_mut() {
+                    if deadline.as_mut().poll(cx).is_ready() {
+                        tracing::info!(peer = %this.peer, "stream passed its deadline, ending it");
+                        return this.end(Status::deadline_exceeded("deadline exceeded"));
+                    }
+                }
+                if this.idle.as_mut().poll(cx).is_ready() {
+                    let idle = humantime::format_duration(this.idle_timeout);
+                    tracing::warn!(peer = %this.peer, %idle, "stream sent nothing for the idle timeout, ending it");
+                    return this.end(Status::deadline_exceeded(format!(
+                        "no message for {idle} (--idle-stream-timeout)"
+                    )));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Parses a `grpc-timeout` header value: up to 8 digits and a unit
+/// (H, M, S, m, u, n), per the gRPC over HTTP/2 spec.
+pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
+    if value.len() < 2 || value.len() > 9 {
+        return None;
+    }
+    let (digits, unit) = value.split_at(value.len() - 1);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let amount: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount * 3600),
+        "M" => Duration::from_secs(amount * 60),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeouts_parse_in_every_unit() {
+        assert_eq!(parse_grpc_timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_grpc_timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(parse_grpc_timeout("10S"), Some(Duration::from_secs(10)));
+        assert_eq!(parse_grpc_timeout("300m"), Some(Duration::from_millis(300)));
+        assert_eq!(
+            parse_grpc_timeout("99999999u"),
+            Some(Duration::from_micros(99_999_999))
+        );
+        assert_eq!(parse_grpc_timeout("5n"), Some(Duration::from_nanos(5)));
+    }
+
+    #[test]
+    fn malformed_grpc_timeouts_are_ignored() {
+        for value in ["", "S", "10", "10s", "123456789S", "-1S", "1.5S", "1 S"] {
+            assert_eq!(parse_grpc_timeout(value), None, "{value:?}");
         }
     }
 }

@@ -1,55 +1,148 @@
 //! The server: binds the listener, builds the router (our two services,
-//! health, reflection, compression, access log) and serves until shutdown.
+//! health, reflection, compression, auth, limits, access log) and serves
+//! until shutdown.
 
 mod access_log;
+mod auth;
 mod greet;
+mod listener;
 mod message;
 pub mod session;
 
 use std::{
     future::Future,
     net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::{Path, PathBuf},
     time::Duration,
 };
 
 use anyhow::Context;
-use tokio::net::TcpListener;
 use tonic::{
     codec::CompressionEncoding,
-    transport::{server::TcpIncoming, Server},
+    service::interceptor::InterceptedService,
+    transport::{Certificate, Identity, Server, ServerTlsConfig},
+    Status,
 };
 use tonic_health::{server::HealthReporter, ServingStatus};
 
 pub use access_log::AccessLogLayer;
+pub use auth::TokenCheck;
 pub use greet::Greeter;
-pub use message::Messenger;
+pub use listener::Listener;
+pub use message::{parse_grpc_timeout, Messenger};
 
+use crate::exit::is_message_too_large;
 use crate::proto::{
     greet_service_server::{self, GreetServiceServer},
     message_service_server::{self, MessageServiceServer},
     FILE_DESCRIPTOR_SET,
 };
 
-/// What `serve` was asked for, free of clap types.
+/// Where to listen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    Tcp { host: IpAddr, port: u16 },
+    Unix(PathBuf),
+}
+
+/// Limits and timeouts; the defaults suit a shared server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest message accepted or sent, each direction.
+    pub max_message_size: usize,
+    /// HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS, per connection.
+    pub max_concurrent_streams: u32,
+    /// Open connections at once; more are closed on accept.
+    pub max_connections: usize,
+    /// HTTP/2 PING interval on an idle connection.
+    pub keepalive_interval: Duration,
+    /// How long a PING may go unanswered before the connection is dropped.
+    pub keepalive_timeout: Duration,
+    /// A bidi stream that sends nothing for this long is ended.
+    pub idle_stream_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_message_size: 4 * 1024 * 1024,
+            max_concurrent_streams: 256,
+            max_connections: 1000,
+            keepalive_interval: Duration::from_secs(60),
+            keepalive_timeout: Duration::from_secs(20),
+            idle_stream_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Everything `serve` needs, files already read.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    pub host: IpAddr,
-    pub port: u16,
     /// How long in-flight RPCs may run once a shutdown starts.
     pub shutdown_timeout: Duration,
     /// Serve grpc.reflection.v1 and v1alpha.
     pub reflection: bool,
+    pub tls: Option<ServerTlsConfig>,
+    /// Bearer token required on GreetService and MessageService.
+    pub token: Option<String>,
+    pub limits: Limits,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
         Self {
-            host: IpAddr::from([0u16; 8]),
-            port: 50000,
             shutdown_timeout: Duration::from_secs(10),
             reflection: true,
+            tls: None,
+            token: None,
+            limits: Limits::default(),
         }
     }
+}
+
+/// PEM files for TLS; with `client_ca`, clients must present a certificate
+/// signed by it (mutual TLS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: Option<PathBuf>,
+}
+
+/// `serve`'s options as given, before any file is read.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: Listen,
+    pub tls: Option<TlsFiles>,
+    pub token_file: Option<PathBuf>,
+    /// A token given directly (env `GRPC_DEMO_TOKEN`); the file wins.
+    pub token: Option<String>,
+    pub config: ServeConfig,
+}
+
+fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {what} {}", path.display()))
+}
+
+/// Reads the PEM files into a TLS configuration.
+pub fn load_tls(files: &TlsFiles) -> anyhow::Result<ServerTlsConfig> {
+    let cert = read_file(&files.cert, "TLS certificate")?;
+    let key = read_file(&files.key, "TLS key")?;
+    let mut tls = ServerTlsConfig::new().identity(Identity::from_pem(cert, key));
+    if let Some(client_ca) = &files.client_ca {
+        tls = tls.client_ca_root(Certificate::from_pem(read_file(client_ca, "client CA")?));
+    }
+    Ok(tls)
+}
+
+/// Reads a token file: its first line, trimmed; empty is an error.
+pub fn load_token(path: &Path) -> anyhow::Result<String> {
+    let bytes = read_file(path, "token file")?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("token file {} is not UTF-8 text", path.display()))?;
+    let token = text.lines().next().unwrap_or_default().trim().to_owned();
+    anyhow::ensure!(!token.is_empty(), "token file {} is empty", path.display());
+    Ok(token)
 }
 
 /// The service names health reports on, besides the overall "".
@@ -60,10 +153,10 @@ pub const HEALTH_SERVICES: [&str; 2] = [
 
 /// Binds `host:port`. For the unspecified IPv6 address the socket is dual
 /// stack; where IPv6 is unavailable it falls back to 0.0.0.0.
-pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<TcpListener> {
+pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<Listener> {
     let addr = SocketAddr::new(host, port);
-    match bind_socket(addr) {
-        Ok(listener) => Ok(listener),
+    let listener = match bind_tcp(addr) {
+        Ok(listener) => listener,
         Err(err)
             if host == IpAddr::from([0u16; 8])
                 && matches!(
@@ -73,13 +166,14 @@ pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<TcpListener> {
         {
             tracing::info!("IPv6 unavailable ({err}), listening on IPv4 only");
             let fallback = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-            bind_socket(fallback).with_context(|| format!("cannot listen on {fallback}"))
+            bind_tcp(fallback).with_context(|| format!("cannot listen on {fallback}"))?
         }
-        Err(err) => Err(err).with_context(|| format!("cannot listen on {addr}")),
-    }
+        Err(err) => return Err(err).with_context(|| format!("cannot listen on {addr}")),
+    };
+    Ok(Listener::Tcp(listener))
 }
 
-fn bind_socket(addr: SocketAddr) -> std::io::Result<TcpListener> {
+fn bind_tcp(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     if addr.is_ipv6() {
@@ -90,30 +184,73 @@ fn bind_socket(addr: SocketAddr) -> std::io::Result<TcpListener> {
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
-    TcpListener::from_std(socket.into())
+    tokio::net::TcpListener::from_std(socket.into())
+}
+
+/// Binds a Unix domain socket at `path`, replacing a stale socket file but
+/// never any other kind of file.
+pub fn bind_unix(path: &Path) -> anyhow::Result<Listener> {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_socket() => {
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                anyhow::bail!(
+                    "cannot listen on {}: a server is already listening there",
+                    path.display()
+                );
+            }
+            std::fs::remove_file(path)
+                .with_context(|| format!("removing stale socket {}", path.display()))?;
+        }
+        Ok(_) => anyhow::bail!(
+            "cannot listen on {}: it exists and is not a socket (not removing it)",
+            path.display()
+        ),
+        Err(_) => {}
+    }
+    let listener = tokio::net::UnixListener::bind(path)
+        .with_context(|| format!("cannot listen on {}", path.display()))?;
+    Ok(Listener::Unix {
+        listener,
+        path: path.to_owned(),
+    })
+}
+
+pub(crate) fn map_size_status(status: Status) -> Status {
+    if is_message_too_large(status.code(), status.message()) {
+        Status::resource_exhausted(status.message().to_owned())
+    } else {
+        status
+    }
 }
 
 /// Serves on `listener` until `shutdown` completes, then drains: health
 /// turns NOT_SERVING, the listener closes, GOAWAY is sent, and in-flight RPCs
 /// get up to `shutdown_timeout` to finish.
 pub async fn serve(
-    listener: TcpListener,
+    listener: Listener,
     config: &ServeConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
+    let limits = &config.limits;
     let (health, health_service) = tonic_health::server::health_reporter();
     set_health(&health, ServingStatus::Serving).await;
 
+    let token_check = TokenCheck::new(config.token.as_deref());
     let greet = GreetServiceServer::new(Greeter)
         .accept_compressed(CompressionEncoding::Gzip)
         .accept_compressed(CompressionEncoding::Zstd)
         .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd);
-    let message = MessageServiceServer::new(Messenger)
+        .send_compressed(CompressionEncoding::Zstd)
+        .max_decoding_message_size(limits.max_message_size)
+        .max_encoding_message_size(limits.max_message_size);
+    let message = MessageServiceServer::new(Messenger::new(limits.idle_stream_timeout))
         .accept_compressed(CompressionEncoding::Gzip)
         .accept_compressed(CompressionEncoding::Zstd)
         .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd);
+        .send_compressed(CompressionEncoding::Zstd)
+        .max_decoding_message_size(limits.max_message_size)
+        .max_encoding_message_size(limits.max_message_size);
     let (reflection_v1, reflection_v1alpha) = if config.reflection {
         let builder = || {
             tonic_reflection::server::Builder::configure()
@@ -132,15 +269,23 @@ pub async fn serve(
         (None, None)
     };
 
-    let router = Server::builder()
+    let mut builder = Server::builder()
+        .max_concurrent_streams(limits.max_concurrent_streams)
+        .http2_keepalive_interval(Some(limits.keepalive_interval))
+        .http2_keepalive_timeout(Some(limits.keepalive_timeout));
+    if let Some(tls) = &config.tls {
+        builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
+    }
+    let router = builder
         .layer(AccessLogLayer)
         .add_service(health_service)
-        .add_service(greet)
-        .add_service(message)
+        .add_service(InterceptedService::new(greet, token_check.clone()))
+        .add_service(InterceptedService::new(message, token_check))
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha);
 
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
+    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none());
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
     let graceful = router.serve_with_incoming_shutdown(incoming, async move {
@@ -198,13 +343,31 @@ pub fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send> {
     })
 }
 
-/// `grpc-demo serve`: bind, announce `listening on IP:PORT` through
-/// `announce`, serve until SIGINT/SIGTERM.
-pub async fn run(config: ServeConfig, announce: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+/// `grpc-demo serve`: read the TLS and token files, bind, announce
+/// `listening on ADDR` through `announce`, serve until SIGINT/SIGTERM.
+pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::Result<()> {
+    let mut config = options.config;
+    if let Some(files) = &options.tls {
+        config.tls = Some(load_tls(files)?);
+    }
+    config.token = match &options.token_file {
+        Some(path) => Some(load_token(path)?),
+        None => options.token.filter(|token| !token.is_empty()),
+    };
     let shutdown = shutdown_signal()?;
-    let listener = bind(config.host, config.port)?;
-    let bound_addr = listener.local_addr().context("reading the bound address")?;
-    announce(bound_addr);
-    tracing::info!(%bound_addr, reflection = config.reflection, "serving");
+    let listener = match &options.listen {
+        Listen::Tcp { host, port } => bind(*host, *port)?,
+        Listen::Unix(path) => bind_unix(path)?,
+    };
+    let bound = listener.describe().context("reading the bound address")?;
+    announce(&bound);
+    tracing::info!(
+        %bound,
+        tls = config.tls.is_some(),
+        mutual_tls = options.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some()),
+        auth = config.token.is_some(),
+        reflection = config.reflection,
+        "serving"
+    );
     serve(listener, &config, shutdown).await
 }

@@ -1,0 +1,256 @@
+//! The accept side: TCP or Unix-socket listeners, a cap on open connections,
+//! and a check that each plaintext peer opens with the HTTP/2 preface so
+//! that garbage and HTTP/1 clients are named in a warning.
+
+use std::{
+    io,
+    net::SocketAddr,
+    path::PathBuf,
+    pin::Pin,
+    sync::Arc,
+    task::{ready, Context, Poll},
+};
+
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::{TcpListener, TcpStream, UnixListener, UnixStream},
+    sync::{OwnedSemaphorePermit, Semaphore},
+};
+use tokio_stream::Stream;
+use tonic::transport::server::{Connected, TcpConnectInfo};
+
+/// The bytes every HTTP/2 client sends first (RFC 9113 §3.4).
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Where the server listens.
+pub enum Listener {
+    Tcp(TcpListener),
+    Unix {
+        listener: UnixListener,
+        path: PathBuf,
+    },
+}
+
+impl Listener {
+    /// `IP:PORT`, or the socket path.
+    pub fn describe(&self) -> io::Result<String> {
+        match self {
+            Self::Tcp(listener) => Ok(listener.local_addr()?.to_string()),
+            Self::Unix { path, .. } => Ok(path.display().to_string()),
+        }
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        match self {
+            Self::Tcp(listener) => listener.local_addr().ok(),
+            Self::Unix { .. } => None,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Leave no stale socket file behind.
+        if let Self::Unix { path, .. } = self {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Accepted connections, at most `max_connections` open at once; beyond
+/// that a new connection is closed at once with a warning (clients see
+/// UNAVAILABLE and may retry), so a flood cannot exhaust descriptors.
+pub struct Incoming {
+    listener: Listener,
+    permits: Arc<Semaphore>,
+    max_connections: usize,
+    check_preface: bool,
+}
+
+impl Incoming {
+    pub fn new(listener: Listener, max_connections: usize, check_preface: bool) -> Self {
+        Self {
+            listener,
+            permits: Arc::new(Semaphore::new(max_connections)),
+            max_connections,
+            check_preface,
+        }
+    }
+}
+
+impl Stream for Incoming {
+    type Item = io::Result<Conn>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            let (stream, peer) = match &this.listener {
+                Listener::Tcp(listener) => {
+                    let (stream, peer) = match ready!(listener.poll_accept(cx)) {
+                        Ok(accepted) => accepted,
+                        Err(err) => return Poll::Ready(Some(Err(accept_error(err)))),
+                    };
+                    let _ = stream.set_nodelay(true);
+                    (Socket::Tcp(stream), Some(peer))
+                }
+                Listener::Unix { listener, .. } => {
+                    let (stream, _) = match ready!(listener.poll_accept(cx)) {
+                        Ok(accepted) => accepted,
+                        Err(err) => return Poll::Ready(Some(Err(accept_error(err)))),
+                    };
+                    (Socket::Unix(stream), None)
+                }
+            };
+            let Ok(permit) = Arc::clone(&this.permits).try_acquire_owned() else {
+                tracing::warn!(
+                    peer = %peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
+                    max_connections = this.max_connections,
+                    "refusing connection: too many open connections"
+                );
+                continue; // dropping the stream closes it
+            };
+            return Poll::Ready(Some(Ok(Conn {
+                stream,
+                peer,
+                _permit: permit,
+                preface_matched: this.check_preface.then_some(0),
+            })));
+        }
+    }
+}
+
+fn accept_error(err: io::Error) -> io::Error {
+    tracing::warn!("accepting a connection failed: {err}");
+    err
+}
+
+enum Socket {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+/// One accepted connection. Holds its slot under `--max-connections` until
+/// it is closed.
+pub struct Conn {
+    stream: Socket,
+    peer: Option<SocketAddr>,
+    _permit: OwnedSemaphorePermit,
+    /// How many preface bytes matched so far; `None` once decided.
+    preface_matched: Option<usize>,
+}
+
+impl Conn {
+    fn check_preface(&mut self, read: &[u8]) {
+        let Some(matched) = self.preface_matched else {
+            return;
+        };
+        let expected = &HTTP2_PREFACE[matched..];
+        let n = read.len().min(expected.len());
+        if read[..n] != expected[..n] {
+            self.preface_matched = None;
+            let shown: String = read
+                .iter()
+                .take(24)
+                .flat_map(|b| std::ascii::escape_default(*b))
+                .map(char::from)
+                .collect();
+            let peer = self
+                .peer
+                .map_or_else(|| "unix".to_owned(), |p| p.to_string());
+            let what = if read.starts_with(b"GET ")
+                || read.starts_with(b"POST ")
+                || read.windows(8).any(|w| w == b"HTTP/1.1")
+            {
+                "an HTTP/1 request"
+            } else {
+                "bytes that are not HTTP/2"
+            };
+            tracing::warn!(%peer, first_bytes = %shown, "peer sent {what}; closing the connection");
+        } else if matched + n == HTTP2_PREFACE.len() {
+            self.preface_matched = None;
+        } else {
+            self.preface_matched = Some(matched + n);
+        }
+    }
+}
+
+impl Connected for Conn {
+    type ConnectInfo = TcpConnectInfo;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        let local_addr = match &self.stream {
+            Socket::Tcp(stream) => stream.local_addr().ok(),
+            Socket::Unix(_) => None,
+        };
+        TcpConnectInfo {
+            local_addr,
+            remote_addr: self.peer,
+        }
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let result = match &mut this.stream {
+            Socket::Tcp(stream) => Pin::new(stream).poll_read(cx, buf),
+            Socket::Unix(stream) => Pin::new(stream).poll_read(cx, buf),
+        };
+        if this.preface_matched.is_some() {
+            if let Poll::Ready(Ok(())) = &result {
+                this.check_preface(&buf.filled()[before..]);
+            }
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().stream {
+            Socket::Tcp(stream) => Pin::new(stream).poll_write(cx, buf),
+            Socket::Unix(stream) => Pin::new(stream).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().stream {
+            Socket::Tcp(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
+            Socket::Unix(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.stream {
+            Socket::Tcp(stream) => stream.is_write_vectored(),
+            Socket::Unix(stream) => stream.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().stream {
+            Socket::Tcp(stream) => Pin::new(stream).poll_flush(cx),
+            Socket::Unix(stream) => Pin::new(stream).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().stream {
+            Socket::Tcp(stream) => Pin::new(stream).poll_shutdown(cx),
+            Socket::Unix(stream) => Pin::new(stream).poll_shutdown(cx),
+        }
+    }
+}
