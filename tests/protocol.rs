@@ -467,3 +467,30 @@ async fn an_unknown_method_exits_76() {
         common::stderr(&output)
     );
 }
+
+#[tokio::test]
+async fn the_server_ends_a_stream_past_the_clients_deadline() {
+    let server = TestServer::start(ServeConfig::default()).await;
+    let mut client = MessageServiceClient::new(server.channel().await);
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tx.send(msg(MsgType::Start, 0)).await.expect("send");
+    let mut request = Request::new(tokio_stream::wrappers::ReceiverStream::new(rx));
+    // Only the grpc-timeout header: tonic's client does not enforce it on a
+    // response stream, so the end must come from the server.
+    request.set_timeout(Duration::from_millis(300));
+    let mut responses = client
+        .iter_message(request)
+        .await
+        .expect("stream")
+        .into_inner();
+    assert_eq!(
+        responses.message().await.expect("ok").map(|r| r.code),
+        Some(200)
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), responses.message())
+        .await
+        .expect("the server ended the stream")
+        .expect_err("deadline exceeded");
+    assert_eq!(status.code(), Code::DeadlineExceeded);
+    drop(tx);
+}

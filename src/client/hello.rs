@@ -20,12 +20,12 @@ pub async fn hello<W: Write>(
     let response = with_deadline(options.timeout, async {
         let channel = connect(options).await?;
         let mut client = GreetServiceClient::new(channel)
-            .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
-            .accept_compressed(tonic::codec::CompressionEncoding::Zstd)
             .max_decoding_message_size(options.max_message_size)
             .max_encoding_message_size(options.max_message_size);
+        // Compressed responses are asked for only with --compress: for
+        // small messages compression costs more than it saves.
         if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding);
+            client = client.send_compressed(encoding).accept_compressed(encoding);
         }
         let request = options.request(
             HelloRequest {
@@ -33,7 +33,10 @@ pub async fn hello<W: Write>(
             },
             deadline.saturating_duration_since(Instant::now()),
         );
-        let response = client.say_hello(request).await.map_err(describe_status)?;
+        let response = client
+            .say_hello(request)
+            .await
+            .map_err(|status| describe_status(status, options))?;
         Ok(response.into_inner())
     })
     .await?;

@@ -313,22 +313,41 @@ fn describe_connect_error(err: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-/// Names the cause of a failed RPC, turning TLS alerts into words.
-fn describe_status(status: tonic::Status) -> RpcError {
-    let mut rpc = RpcError::from(status);
-    let lower = rpc.message.to_ascii_lowercase();
-    if lower.contains("certificaterequired") || lower.contains("certificate required") {
-        rpc.message = format!(
-            "the server requires a client certificate (--cert/--key): {}",
-            rpc.message
-        );
-    } else if lower.contains("invalid peer certificate")
-        || lower.contains("unknownca")
+/// Names the cause of a failed RPC. A status that tonic made from a broken
+/// connection (UNKNOWN or CANCELLED with a transport error inside) becomes
+/// UNAVAILABLE, as in gRPC's other implementations, with the root cause:
+/// "connection closed", or a TLS alert put into words.
+fn describe_status(status: tonic::Status, options: &CallOptions) -> RpcError {
+    let transport_cause = std::error::Error::source(&status)
+        .filter(|source| source.is::<tonic::transport::Error>())
+        .map(root_cause);
+    let Some(cause) = transport_cause else {
+        return RpcError::from(status);
+    };
+    let lower = cause.to_ascii_lowercase();
+    let message = if lower.contains("certificaterequired") {
+        format!("the server requires a client certificate (--cert/--key): {cause}")
+    } else if lower.contains("unknownca")
         || lower.contains("badcertificate")
+        || lower.contains("invalid peer certificate")
     {
-        rpc.message = format!("certificate not trusted: {}", rpc.message);
-    }
-    rpc
+        format!("certificate not trusted: {cause}")
+    } else if options.target.is_tls() && options.tls.cert.is_none() && is_closed(&lower) {
+        // Under TLS 1.3 a server refuses a missing client certificate after
+        // the handshake; our write can then fail before its alert is read.
+        format!("connection closed during TLS; the server may require a client certificate (--cert/--key): {cause}")
+    } else if lower == "connection closed" {
+        "connection closed by the server".to_owned()
+    } else {
+        cause
+    };
+    RpcError::new(Code::Unavailable, message)
+}
+
+fn is_closed(cause: &str) -> bool {
+    ["broken pipe", "connection reset", "connection closed"]
+        .iter()
+        .any(|needle| cause.contains(needle))
 }
 
 /// Runs `call` under the whole-RPC deadline: past it, DEADLINE_EXCEEDED.

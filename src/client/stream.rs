@@ -44,12 +44,12 @@ pub async fn stream<W: Write>(
     with_deadline(options.timeout, async {
         let channel = connect(options).await?;
         let mut client = MessageServiceClient::new(channel)
-            .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
-            .accept_compressed(tonic::codec::CompressionEncoding::Zstd)
             .max_decoding_message_size(options.max_message_size)
             .max_encoding_message_size(options.max_message_size);
+        // Compressed responses are asked for only with --compress: for
+        // small messages compression costs more than it saves.
         if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding);
+            client = client.send_compressed(encoding).accept_compressed(encoding);
         }
         // `throttle` spaces the items out; the first one goes at once.
         let outbound = tokio_stream::iter(messages).throttle(interval);
@@ -57,9 +57,13 @@ pub async fn stream<W: Write>(
         let mut inbound = client
             .iter_message(request)
             .await
-            .map_err(describe_status)?
+            .map_err(|status| describe_status(status, options))?
             .into_inner();
-        while let Some(response) = inbound.message().await.map_err(describe_status)? {
+        while let Some(response) = inbound
+            .message()
+            .await
+            .map_err(|status| describe_status(status, options))?
+        {
             printer.message(&response)?;
         }
         Ok(())

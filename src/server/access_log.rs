@@ -159,11 +159,15 @@ fn correct_status(headers: &mut HeaderMap) -> Option<Code> {
     let value = headers.get("grpc-status")?;
     let number: i32 = value.to_str().ok()?.parse().ok()?;
     let code = Code::from_i32(number);
+    if code != Code::OutOfRange {
+        return Some(code);
+    }
+    // grpc-message is percent-encoded on the wire.
     let message = headers
         .get("grpc-message")
-        .and_then(|value| value.to_str().ok())
+        .map(|value| percent_encoding::percent_decode(value.as_bytes()).decode_utf8_lossy())
         .unwrap_or_default();
-    if is_message_too_large(code, message) {
+    if is_message_too_large(code, &message) {
         headers.insert(
             "grpc-status",
             http::HeaderValue::from(Code::ResourceExhausted as i32),
@@ -190,7 +194,17 @@ impl Drop for Entry {
         let peer = self
             .peer
             .map_or_else(|| "-".to_owned(), |peer| peer.to_string());
-        if matches!(status, Code::Internal | Code::Unknown | Code::DataLoss) {
+        // Warn on what an operator should look at: server faults, and requests
+        // that were malformed, unknown, unauthenticated or over a limit.
+        if matches!(
+            status,
+            Code::Internal
+                | Code::Unknown
+                | Code::DataLoss
+                | Code::Unimplemented
+                | Code::Unauthenticated
+                | Code::ResourceExhausted
+        ) {
             tracing::warn!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, encoding = %self.encoding, "rpc");
         } else {
             tracing::info!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, encoding = %self.encoding, "rpc");

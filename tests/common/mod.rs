@@ -148,6 +148,45 @@ impl Drop for Server {
     }
 }
 
+/// `grpc-demo serve --uds PATH`, ended with SIGTERM on `stop` or drop.
+pub struct UdsServer {
+    child: Child,
+}
+
+impl UdsServer {
+    pub fn start(path: &std::path::Path) -> Self {
+        let mut child = grpc_demo()
+            .args(["serve", "--uds"])
+            .arg(path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawning grpc-demo serve --uds");
+        let mut out = child.stdout.take().expect("piped stdout");
+        let line = read_line(&mut out).expect("server announced its socket");
+        assert_eq!(line, format!("listening on {}", path.display()));
+        Self { child }
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(&mut self) {
+        let pid = i32::try_from(self.child.id()).expect("pid fits i32");
+        // SAFETY: kill(2) on the PID of a child we started and still own.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let status = self.child.wait().expect("wait");
+        assert_eq!(status.code(), Some(0));
+    }
+}
+
+impl Drop for UdsServer {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// `listening on 127.0.0.1:41234` → 41234.
 pub fn parse_listening_line(line: &str) -> u16 {
     let line = line.trim_end();
@@ -173,4 +212,22 @@ pub fn read_line(reader: &mut impl Read) -> Option<String> {
         bytes.push(byte[0]);
     }
     None
+}
+
+/// Open file descriptors of a process, from /proc.
+pub fn fd_count(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|dir| dir.count())
+        .expect("reading /proc/PID/fd")
+}
+
+/// A `VmRSS`/`VmHWM`-style field of /proc/PID/status, in KiB.
+pub fn proc_status_kib(pid: i32, field: &str) -> u64 {
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("reading /proc/PID/status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
 }

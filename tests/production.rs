@@ -1,0 +1,873 @@
+//! Operating the server: TLS and mTLS with real certificates, bearer tokens,
+//! limits, signals, Unix sockets, and bad input that must not hurt it.
+
+mod common;
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    path::Path,
+    process::Stdio,
+    time::Duration,
+};
+
+use common::{fd_count, grpc_demo, proc_status_kib, read_line, run, stderr, stdout, Server};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+
+// ---------------------------------------------------------------- TLS
+
+/// A CA, a server certificate it signed, and a client certificate it signed,
+/// as PEM files in a temporary directory.
+struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    fn new(server_names: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pki = Self { dir };
+        let issuer = pki.ca("ca");
+        pki.leaf(&issuer, "server", server_names);
+        pki.leaf(&issuer, "client", &["client"]);
+        // An unrelated CA, to be refused.
+        pki.ca("other-ca");
+        pki
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_string_lossy().into_owned()
+    }
+
+    fn ca(&self, name: &str) -> Issuer<'static, KeyPair> {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, format!("grpc-demo test {name}"));
+        let key = KeyPair::generate().expect("key");
+        let cert = params.self_signed(&key).expect("self-signed CA");
+        std::fs::write(self.path(&format!("{name}.pem")), cert.pem()).expect("write CA");
+        Issuer::new(params, key)
+    }
+
+    fn leaf(&self, issuer: &Issuer<'static, KeyPair>, name: &str, sans: &[&str]) {
+        let sans: Vec<String> = sans.iter().map(|s| (*s).to_owned()).collect();
+        let mut params = CertificateParams::new(sans).expect("params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, issuer).expect("signed leaf");
+        std::fs::write(self.path(&format!("{name}.pem")), cert.pem()).expect("write cert");
+        std::fs::write(self.path(&format!("{name}.key")), key.serialize_pem()).expect("write key");
+    }
+}
+
+fn tls_server(pki: &Pki, mutual: bool) -> Server {
+    let (cert, key, ca) = (
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        pki.path("ca.pem"),
+    );
+    let mut args = vec!["--tls-cert", &cert, "--tls-key", &key];
+    if mutual {
+        args.extend(["--tls-client-ca", &ca]);
+    }
+    Server::start(&args)
+}
+
+#[test]
+fn tls_with_a_private_ca() {
+    let pki = Pki::new(&["localhost", "127.0.0.1"]);
+    let server = tls_server(&pki, false);
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&[
+        "hello",
+        "--name",
+        "tls",
+        "--addr",
+        &addr,
+        "--ca",
+        &pki.path("ca.pem"),
+    ]);
+    assert_eq!(stdout(&output), "hello, tls\n", "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+    let output = run(&["stream", "--addr", &addr, "--ca", &pki.path("ca.pem")]);
+    assert_eq!(
+        stdout(&output),
+        "200\tstarted\n200\tdoing\n200\tdone\n",
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn server_name_overrides_the_name_checked() {
+    let pki = Pki::new(&["grpc.internal"]);
+    let server = tls_server(&pki, false);
+    let addr = format!("https://127.0.0.1:{}", server.port);
+    let ca = pki.path("ca.pem");
+    let output = run(&[
+        "hello",
+        "--addr",
+        &addr,
+        "--ca",
+        &ca,
+        "--server-name",
+        "grpc.internal",
+    ]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+    // Without the override the name does not match the certificate.
+    let output = run(&["hello", "--addr", &addr, "--ca", &ca]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not trusted"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_certificate_from_another_ca_is_not_trusted() {
+    let pki = Pki::new(&["localhost"]);
+    let server = tls_server(&pki, false);
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&["hello", "--addr", &addr, "--ca", &pki.path("other-ca.pem")]);
+    assert_eq!(output.status.code(), Some(78));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: UNAVAILABLE: server certificate not trusted"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // The public roots do not trust a private CA either.
+    let output = run(&["hello", "--addr", &addr]);
+    assert_eq!(output.status.code(), Some(78));
+    assert!(
+        stderr(&output).contains("not trusted"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn mutual_tls_accepts_a_client_certificate() {
+    let pki = Pki::new(&["localhost"]);
+    let server = tls_server(&pki, true);
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&[
+        "hello",
+        "--addr",
+        &addr,
+        "--ca",
+        &pki.path("ca.pem"),
+        "--cert",
+        &pki.path("client.pem"),
+        "--key",
+        &pki.path("client.key"),
+    ]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+}
+
+#[test]
+fn mutual_tls_refuses_a_client_without_a_certificate() {
+    let pki = Pki::new(&["localhost"]);
+    let server = tls_server(&pki, true);
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&["hello", "--addr", &addr, "--ca", &pki.path("ca.pem")]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("client certificate (--cert/--key)"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn a_plaintext_client_to_a_tls_server_fails_cleanly() {
+    let pki = Pki::new(&["localhost"]);
+    let server = tls_server(&pki, false);
+    let output = run(&["hello", "--addr", &server.addr(), "--timeout", "5s"]);
+    let code = output.status.code().unwrap_or(0);
+    assert!(code > 64, "exit {code}: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The server still serves TLS clients.
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&["hello", "--addr", &addr, "--ca", &pki.path("ca.pem")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn tls_flags_with_a_plaintext_address_are_a_usage_error() {
+    let output = run(&["hello", "--addr", "localhost:1", "--ca", "ca.pem"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("need an https:// address"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// ---------------------------------------------------------------- tokens
+
+#[test]
+fn a_token_is_required_on_the_application_services() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "s3cret-token\n").expect("write token");
+    let server = Server::start(&["--token-file", &token_file.to_string_lossy()]);
+
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert_eq!(output.status.code(), Some(80));
+    assert_eq!(
+        stderr(&output),
+        "error: UNAUTHENTICATED: missing or invalid bearer token\n"
+    );
+    let output = run(&["stream", "--addr", &server.addr(), "--token", "wrong"]);
+    assert_eq!(output.status.code(), Some(80));
+
+    let output = run(&["hello", "--addr", &server.addr(), "--token", "s3cret-token"]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+    let output = grpc_demo()
+        .args(["stream", "--addr", &server.addr()])
+        .env("GRPC_DEMO_TOKEN", "s3cret-token")
+        .output()
+        .expect("stream");
+    assert_eq!(stdout(&output), "200\tstarted\n200\tdoing\n200\tdone\n");
+
+    assert!(server.wait_for_log("rejected unauthenticated call", Duration::from_secs(5)));
+    let log = server.log();
+    assert!(log.contains("reason=\"wrong token\""), "{log}");
+    assert!(
+        !log.contains("s3cret-token"),
+        "the token leaked into the log"
+    );
+    assert!(!log.contains("wrong\n") && !log.contains("Bearer"), "{log}");
+}
+
+#[tokio::test]
+async fn health_stays_open_with_a_token() {
+    use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
+    let server = tokio::task::spawn_blocking(|| Server::start(&["--token", "abc"]))
+        .await
+        .expect("join");
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.addr()))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = HealthClient::new(channel);
+    let response = health
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health without a token");
+    assert_eq!(response.into_inner().status, 1); // SERVING
+    drop(server);
+}
+
+// ---------------------------------------------------------------- limits
+
+#[test]
+fn an_oversized_request_is_resource_exhausted_and_the_server_is_unharmed() {
+    let server = Server::start(&["--max-message-size", "1KiB"]);
+    let name = "x".repeat(2000);
+    let output = run(&["hello", "--name", &name, "--addr", &server.addr()]);
+    assert_eq!(output.status.code(), Some(72), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("error: RESOURCE_EXHAUSTED: "),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert_eq!(stdout(&output), "hello, world\n");
+    assert!(server.wait_for_log("status=RESOURCE_EXHAUSTED", Duration::from_secs(5)));
+}
+
+#[test]
+fn an_oversized_stream_message_is_resource_exhausted() {
+    let server = Server::start(&[]); // default 4 MiB
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("big.jsonl");
+    let big = "y".repeat(5 * 1024 * 1024);
+    std::fs::write(
+        &script,
+        format!("{{\"msgType\":\"START\",\"data\":\"{big}\"}}\n"),
+    )
+    .expect("write");
+    let script = script.to_string_lossy().into_owned();
+    let output = run(&[
+        "stream",
+        "--script",
+        &script,
+        "--max-message-size",
+        "100MiB",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(72), "{}", stderr(&output));
+
+    // --max-message-size 100MiB on the server (the tutorial's deployment) takes it.
+    let big_server = Server::start(&["--max-message-size", "100MiB"]);
+    let output = run(&[
+        "stream",
+        "--script",
+        &script,
+        "--max-message-size",
+        "100MiB",
+        "--addr",
+        &big_server.addr(),
+    ]);
+    assert_eq!(stdout(&output), "200\tstarted\n", "{}", stderr(&output));
+}
+
+#[test]
+fn an_oversized_response_is_resource_exhausted_on_the_client() {
+    let server = Server::start(&[]);
+    // A 1015-byte name encodes to a 1018-byte request (under 1 KiB) and a
+    // 1025-byte response (over it).
+    let name = "z".repeat(1015);
+    let output = run(&[
+        "hello",
+        "--name",
+        &name,
+        "--max-message-size",
+        "1KiB",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(72), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1024 bytes"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn connections_beyond_max_connections_are_refused() {
+    let server = Server::start(&["--max-connections", "2"]);
+    let held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(server.addr()).expect("connect"))
+        .collect();
+    // Let the server accept both before the third arrives.
+    std::thread::sleep(Duration::from_millis(200));
+    let output = run(&["hello", "--addr", &server.addr(), "--timeout", "5s"]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    assert!(server.wait_for_log(
+        "refusing connection: too many open connections",
+        Duration::from_secs(5)
+    ));
+    drop(held);
+    std::thread::sleep(Duration::from_millis(200));
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+}
+
+#[test]
+fn a_peer_that_does_not_answer_pings_is_dropped() {
+    let server = Server::start(&[
+        "--keepalive-interval",
+        "200ms",
+        "--keepalive-timeout",
+        "200ms",
+    ]);
+    let mut socket = TcpStream::connect(server.addr()).expect("connect");
+    // The HTTP/2 preface and an empty SETTINGS frame, then silence: we never
+    // read, so PINGs go unanswered.
+    socket
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .expect("preface");
+    socket
+        .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+        .expect("settings");
+    std::thread::sleep(Duration::from_millis(1500));
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut sink = Vec::new();
+    let result = socket.read_to_end(&mut sink);
+    // Closed by the server: EOF, or a reset. A timeout means it kept us.
+    if let Err(err) = result {
+        assert!(
+            !matches!(
+                err.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "the server kept a dead peer: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_idle_stream_is_ended() {
+    let server = Server::start(&["--idle-stream-timeout", "300ms"]);
+    let output = run(&[
+        "stream",
+        "--count",
+        "3",
+        "--interval",
+        "3s",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(stdout(&output), "200\tstarted\n");
+    assert_eq!(output.status.code(), Some(68), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: DEADLINE_EXCEEDED: no message for 300ms (--idle-stream-timeout)\n"
+    );
+    assert!(server.wait_for_log(
+        "stream sent nothing for the idle timeout",
+        Duration::from_secs(5)
+    ));
+}
+
+// ---------------------------------------------------------------- signals
+
+fn slow_stream(server: &Server, count: &str, interval: &str) -> std::process::Child {
+    grpc_demo()
+        .args([
+            "stream",
+            "--count",
+            count,
+            "--interval",
+            interval,
+            "--addr",
+            &server.addr(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning stream")
+}
+
+#[test]
+fn after_sigterm_new_connections_are_refused_while_a_stream_finishes() {
+    let mut server = Server::start(&[]);
+    let mut client = slow_stream(&server, "3", "500ms");
+    let mut out = client.stdout.take().expect("stdout");
+    assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
+    server.signal(libc::SIGTERM);
+    assert!(server.wait_for_log("shutting down", Duration::from_secs(5)));
+    let refused = TcpStream::connect(server.addr()).expect_err("listener closed");
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).expect("rest");
+    assert_eq!(rest, "200\tdoing\n200\tdone\n");
+    assert_eq!(client.wait().expect("client").code(), Some(0));
+    assert_eq!(
+        server.wait(Duration::from_secs(15)).and_then(|s| s.code()),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_stream_past_the_shutdown_timeout_is_cut_and_the_server_exits_0() {
+    let mut server = Server::start(&["--shutdown-timeout", "500ms"]);
+    let mut client = slow_stream(&server, "20", "1s");
+    let mut out = client.stdout.take().expect("stdout");
+    assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
+    server.signal(libc::SIGTERM);
+    assert_eq!(
+        server.wait(Duration::from_secs(15)).and_then(|s| s.code()),
+        Some(0)
+    );
+    assert!(server.log().contains("shutdown timeout of 500ms passed"));
+    let status = client.wait().expect("client");
+    assert_ne!(status.code(), Some(0), "the cut stream cannot succeed");
+}
+
+#[test]
+fn a_second_signal_exits_at_once() {
+    let mut server = Server::start(&["--shutdown-timeout", "30s"]);
+    let mut client = slow_stream(&server, "20", "1s");
+    let mut out = client.stdout.take().expect("stdout");
+    assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
+    server.signal(libc::SIGTERM);
+    assert!(server.wait_for_log("shutting down", Duration::from_secs(5)));
+    server.signal(libc::SIGTERM);
+    assert_eq!(
+        server.wait(Duration::from_secs(10)).and_then(|s| s.code()),
+        Some(143)
+    );
+    let _ = client.kill();
+    let _ = client.wait();
+}
+
+// ---------------------------------------------------------------- unix sockets
+
+fn uds_server(path: &Path) -> common::UdsServer {
+    common::UdsServer::start(path)
+}
+
+#[test]
+fn serve_and_call_over_a_unix_socket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("grpc.sock");
+    let mut server = uds_server(&path);
+    let addr = format!("unix://{}", path.display());
+    let output = run(&["hello", "--name", "uds", "--addr", &addr]);
+    assert_eq!(stdout(&output), "hello, uds\n", "{}", stderr(&output));
+    let output = run(&["stream", "--addr", &addr]);
+    assert_eq!(stdout(&output), "200\tstarted\n200\tdoing\n200\tdone\n");
+    server.stop();
+    assert!(!path.exists(), "the socket file is removed on exit");
+}
+
+#[test]
+fn a_stale_socket_file_is_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("stale.sock");
+    drop(std::os::unix::net::UnixListener::bind(&path).expect("bind"));
+    assert!(path.exists());
+    let _server = uds_server(&path);
+    let output = run(&["hello", "--addr", &format!("unix://{}", path.display())]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+}
+
+#[test]
+fn a_file_that_is_not_a_socket_is_not_clobbered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("precious.txt");
+    std::fs::write(&path, "keep me").expect("write");
+    let output = run(&["serve", "--uds", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("is not a socket"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "keep me");
+}
+
+// ---------------------------------------------------------------- client-side bad input
+
+#[test]
+fn client_side_bad_input_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: Vec<(Vec<String>, i32, &str)> = vec![
+        (
+            vec!["hello".into(), "--addr".into(), "http://[::1".into()],
+            2,
+            "invalid address",
+        ),
+        (
+            vec![
+                "hello".into(),
+                "--addr".into(),
+                "does-not-exist.invalid:1".into(),
+            ],
+            78,
+            "error: UNAVAILABLE: ",
+        ),
+        (
+            vec![
+                "stream".into(),
+                "--script".into(),
+                dir.path().to_string_lossy().into_owned(),
+                "--addr".into(),
+                "127.0.0.1:1".into(),
+            ],
+            1,
+            "Is a directory",
+        ),
+    ];
+    for (args, code, needle) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(needle),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        if code != 2 {
+            // (Usage errors are clap's own: an error line and a hint.)
+            assert_eq!(
+                stderr(&output).lines().count(),
+                1,
+                "{args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------- server-side bad input
+
+/// Sends raw bytes on a fresh connection and reads until the server closes.
+fn send_raw(addr: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut socket = TcpStream::connect(addr).expect("connect");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    socket.write_all(bytes).expect("write");
+    let mut reply = Vec::new();
+    let _ = socket.read_to_end(&mut reply);
+    reply
+}
+
+fn assert_still_serving(server: &Server) {
+    let output = run(&["hello", "--name", "still", "--addr", &server.addr()]);
+    assert_eq!(stdout(&output), "hello, still\n", "{}", stderr(&output));
+}
+
+#[test]
+fn garbage_bytes_are_logged_and_survived() {
+    let server = Server::start(&[]);
+    send_raw(
+        &server.addr(),
+        b"\x16\x03\x01garbage\xff\xfe\x00\x00 not http at all\r\n\r\n",
+    );
+    assert!(
+        server.wait_for_log(
+            "peer sent bytes that are not HTTP/2",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        server.log()
+    );
+    assert!(server.log().contains(" WARN "), "{}", server.log());
+    assert_still_serving(&server);
+}
+
+#[test]
+fn an_http1_request_is_logged_and_survived() {
+    let server = Server::start(&[]);
+    send_raw(&server.addr(), b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert!(
+        server.wait_for_log("peer sent an HTTP/1 request", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
+    assert_still_serving(&server);
+}
+
+/// Raw gRPC over HTTP/2 with the h2 crate, to send what no well-behaved
+/// client would. Returns the grpc-status.
+async fn raw_grpc(addr: &str, path: &str, body: Vec<u8>) -> Option<i32> {
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (client, connection) = h2::client::handshake(tcp).await.expect("h2 handshake");
+    tokio::spawn(connection);
+    let mut client = client.ready().await.expect("ready");
+    let request = http::Request::builder()
+        .method("POST")
+        .uri(format!("http://{addr}{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .expect("request");
+    let (response, mut send) = client.send_request(request, false).expect("send request");
+    send.send_data(bytes::Bytes::from(body), true)
+        .expect("send body");
+    let response = response.await.expect("response headers");
+    let status = |headers: &http::HeaderMap| {
+        headers
+            .get("grpc-status")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+    };
+    if let Some(code) = status(response.headers()) {
+        return Some(code);
+    }
+    let mut body = response.into_body();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.expect("data");
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    let trailers = body.trailers().await.expect("trailers")?;
+    status(&trailers)
+}
+
+/// A gRPC length-prefixed frame.
+fn frame(declared_len: u32, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0];
+    bytes.extend_from_slice(&declared_len.to_be_bytes());
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+#[tokio::test]
+async fn malformed_grpc_is_answered_with_an_error_status_and_survived() {
+    let server = tokio::task::spawn_blocking(|| Server::start(&[]))
+        .await
+        .expect("join");
+    let addr = server.addr();
+    let hello = "/packages.GreetService/sayHello";
+    let cases = [
+        (
+            "length prefix exceeds the body",
+            hello,
+            frame(100, &[0x0a, 0x01, b'x']),
+        ),
+        ("not protobuf", hello, frame(3, &[0xff, 0xff, 0xff])),
+        (
+            "string not UTF-8",
+            hello,
+            frame(4, &[0x0a, 0x02, 0xff, 0xfe]),
+        ),
+        (
+            "unknown method",
+            "/packages.GreetService/nope",
+            frame(0, &[]),
+        ),
+        ("unknown service", "/no.Such/Method", frame(0, &[])),
+    ];
+    for (what, path, body) in cases {
+        let status = raw_grpc(&addr, path, body).await;
+        assert!(
+            matches!(status, Some(code) if code != 0),
+            "{what}: {status:?}"
+        );
+    }
+    let log = server.log();
+    let warnings = log.lines().filter(|l| l.contains(" WARN ")).count();
+    assert!(warnings >= 5, "one warning per bad request:\n{log}");
+    let still = tokio::task::spawn_blocking(move || {
+        assert_still_serving(&server);
+    });
+    still.await.expect("still serving");
+}
+
+#[test]
+fn a_thousand_abrupt_disconnects_leak_no_descriptors() {
+    let server = Server::start(&[]);
+    assert_still_serving(&server);
+    let before = fd_count(server.pid());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let addr = server.addr();
+    runtime.block_on(async {
+        for _batch in 0..20 {
+            let mut tasks = Vec::new();
+            for _ in 0..50 {
+                let addr = addr.clone();
+                tasks.push(tokio::spawn(
+                    async move { open_stream_then_reset(&addr).await },
+                ));
+            }
+            for task in tasks {
+                task.await.expect("join");
+            }
+        }
+    });
+    // Give the server a moment to notice the last resets.
+    let mut after = fd_count(server.pid());
+    for _ in 0..50 {
+        if after <= before + 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        after = fd_count(server.pid());
+    }
+    assert!(
+        after <= before + 2,
+        "descriptors before {before}, after {after}"
+    );
+    assert_still_serving(&server);
+}
+
+/// Opens an HTTP/2 connection, starts iter_message with START, then drops
+/// the socket with a TCP reset (SO_LINGER 0) in the middle of the stream.
+async fn open_stream_then_reset(addr: &str) {
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let std_tcp = tcp.into_std().expect("into std");
+    socket2::SockRef::from(&std_tcp)
+        .set_linger(Some(Duration::ZERO))
+        .expect("linger");
+    let tcp = tokio::net::TcpStream::from_std(std_tcp).expect("from std");
+    let (client, connection) = h2::client::handshake(tcp).await.expect("handshake");
+    let connection = tokio::spawn(connection);
+    let mut client = client.ready().await.expect("ready");
+    let request = http::Request::builder()
+        .method("POST")
+        .uri(format!(
+            "http://{addr}/packages.MessageService/iter_message"
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .expect("request");
+    let (response, mut send) = client.send_request(request, false).expect("send");
+    send.send_data(bytes::Bytes::from(frame(2, &[0x10, 0x00])), false)
+        .expect("data");
+    let _ = tokio::time::timeout(Duration::from_secs(5), response).await;
+    // Abort the connection task: the socket is dropped with a reset.
+    connection.abort();
+    let _ = connection.await;
+}
+
+#[test]
+fn a_client_that_stops_reading_is_held_back() {
+    let server = Server::start(&[]);
+    let rss_before = proc_status_kib(server.pid(), "VmRSS");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let addr = server.addr();
+    let sent = runtime.block_on(async move {
+        use grpc_demo::proto::{message_service_client::MessageServiceClient, MessageRequest};
+        use std::sync::{
+            atomic::{AtomicUsize, Ordering},
+            Arc,
+        };
+        // A small receive window, so that unread responses fill it fast.
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .expect("uri")
+            .initial_stream_window_size(65_535)
+            .initial_connection_window_size(65_535)
+            .connect()
+            .await
+            .expect("connect");
+        let mut client = MessageServiceClient::new(channel);
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&pulled);
+        const LIMIT: usize = 100_000;
+        let data = "d".repeat(1024);
+        let requests = tokio_stream::iter(0..LIMIT).map(move |index| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            MessageRequest {
+                msg_type: i32::from(index != 0), // START, then PROGRESS
+                msg_index: i32::try_from(index).unwrap_or(i32::MAX),
+                role: 0,
+                data: data.clone(),
+            }
+        });
+        use tokio_stream::StreamExt as _;
+        let response = client.iter_message(requests).await.expect("stream");
+        // Never read the responses. Once the windows are full the server
+        // stops reading and the client can send no more: the count stalls.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let early = pulled.load(Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let sent = pulled.load(Ordering::Relaxed);
+        drop(response);
+        assert!(
+            sent < LIMIT,
+            "flow control never pushed back: all {LIMIT} messages went out"
+        );
+        // tonic pulls a few messages ahead of the window.
+        assert!(
+            sent - early < 64,
+            "still sending after the windows filled: {early} then {sent}"
+        );
+        sent
+    });
+    let rss_after = proc_status_kib(server.pid(), "VmRSS");
+    assert!(
+        rss_after < rss_before + 64 * 1024,
+        "server RSS grew from {rss_before} KiB to {rss_after} KiB after {sent} messages"
+    );
+    assert_still_serving(&server);
+}
