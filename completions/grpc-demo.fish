@@ -30,6 +30,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s V -l version -d 'Pr
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one' -r
@@ -95,11 +96,76 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l server-na
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "hello" -d 'Unary: GreetService.sayHello'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l warmup -d 'Run this long first without counting' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream, START…END (at least 2)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l warmup -d 'Run this long first without counting' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "hello" -d 'Unary: GreetService.sayHello'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "hello" -d 'Unary: GreetService.sayHello'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'

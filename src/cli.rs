@@ -47,8 +47,101 @@ pub enum Command {
     /// Run one MessageService.iter_message stream and print each response as it arrives.
     #[command(after_help = EXIT_CODES_HELP)]
     Stream(StreamArgs),
+    /// Load-test the server (like ghz): latency percentiles, RPCs/s, statuses.
+    #[command(subcommand, after_help = BENCH_HELP)]
+    Bench(BenchCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+}
+
+const BENCH_HELP: &str = "\
+Exit codes: 0 when the run completed (whatever the RPCs' statuses), 1 when
+the share of failed RPCs is above --max-error-rate, 64+N when the server
+cannot be reached at all (N the gRPC status).";
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Unary: GreetService.sayHello.
+    #[command(after_help = BENCH_HELP)]
+    Hello(BenchHelloArgs),
+    /// Bidi: MessageService.iter_message, ping-pong, START…END per stream.
+    #[command(after_help = BENCH_HELP)]
+    Stream(BenchStreamArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchHelloArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchStreamArgs {
+    /// Messages per stream, START…END (at least 2).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
+    pub messages: u32,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// The shape of the load.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// RPCs (streams) in flight at once.
+    #[arg(short, long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub concurrency: u32,
+
+    /// HTTP/2 connections; the in-flight work is spread evenly over them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub connections: u32,
+
+    /// Stop after N RPCs (streams) [default: 1000 unless --duration is given].
+    #[arg(short = 'n', long, conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
+    pub total: Option<u64>,
+
+    /// Stop after this long (e.g. 10s).
+    #[arg(short = 'z', long, value_parser = parse_duration, value_name = "DURATION")]
+    pub duration: Option<Duration>,
+
+    /// Run this long first without counting.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub warmup: Duration,
+
+    /// Open loop: start R RPCs per second on a fixed schedule; latency is
+    /// measured from the scheduled start, so queueing is not hidden.
+    #[arg(long, value_parser = parse_rate, value_name = "R")]
+    pub rate: Option<f64>,
+
+    /// Size in bytes of the name (hello) or data (stream) field.
+    #[arg(long, default_value_t = 0, value_name = "BYTES")]
+    pub payload_size: usize,
+
+    /// Exit 1 when more than this share (0 to 1) of the RPCs failed.
+    #[arg(long, value_parser = parse_share, value_name = "F")]
+    pub max_error_rate: Option<f64>,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err(format!(
+            "'{text}' is not a positive number of RPCs per second"
+        )),
+    }
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("'{text}' is not a share from 0 to 1 (e.g. 0.01)")),
+    }
 }
 
 #[derive(Debug, Args)]

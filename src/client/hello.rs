@@ -36,7 +36,7 @@ pub async fn hello<W: Write>(
         let response = client
             .say_hello(request)
             .await
-            .map_err(|status| describe_status(status, options))?;
+            .map_err(|status| describe_status(status, Some(options)))?;
         Ok(response.into_inner())
     })
     .await?;

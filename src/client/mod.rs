@@ -237,7 +237,7 @@ impl CallOptions {
 
     /// Wraps a message in a request carrying our metadata and the remaining
     /// deadline (sent as `grpc-timeout`, so the server can give up too).
-    fn request<T>(&self, message: T, remaining: Duration) -> tonic::Request<T> {
+    pub(crate) fn request<T>(&self, message: T, remaining: Duration) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         for header in &self.headers {
             request
@@ -317,7 +317,7 @@ fn describe_connect_error(err: &(dyn std::error::Error + 'static)) -> String {
 /// connection (UNKNOWN or CANCELLED with a transport error inside) becomes
 /// UNAVAILABLE, as in gRPC's other implementations, with the root cause:
 /// "connection closed", or a TLS alert put into words.
-fn describe_status(status: tonic::Status, options: &CallOptions) -> RpcError {
+pub(crate) fn describe_status(status: tonic::Status, options: Option<&CallOptions>) -> RpcError {
     let transport_cause = std::error::Error::source(&status)
         .filter(|source| source.is::<tonic::transport::Error>())
         .map(root_cause);
@@ -332,7 +332,9 @@ fn describe_status(status: tonic::Status, options: &CallOptions) -> RpcError {
         || lower.contains("invalid peer certificate")
     {
         format!("certificate not trusted: {cause}")
-    } else if options.target.is_tls() && options.tls.cert.is_none() && is_closed(&lower) {
+    } else if options.is_some_and(|o| o.target.is_tls() && o.tls.cert.is_none())
+        && is_closed(&lower)
+    {
         // Under TLS 1.3 a server refuses a missing client certificate after
         // the handshake; our write can then fail before its alert is read.
         format!("connection closed during TLS; the server may require a client certificate (--cert/--key): {cause}")

@@ -57,12 +57,12 @@ pub async fn stream<W: Write>(
         let mut inbound = client
             .iter_message(request)
             .await
-            .map_err(|status| describe_status(status, options))?
+            .map_err(|status| describe_status(status, Some(options)))?
             .into_inner();
         while let Some(response) = inbound
             .message()
             .await
-            .map_err(|status| describe_status(status, options))?
+            .map_err(|status| describe_status(status, Some(options)))?
         {
             printer.message(&response)?;
         }

@@ -1,0 +1,321 @@
+//! `grpc-demo bench`: a load generator for the two services, in the spirit
+//! of ghz, with open-loop pacing that is honest about queueing.
+//!
+//! Workers each own their statistics (an HDR histogram, status counts) and
+//! share nothing on the hot path but an atomic ticket counter; the
+//! statistics are merged once at the end.
+
+mod report;
+
+use std::{
+    collections::BTreeMap,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use hdrhistogram::Histogram;
+use tokio::time::Instant;
+use tonic::{transport::Channel, Code, Status};
+
+pub use report::Report;
+
+use crate::{
+    client::{self, CallOptions},
+    proto::{
+        greet_service_client::GreetServiceClient, message_service_client::MessageServiceClient,
+        HelloRequest, MessageRequest, MsgType,
+    },
+};
+
+/// Which RPC to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// One sayHello per unit of work.
+    Hello,
+    /// One iter_message stream per unit of work: `messages` requests,
+    /// START…END, each answered before the next is sent (ping-pong).
+    Stream { messages: u32 },
+}
+
+/// When a run ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// After this many RPCs (streams).
+    Total(u64),
+    /// After this long.
+    Duration(Duration),
+}
+
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    pub call: CallOptions,
+    pub workload: Workload,
+    /// RPCs (streams) in flight at once.
+    pub concurrency: usize,
+    /// HTTP/2 connections; the workers are spread evenly over them.
+    pub connections: usize,
+    pub stop: Stop,
+    /// Run this long first, without counting.
+    pub warmup: Duration,
+    /// Open loop: start this many RPCs per second, on schedule, and measure
+    /// latency from the scheduled start (so queueing is not hidden).
+    pub rate: Option<f64>,
+    /// Size in bytes of `name` (hello) or `data` (stream).
+    pub payload_size: usize,
+}
+
+/// Runs the benchmark. `on_progress` is called with the number of finished
+/// RPCs from time to time (for a progress bar).
+pub async fn run(
+    config: &BenchConfig,
+    on_progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> anyhow::Result<Report> {
+    let mut channels = Vec::with_capacity(config.connections);
+    for _ in 0..config.connections.max(1) {
+        channels.push(client::connect(&config.call).await?);
+    }
+    let payload: Arc<str> = Arc::from("x".repeat(config.payload_size));
+    if !config.warmup.is_zero() {
+        phase(
+            config,
+            &channels,
+            &payload,
+            Stop::Duration(config.warmup),
+            None,
+        )
+        .await;
+    }
+    let started = Instant::now();
+    let stats = phase(config, &channels, &payload, config.stop, on_progress).await;
+    Ok(Report::new(config, stats, started.elapsed()))
+}
+
+/// What one worker saw; merged into the report.
+pub(crate) struct WorkerStats {
+    pub latency_us: Histogram<u64>,
+    pub statuses: [u64; 17],
+    pub errors: BTreeMap<String, u64>,
+    pub messages: u64,
+}
+
+impl WorkerStats {
+    fn new() -> Self {
+        Self {
+            // 1 µs to 1 h at 3 significant figures; grows if ever needed.
+            latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
+                .expect("valid histogram bounds"),
+            statuses: [0; 17],
+            errors: BTreeMap::new(),
+            messages: 0,
+        }
+    }
+
+    fn record(&mut self, latency: Duration, outcome: Result<u64, Status>) {
+        let micros = u64::try_from(latency.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.latency_us.saturating_record(micros);
+        match outcome {
+            Ok(messages) => {
+                self.statuses[0] += 1;
+                self.messages += messages;
+            }
+            Err(status) => {
+                self.statuses[status.code() as usize] += 1;
+                // Errors are the slow path: an allocation here is fine.
+                *self
+                    .errors
+                    .entry(client::describe_status(status, None).to_string())
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: &Self) {
+        // Same bounds on both sides: adding cannot fail.
+        let _ = self.latency_us.add(&other.latency_us);
+        for (mine, theirs) in self.statuses.iter_mut().zip(other.statuses) {
+            *mine += theirs;
+        }
+        for (message, count) in &other.errors {
+            *self.errors.entry(message.clone()).or_default() += count;
+        }
+        self.messages += other.messages;
+    }
+}
+
+/// Shared by the workers of one phase.
+struct Schedule {
+    tickets: AtomicU64,
+    finished: AtomicU64,
+    start: Instant,
+    total: Option<u64>,
+    end: Option<Instant>,
+    /// Open loop: the gap between two scheduled starts.
+    interval: Option<Duration>,
+}
+
+impl Schedule {
+    /// The next RPC to make and when it is due, or None when the phase is over.
+    fn next(&self) -> Option<Instant> {
+        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
+        if self.total.is_some_and(|total| ticket >= total) {
+            return None;
+        }
+        let due = match self.interval {
+            Some(interval) => self.start + interval.mul_f64(ticket as f64),
+            None => Instant::now(),
+        };
+        if self.end.is_some_and(|end| due >= end) {
+            return None;
+        }
+        Some(due)
+    }
+}
+
+async fn phase(
+    config: &BenchConfig,
+    channels: &[Channel],
+    payload: &Arc<str>,
+    stop: Stop,
+    on_progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> WorkerStats {
+    let start = Instant::now();
+    let schedule = Arc::new(Schedule {
+        tickets: AtomicU64::new(0),
+        finished: AtomicU64::new(0),
+        start,
+        total: match stop {
+            Stop::Total(total) => Some(total),
+            Stop::Duration(_) => None,
+        },
+        end: match stop {
+            Stop::Duration(duration) => Some(start + duration),
+            Stop::Total(_) => None,
+        },
+        interval: config
+            .rate
+            .filter(|rate| *rate > 0.0)
+            .map(|rate| Duration::from_secs_f64(1.0 / rate)),
+    });
+    let mut workers = tokio::task::JoinSet::new();
+    for index in 0..config.concurrency.max(1) {
+        let channel = channels[index % channels.len()].clone();
+        let schedule = Arc::clone(&schedule);
+        let call = config.call.clone();
+        let payload = Arc::clone(payload);
+        let workload = config.workload;
+        workers.spawn(async move { worker(channel, call, workload, payload, schedule).await });
+    }
+    let mut merged = WorkerStats::new();
+    let mut ticker = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            joined = workers.join_next() => match joined {
+                Some(Ok(stats)) => merged.merge(&stats),
+                Some(Err(_)) => {} // a worker cannot panic on network input; nothing to merge
+                None => break,
+            },
+            _ = ticker.tick(), if on_progress.is_some() => {
+                if let Some(progress) = on_progress {
+                    progress(schedule.finished.load(Ordering::Relaxed));
+                }
+            }
+        }
+    }
+    merged
+}
+
+async fn worker(
+    channel: Channel,
+    call: CallOptions,
+    workload: Workload,
+    payload: Arc<str>,
+    schedule: Arc<Schedule>,
+) -> WorkerStats {
+    let mut stats = WorkerStats::new();
+    let mut greet = GreetServiceClient::new(channel.clone())
+        .max_decoding_message_size(call.max_message_size)
+        .max_encoding_message_size(call.max_message_size);
+    let mut messages = MessageServiceClient::new(channel)
+        .max_decoding_message_size(call.max_message_size)
+        .max_encoding_message_size(call.max_message_size);
+    if let Some(encoding) = call.compression {
+        greet = greet.send_compressed(encoding).accept_compressed(encoding);
+        messages = messages
+            .send_compressed(encoding)
+            .accept_compressed(encoding);
+    }
+    while let Some(due) = schedule.next() {
+        tokio::time::sleep_until(due).await;
+        // Open loop: `due` is the scheduled start, so a late start counts.
+        let outcome = match workload {
+            Workload::Hello => {
+                let request = call.request(
+                    HelloRequest {
+                        name: payload.to_string(),
+                    },
+                    call.timeout,
+                );
+                greet.say_hello(request).await.map(|_| 1)
+            }
+            Workload::Stream { messages: count } => {
+                ping_pong(&mut messages, &call, count, &payload).await
+            }
+        };
+        stats.record(due.elapsed(), outcome);
+        schedule.finished.fetch_add(1, Ordering::Relaxed);
+    }
+    stats
+}
+
+/// One stream: send a message, wait for its answer, send the next.
+async fn ping_pong(
+    client: &mut MessageServiceClient<Channel>,
+    call: &CallOptions,
+    count: u32,
+    payload: &str,
+) -> Result<u64, Status> {
+    let message = |index: u32| {
+        let last = count.max(2) - 1;
+        MessageRequest {
+            msg_type: match index {
+                0 => MsgType::Start,
+                i if i == last => MsgType::End,
+                _ => MsgType::Progress,
+            } as i32,
+            msg_index: i32::try_from(index).unwrap_or(i32::MAX),
+            role: 0,
+            data: payload.to_owned(),
+        }
+    };
+    let (outbound, receiver) = tokio::sync::mpsc::channel(1);
+    let _ = outbound.send(message(0)).await;
+    let request = call.request(
+        tokio_stream::wrappers::ReceiverStream::new(receiver),
+        call.timeout,
+    );
+    let mut inbound = client.iter_message(request).await?.into_inner();
+    let mut answered = 0u64;
+    for index in 0..count.max(2) {
+        if index > 0 && outbound.send(message(index)).await.is_err() {
+            break;
+        }
+        match inbound.message().await? {
+            Some(_) => answered += 1,
+            None => {
+                return Err(Status::new(
+                    Code::DataLoss,
+                    "stream ended before END was answered",
+                ))
+            }
+        }
+    }
+    drop(outbound);
+    // After END the server closes with OK.
+    while inbound.message().await?.is_some() {}
+    Ok(answered)
+}

@@ -1,0 +1,220 @@
+//! `grpc-demo bench` against a live server: counts and statuses must be
+//! right. (Speed is measured by bench/compare.sh, never asserted here.)
+
+mod common;
+
+use common::{run, stderr, stdout, Server};
+use serde_json::Value;
+
+fn bench_json(args: &[&str]) -> (Value, std::process::Output) {
+    let output = run(args);
+    let report = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)));
+    (report, output)
+}
+
+#[test]
+fn bench_hello_counts_every_rpc() {
+    let server = Server::start(&[]);
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "300",
+        "-c",
+        "7",
+        "--connections",
+        "2",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(report["workload"], "hello");
+    assert_eq!(report["count"], 300);
+    assert_eq!(report["ok"], 300);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(report["status_codes"], serde_json::json!({"OK": 300}));
+    let latency = &report["latency_us"];
+    let (min, p50, p99, max) = (
+        latency["min"].as_u64().unwrap_or(0),
+        latency["p50"].as_u64().unwrap_or(0),
+        latency["p99"].as_u64().unwrap_or(0),
+        latency["max"].as_u64().unwrap_or(0),
+    );
+    assert!(
+        0 < min && min <= p50 && p50 <= p99 && p99 <= max,
+        "{latency}"
+    );
+    let histogram_total: u64 = report["histogram"]
+        .as_array()
+        .map(|buckets| buckets.iter().filter_map(|b| b["count"].as_u64()).sum())
+        .unwrap_or(0);
+    assert!(histogram_total >= 300, "{}", report["histogram"]);
+    // The server really saw them.
+    assert!(server.wait_for_log("sayHello", std::time::Duration::from_secs(5)));
+}
+
+#[test]
+fn bench_stream_counts_streams_and_messages() {
+    let server = Server::start(&[]);
+    let (report, _) = bench_json(&[
+        "bench",
+        "stream",
+        "--messages",
+        "6",
+        "-n",
+        "40",
+        "-c",
+        "5",
+        "--payload-size",
+        "100",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["workload"], "stream");
+    assert_eq!(report["count"], 40);
+    assert_eq!(report["ok"], 40);
+    assert_eq!(report["messages"], 240);
+    assert_eq!(report["messages_per_stream"], 6);
+}
+
+#[test]
+fn open_loop_schedules_exactly_rate_times_duration() {
+    let server = Server::start(&[]);
+    let (report, _) = bench_json(&[
+        "bench",
+        "hello",
+        "--rate",
+        "100",
+        "-z",
+        "1s",
+        "-c",
+        "4",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    // Starts are scheduled at i/100 s for i in 0..100, whatever the speed.
+    assert_eq!(report["count"], 100);
+    assert_eq!(report["rate_per_sec"], 100.0);
+}
+
+#[test]
+fn warmup_is_not_counted() {
+    let server = Server::start(&[]);
+    let (report, _) = bench_json(&[
+        "bench",
+        "hello",
+        "--warmup",
+        "200ms",
+        "-n",
+        "50",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["count"], 50);
+}
+
+#[test]
+fn failed_rpcs_are_counted_by_status_and_message() {
+    let server = Server::start(&["--token", "right"]);
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "20",
+        "-c",
+        "2",
+        "--token",
+        "wrong",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    // ghz exits 0 here too; without --max-error-rate so do we.
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(report["count"], 20);
+    assert_eq!(report["failed"], 20);
+    assert_eq!(
+        report["status_codes"],
+        serde_json::json!({"UNAUTHENTICATED": 20})
+    );
+    assert_eq!(
+        report["errors"],
+        serde_json::json!({"UNAUTHENTICATED: missing or invalid bearer token": 20})
+    );
+}
+
+#[test]
+fn max_error_rate_gates_the_exit_code() {
+    let server = Server::start(&["--token", "right"]);
+    let output = run(&[
+        "bench",
+        "hello",
+        "-n",
+        "10",
+        "--token",
+        "wrong",
+        "--max-error-rate",
+        "0.5",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("[UNAUTHENTICATED]\t10 responses"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        stderr(&output),
+        "error: 10 of 10 RPCs failed (100.00%), above --max-error-rate 0.5\n"
+    );
+    let output = run(&[
+        "bench",
+        "hello",
+        "-n",
+        "10",
+        "--token",
+        "right",
+        "--max-error-rate",
+        "0",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn an_unreachable_server_is_unavailable() {
+    let output = run(&["bench", "hello", "-n", "5", "--addr", "127.0.0.1:1"]);
+    assert_eq!(output.status.code(), Some(78));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn text_report_has_the_sections() {
+    let server = Server::start(&[]);
+    let output = run(&["bench", "hello", "-n", "30", "--addr", &server.addr()]);
+    let text = stdout(&output);
+    for section in [
+        "Summary (hello):",
+        "RPCs/sec:",
+        "Latency distribution:",
+        "p99.9 in",
+        "Response time histogram:",
+        "[OK]\t30 responses",
+    ] {
+        assert!(text.contains(section), "{section} missing from:\n{text}");
+    }
+    // No progress bar when stderr is not a terminal.
+    assert_eq!(stderr(&output), "");
+}
