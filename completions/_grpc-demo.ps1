@@ -161,6 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
         }
         'grpc-demo;bench;stream' {
             [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages per stream, START…END (at least 2)')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
             [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'HTTP/2 connections; the in-flight work is spread evenly over them')

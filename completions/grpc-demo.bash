@@ -281,13 +281,17 @@ _grpc__demo() {
             return 0
             ;;
         grpc__subcmd__demo__subcmd__bench__subcmd__stream)
-            opts="-c -n -z -H -o -v -h -V --messages --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --addr --timeout --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --messages --hold --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --addr --timeout --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --messages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

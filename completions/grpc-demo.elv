@@ -152,6 +152,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         }
         &'grpc-demo;bench;stream'= {
             cand --messages 'Messages per stream, START…END (at least 2)'
+            cand --hold 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)'
             cand -c 'RPCs (streams) in flight at once'
             cand --concurrency 'RPCs (streams) in flight at once'
             cand --connections 'HTTP/2 connections; the in-flight work is spread evenly over them'

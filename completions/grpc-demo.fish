@@ -129,6 +129,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream, START…END (at least 2)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l hold -d 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r

@@ -84,6 +84,11 @@ pub struct BenchStreamArgs {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
     pub messages: u32,
 
+    /// Keep each stream open and idle this long after START is answered
+    /// (measures what many open streams cost the server).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub hold: Option<Duration>,
+
     #[command(flatten)]
     pub load: LoadArgs,
 

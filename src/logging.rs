@@ -15,7 +15,10 @@ pub fn init(verbose: u8, serving: bool) -> WorkerGuard {
     let base = if serving { 2 } else { 1 };
     let level = LEVELS[(base + usize::from(verbose)).min(LEVELS.len() - 1)];
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    // The writer thread drains every queued line into one buffer and
+    // flushes once per drain: one write(2) per batch, not per line.
+    let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(stderr);
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

@@ -218,3 +218,34 @@ fn text_report_has_the_sections() {
     // No progress bar when stderr is not a terminal.
     assert_eq!(stderr(&output), "");
 }
+
+#[test]
+fn held_streams_stay_open_together() {
+    let server = Server::start(&[]);
+    let (report, _) = bench_json(&[
+        "bench",
+        "stream",
+        "--messages",
+        "2",
+        "--hold",
+        "300ms",
+        "-n",
+        "50",
+        "-c",
+        "50",
+        "--connections",
+        "5",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["ok"], 50);
+    assert_eq!(report["messages"], 100);
+    // All 50 were open at once, each held 300 ms.
+    assert!(
+        report["latency_us"]["min"].as_u64().unwrap_or(0) >= 300_000,
+        "{}",
+        report["latency_us"]
+    );
+}

@@ -727,9 +727,16 @@ async fn malformed_grpc_is_answered_with_an_error_status_and_survived() {
             "{what}: {status:?}"
         );
     }
+    // The log is written by a background thread: give it a moment.
+    let warnings = |log: &str| log.lines().filter(|l| l.contains(" WARN ")).count();
+    for _ in 0..50 {
+        if warnings(&server.log()) >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let log = server.log();
-    let warnings = log.lines().filter(|l| l.contains(" WARN ")).count();
-    assert!(warnings >= 5, "one warning per bad request:\n{log}");
+    assert!(warnings(&log) >= 5, "one warning per bad request:\n{log}");
     let still = tokio::task::spawn_blocking(move || {
         assert_still_serving(&server);
     });

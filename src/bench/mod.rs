@@ -36,8 +36,13 @@ pub enum Workload {
     /// One sayHello per unit of work.
     Hello,
     /// One iter_message stream per unit of work: `messages` requests,
-    /// START…END, each answered before the next is sent (ping-pong).
-    Stream { messages: u32 },
+    /// START…END, each answered before the next is sent (ping-pong). With
+    /// `hold`, each stream stays open and idle that long after START is
+    /// answered (for measuring the cost of many open streams).
+    Stream {
+        messages: u32,
+        hold: Option<Duration>,
+    },
 }
 
 /// When a run ends.
@@ -250,7 +255,11 @@ async fn worker(
             .accept_compressed(encoding);
     }
     while let Some(due) = schedule.next() {
-        tokio::time::sleep_until(due).await;
+        // Closed loop: `due` is now. (Sleeping until now would still wait
+        // for the timer wheel's next tick, about 1 ms.)
+        if due > Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
         // Open loop: `due` is the scheduled start, so a late start counts.
         let outcome = match workload {
             Workload::Hello => {
@@ -262,9 +271,10 @@ async fn worker(
                 );
                 greet.say_hello(request).await.map(|_| 1)
             }
-            Workload::Stream { messages: count } => {
-                ping_pong(&mut messages, &call, count, &payload).await
-            }
+            Workload::Stream {
+                messages: count,
+                hold,
+            } => ping_pong(&mut messages, &call, count, hold, &payload).await,
         };
         stats.record(due.elapsed(), outcome);
         schedule.finished.fetch_add(1, Ordering::Relaxed);
@@ -277,6 +287,7 @@ async fn ping_pong(
     client: &mut MessageServiceClient<Channel>,
     call: &CallOptions,
     count: u32,
+    hold: Option<Duration>,
     payload: &str,
 ) -> Result<u64, Status> {
     let message = |index: u32| {
@@ -312,6 +323,9 @@ async fn ping_pong(
                     "stream ended before END was answered",
                 ))
             }
+        }
+        if let (0, Some(hold)) = (index, hold) {
+            tokio::time::sleep(hold).await;
         }
     }
     drop(outbound);

@@ -127,7 +127,7 @@ impl Report {
         json!({
             "workload": self.name(),
             "messages_per_stream": match self.workload {
-                Workload::Stream { messages } => Some(messages),
+                Workload::Stream { messages, .. } => Some(messages),
                 Workload::Hello => None,
             },
             "concurrency": self.concurrency,
@@ -157,7 +157,7 @@ impl Report {
         let _ = writeln!(out, "  Fastest:\t{}", ms(self.latency_us.min()));
         let _ = writeln!(out, "  Average:\t{:.3} ms", self.latency_us.mean() / 1000.0);
         let _ = writeln!(out, "  RPCs/sec:\t{:.1}", self.rpcs_per_sec());
-        if let Workload::Stream { messages } = self.workload {
+        if let Workload::Stream { messages, .. } = self.workload {
             let _ = writeln!(
                 out,
                 "  Messages/sec:\t{:.1} ({messages} per stream)",

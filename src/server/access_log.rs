@@ -49,18 +49,14 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // Cheap clones (shared buffers), not copies: this runs per RPC.
         let entry = Entry {
-            method: request.uri().path().to_owned(),
+            method: request.uri().path_and_query().cloned(),
             peer: request
                 .extensions()
                 .get::<TcpConnectInfo>()
                 .and_then(TcpConnectInfo::remote_addr),
-            encoding: request
-                .headers()
-                .get("grpc-encoding")
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or("identity")
-                .to_owned(),
+            encoding: request.headers().get("grpc-encoding").cloned(),
             started: Instant::now(),
             status: None,
         };
@@ -177,12 +173,25 @@ fn correct_status(headers: &mut HeaderMap) -> Option<Code> {
     Some(code)
 }
 
+/// Renders the peer without allocating: the address, or `unix` for a Unix
+/// socket.
+struct Peer(Option<SocketAddr>);
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(addr) => addr.fmt(f),
+            None => f.write_str("unix"),
+        }
+    }
+}
+
 /// What is known of one RPC; logged once, when dropped.
 struct Entry {
-    method: String,
+    method: Option<http::uri::PathAndQuery>,
     peer: Option<SocketAddr>,
-    /// The request's `grpc-encoding` (compression), `identity` if none.
-    encoding: String,
+    /// The request's `grpc-encoding` (compression), if any.
+    encoding: Option<http::HeaderValue>,
     started: Instant,
     status: Option<Code>,
 }
@@ -191,9 +200,13 @@ impl Drop for Entry {
     fn drop(&mut self) {
         let status = self.status.unwrap_or(Code::Cancelled);
         let duration_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        let peer = self
-            .peer
-            .map_or_else(|| "-".to_owned(), |peer| peer.to_string());
+        let peer = Peer(self.peer);
+        let method = self.method.as_ref().map_or("-", |m| m.path());
+        let encoding = self
+            .encoding
+            .as_ref()
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("identity");
         // Warn on what an operator should look at: server faults, and requests
         // that were malformed, unknown, unauthenticated or over a limit.
         if matches!(
@@ -205,9 +218,9 @@ impl Drop for Entry {
                 | Code::Unauthenticated
                 | Code::ResourceExhausted
         ) {
-            tracing::warn!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, encoding = %self.encoding, "rpc");
+            tracing::warn!(target: "grpc_demo::access", method = %method, %peer, status = %code_name(status), duration_us, encoding = %encoding, "rpc");
         } else {
-            tracing::info!(target: "grpc_demo::access", method = %self.method, %peer, status = %code_name(status), duration_us, encoding = %self.encoding, "rpc");
+            tracing::info!(target: "grpc_demo::access", method = %method, %peer, status = %code_name(status), duration_us, encoding = %encoding, "rpc");
         }
     }
 }

@@ -2,7 +2,7 @@
 GreetServiceStub.sayHello, and iter_message fed by a generator of
 START / PROGRESS / END messages. Prints what it receives, one line each.
 
-usage: client.py ADDR [--gzip]
+usage: client.py ADDR [--gzip] [--hello-only]
 """
 import sys
 
@@ -30,6 +30,8 @@ def main():
         greet = greet_pb2_grpc.GreetServiceStub(channel)
         response = greet.sayHello(greet_pb2.helloRequest(name="zhangjian"), timeout=10)
         print("hello:", response.msg, flush=True)
+        if "--hello-only" in sys.argv[2:]:
+            return
 
         messages = message_pb2_grpc.MessageServiceStub(channel)
         for response in messages.iter_message(generate_messages(), timeout=10):

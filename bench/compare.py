@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Driver for bench/compare.sh: runs every server with every load generator
+at each load shape, 3 times, and prints medians and ratios as Markdown.
+
+Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
+ONLY (comma-separated sections: unary,bidi,memory,client).
+"""
+import json
+import os
+import re
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVER_CORE, LOAD_CORE = "0", "1"
+RUNS = int(os.environ.get("RUNS", "3"))
+DURATION = float(os.environ.get("DURATION", "5"))
+WARMUP = float(os.environ.get("WARMUP", "1"))
+ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,memory,client").split(",")))
+GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
+BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
+CPP = os.path.join(ROOT, "target/bench/cpp-server")
+PYTHON = os.environ["PYTHON"]
+PYGEN = os.environ["PYGEN"]
+GRPCURL = os.environ["GRPCURL"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+SERVERS = {
+    # Default flags: only where to listen is given.
+    "grpc-demo": [GRPC_DEMO, "serve", "--host", "127.0.0.1", "--port", "0"],
+    "tonic-bare (current-thread)": [BASELINE, "0", "current"],
+    "tonic-bare (multi-thread, 1 worker)": [BASELINE, "0", "multi"],
+    "C++ grpc 1.51 (callback)": [CPP, "0"],
+    "Python grpcio (thread pool)": [PYTHON, os.path.join(ROOT, "tests/interop/server.py")],
+    "Python grpc.aio": [PYTHON, os.path.join(ROOT, "bench/python_aio_server.py")],
+}
+SHAPES = [(1, 1), (64, 4), (256, 4)]  # (in flight, connections)
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+class Server:
+    """A server pinned to SERVER_CORE; ended by PID."""
+
+    def __init__(self, name):
+        env = dict(os.environ, PYTHONPATH=PYGEN, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", SERVER_CORE] + SERVERS[name],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        line = self.proc.stdout.readline() if ready else ""
+        match = re.search(r":(\d+)\s*$", line)
+        if not match:
+            self.stop()
+            raise RuntimeError(f"{name} did not announce a port: {line!r}")
+        self.addr = f"127.0.0.1:{match.group(1)}"
+        self.cpu_start = self.cpu_seconds()
+
+    def status_kib(self, field):
+        with open(f"/proc/{self.proc.pid}/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def grpc_frame(payload):
+    return b"\x00" + struct.pack(">I", len(payload)) + payload
+
+
+def message_request(msg_type, index):
+    # field 1 msgType (varint), field 2 msgIndex (varint)
+    body = b""
+    if msg_type:
+        body += b"\x08" + varint(msg_type)
+    if index:
+        body += b"\x10" + varint(index)
+    return body
+
+
+def h2load_body(kind):
+    if kind == "unary":
+        return grpc_frame(b"\x0a\x05world")  # helloRequest{name: "world"}
+    return b"".join(grpc_frame(message_request(t, i)) for i, t in enumerate([0, 1, 2]))
+
+
+def run_h2load(server, kind, in_flight, connections, body_file):
+    path = "/packages.GreetService/sayHello" if kind == "unary" else "/packages.MessageService/iter_message"
+    per_conn = max(1, in_flight // connections)
+    cmd = ["taskset", "-c", LOAD_CORE, "h2load", "-t", "1", "-c", str(connections), "-m", str(per_conn),
+           "-D", str(int(DURATION)), f"--warm-up-time={int(WARMUP)}",
+           "-H", "content-type: application/grpc", "-H", "te: trailers", "-d", body_file,
+           f"http://{server.addr}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=DURATION + WARMUP + 60).stdout
+    rps = float(re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out).group(1))
+    succeeded = int(re.search(r"(\d+) succeeded", out).group(1))
+    failed = int(re.search(r"(\d+) failed", out).group(1)) + int(re.search(r"(\d+) errored", out).group(1))
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+(\S+)", out).group(1)
+    return {"rps": rps, "mps": rps * (3 if kind == "bidi" else 1), "mean_us": to_us(mean),
+            "p50_us": None, "p99_us": None, "ok": succeeded, "failed": failed}
+
+
+def to_us(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
+
+
+def run_bench(server, kind, in_flight, connections):
+    cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench", "hello" if kind == "unary" else "stream",
+           "-c", str(in_flight), "--connections", str(connections), "-z", f"{DURATION}s",
+           "--warmup", f"{WARMUP}s", "-o", "json", "--addr", server.addr, "--timeout", "30s"]
+    if kind == "bidi":
+        cmd[6:6] = ["--messages", "100"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=DURATION + WARMUP + 60)
+    report = json.loads(proc.stdout)
+    return {"rps": report["rpcs_per_sec"], "mps": report["messages_per_sec"],
+            "mean_us": report["latency_us"]["mean"], "p50_us": report["latency_us"]["p50"],
+            "p99_us": report["latency_us"]["p99"], "ok": report["ok"], "failed": report["failed"]}
+
+
+def measure(name, loadgen, kind, in_flight, connections, body_file):
+    """One run on a fresh server: the load, the server's CPU use and peak RSS."""
+    server = Server(name)
+    try:
+        started = time.monotonic()
+        if loadgen == "h2load":
+            result = run_h2load(server, kind, in_flight, connections, body_file)
+        else:
+            result = run_bench(server, kind, in_flight, connections)
+        elapsed = time.monotonic() - started
+        result["server_cpu"] = (server.cpu_seconds() - server.cpu_start) / elapsed
+        result["hwm_kib"] = server.status_kib("VmHWM")
+        return result
+    finally:
+        server.stop()
+
+
+def median(results, key):
+    values = [r[key] for r in results if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=0):
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def section_load(kind, results):
+    unit = "req/s" if kind == "unary" else "msgs/s"
+    key = "rps" if kind == "unary" else "mps"
+    body = tempfile.NamedTemporaryFile(delete=False)
+    body.write(h2load_body(kind))
+    body.close()
+    print(f"\n## {'Unary sayHello' if kind == 'unary' else 'Bidi iter_message'}\n")
+    if kind == "bidi":
+        print("h2load sends each stream's 3 messages (START, PROGRESS, END) in one go;"
+              " `grpc-demo bench stream --messages 100` plays ping-pong (send, await the answer, send).\n")
+    for loadgen in ["h2load", "grpc-demo bench"]:
+        for in_flight, connections in SHAPES:
+            print(f"\n### {loadgen}, {in_flight} in flight over {connections} connection(s)\n")
+            print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            rows = {}
+            for name in SERVERS:
+                runs = []
+                for _ in range(RUNS):
+                    try:
+                        runs.append(measure(name, loadgen, kind, in_flight, connections, body.name))
+                    except Exception as err:  # a peer that falls over is reported, not fatal
+                        log(f"{name} / {loadgen} / {kind} {in_flight}x{connections}: {err}")
+                rows[name] = runs
+                results.append({"kind": kind, "loadgen": loadgen, "in_flight": in_flight,
+                                "connections": connections, "server": name, "runs": runs})
+            ours = median(rows["grpc-demo"], key)
+            for name, runs in rows.items():
+                value = median(runs, key)
+                ratio = f"{ours / value:.2f}×" if ours and value else "–"
+                p50, p99 = median(runs, "p50_us"), median(runs, "p99_us")
+                print(f"| {name} | {fmt(value)} | {ratio} | {fmt(p50 and p50 / 1000, 2)} ms | "
+                      f"{fmt(p99 and p99 / 1000, 2)} ms | {fmt((median(runs, 'mean_us') or 0) / 1000, 2)} ms | "
+                      f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% | {fmt((median(runs, 'hwm_kib') or 0) / 1024, 1)} MiB | "
+                      f"{fmt(median(runs, 'failed'))} |")
+            sys.stdout.flush()
+    os.unlink(body.name)
+
+
+def section_memory(results):
+    print("\n## Memory: 10,000 open idle streams over 100 connections\n")
+    print("`grpc-demo bench stream --messages 2 --hold 8s -c 10000 --connections 100 -n 10000`;"
+          " peak RSS (VmHWM) of the server.\n")
+    print("| server | peak RSS (median) | vs grpc-demo | streams OK |")
+    print("|---|---:|---:|---:|")
+    rows = {}
+    for name in ["grpc-demo", "tonic-bare (current-thread)", "C++ grpc 1.51 (callback)"]:
+        runs = []
+        for _ in range(RUNS):
+            server = Server(name)
+            try:
+                cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench", "stream", "--messages", "2", "--hold", "8s",
+                       "-c", "10000", "--connections", "100", "-n", "10000", "-o", "json",
+                       "--timeout", "60s", "--addr", server.addr]
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+                report = json.loads(proc.stdout)
+                runs.append({"hwm_kib": server.status_kib("VmHWM"), "ok": report["ok"]})
+            finally:
+                server.stop()
+        rows[name] = runs
+        results.append({"kind": "memory", "server": name, "runs": runs})
+    ours = median(rows["grpc-demo"], "hwm_kib")
+    for name, runs in rows.items():
+        value = median(runs, "hwm_kib")
+        print(f"| {name} | {fmt(value / 1024, 1)} MiB | {ours / value:.2f}× | {fmt(median(runs, 'ok'))} |")
+
+
+def section_client(results):
+    print("\n## Client start-up: one `hello` as a fresh process\n")
+    server = Server("grpc-demo")
+    try:
+        commands = {
+            "grpc-demo hello": f"{GRPC_DEMO} hello --addr {server.addr}",
+            "grpcurl 1.8.6": f"{GRPCURL} -plaintext -d '{{\"name\":\"world\"}}' {server.addr} packages.GreetService/sayHello",
+            "Python grpcio client": f"env PYTHONPATH={PYGEN} {PYTHON} {ROOT}/tests/interop/client.py {server.addr} --hello-only",
+        }
+        with tempfile.NamedTemporaryFile(suffix=".json") as export:
+            cmd = ["taskset", "-c", LOAD_CORE, "hyperfine", "-N", "--warmup", "3", "--runs", "30",
+                   "--export-json", export.name] + list(commands.values())
+            subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=True)
+            data = json.load(open(export.name))
+    finally:
+        server.stop()
+    medians = {name: r["median"] for name, r in zip(commands, data["results"])}
+    ours = medians["grpc-demo hello"]
+    print("| client | median wall time (30 runs) | vs grpc-demo |")
+    print("|---|---:|---:|")
+    for name, value in medians.items():
+        print(f"| {name} | {value * 1000:.1f} ms | {value / ours:.1f}× |")
+    results.append({"kind": "client", "medians_s": medians})
+
+
+def main():
+    results = []
+    print(f"# bench/compare.sh — {time.strftime('%Y-%m-%d %H:%M')}\n")
+    print(f"Machine: {os.cpu_count()} cores ({open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}),"
+          f" server on core {SERVER_CORE}, load generator on core {LOAD_CORE};"
+          f" {RUNS} runs of {DURATION:g} s (+{WARMUP:g} s warm-up) per cell, medians shown.")
+    for kind in ["unary", "bidi"]:
+        if kind in ONLY:
+            section_load(kind, results)
+    if "memory" in ONLY:
+        section_memory(results)
+    if "client" in ONLY:
+        section_client(results)
+    os.makedirs(os.path.join(ROOT, "target/bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "target/bench/results.json"), "w") as out:
+        json.dump(results, out, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of `grpc-demo serve` (default flags) against its
+# peers: a bare tonic server (bench/baseline), the C++ gRPC callback server
+# (bench/cpp), and the tutorial's Python servers (grpcio thread pool and
+# grpc.aio). Load from h2load and `grpc-demo bench`, server pinned to core 0
+# and load generator to core 1. Prints Markdown; see BENCHMARKS.md.
+#
+#   bench/compare.sh                 full run (about 25 minutes)
+#   RUNS=1 DURATION=2 bench/compare.sh   a quick look
+#
+# Everything runs on loopback; every process is started here and ended by
+# PID; every run is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v h2load >/dev/null || need+=(nghttp2-client)
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v grpc_cpp_plugin >/dev/null || need+=(protobuf-compiler-grpc libgrpc++-dev)
+pkg-config --exists grpc++ 2>/dev/null || need+=(libgrpc++-dev)
+command -v taskset >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cargo build --release --locked --bin grpc-demo --example baseline
+
+# The C++ peer, built from the same protos.
+out=target/bench/cpp
+mkdir -p "$out"
+protoc -I proto --cpp_out="$out" --grpc_out="$out" --plugin=protoc-gen-grpc="$(command -v grpc_cpp_plugin)" \
+  proto/greet.proto proto/message.proto
+g++ -O2 -std=c++17 -I "$out" bench/cpp/server.cc "$out"/*.cc $(pkg-config --cflags --libs grpc++ protobuf) \
+  -o target/bench/cpp-server
+
+# The Python peers and grpcurl, from the test setup (pinned, under target/).
+eval "$(bash tests/interop/setup.sh 2>/dev/null | sed 's/^/export /')"
+
+exec python3 bench/compare.py "$@"
