@@ -20,6 +20,8 @@ fn main() -> anyhow::Result<()> {
     fs::write(out_dir.join("descriptor.bin"), descriptors.encode_to_vec())?;
     tonic_prost_build::configure()
         .emit_rerun_if_changed(false)
+        // prost encoding with smaller per-RPC buffers (src/codec.rs).
+        .codec_path("crate::codec::LeanCodec")
         .compile_fds(descriptors)?;
     Ok(())
 }

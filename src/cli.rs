@@ -219,11 +219,13 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: u32,
 
-    /// HTTP/2 PING interval on a connection.
-    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
-    pub keepalive_interval: Duration,
+    /// Send HTTP/2 PINGs this often and drop a peer that does not answer
+    /// [default: off; TCP keep-alive (60s) still drops dead hosts].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub keepalive_interval: Option<Duration>,
 
-    /// Drop a connection whose PING goes unanswered this long.
+    /// With --keepalive-interval: drop a connection whose PING goes
+    /// unanswered this long.
     #[arg(long, default_value = "20s", value_parser = parse_duration, value_name = "DURATION")]
     pub keepalive_timeout: Duration,
 

@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod cli;
 pub mod client;
+pub mod codec;
 pub mod exit;
 pub mod logging;
 pub mod output;

@@ -12,11 +12,6 @@ use grpc_demo::{
     server::{self, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
 };
 
-// Measured in bench/compare.sh: glibc malloc/free took ~13% of the server's
-// cycles under load; mimalloc's per-thread heaps cut that.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let serving = matches!(cli.command, Command::Serve(_));

@@ -91,6 +91,13 @@ impl Stream for Incoming {
                         Err(err) => return Poll::Ready(Some(Err(accept_error(err)))),
                     };
                     let _ = stream.set_nodelay(true);
+                    // Finds peers whose host went away: probes after 60s of
+                    // silence, 3 tries 10s apart.
+                    let keepalive = socket2::TcpKeepalive::new()
+                        .with_time(std::time::Duration::from_secs(60))
+                        .with_interval(std::time::Duration::from_secs(10))
+                        .with_retries(3);
+                    let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive);
                     (Socket::Tcp(stream), Some(peer))
                 }
                 Listener::Unix { listener, .. } => {

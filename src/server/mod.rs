@@ -54,8 +54,8 @@ pub struct Limits {
     pub max_concurrent_streams: u32,
     /// Open connections at once; more are closed on accept.
     pub max_connections: usize,
-    /// HTTP/2 PING interval on an idle connection.
-    pub keepalive_interval: Duration,
+    /// HTTP/2 PING interval; off by default (see `Limits::default`).
+    pub keepalive_interval: Option<Duration>,
     /// How long a PING may go unanswered before the connection is dropped.
     pub keepalive_timeout: Duration,
     /// A bidi stream that sends nothing for this long is ended.
@@ -68,7 +68,10 @@ impl Default for Limits {
             max_message_size: 4 * 1024 * 1024,
             max_concurrent_streams: 256,
             max_connections: 1000,
-            keepalive_interval: Duration::from_secs(60),
+            // hyper's HTTP/2 keep-alive stamps every frame with the time:
+            // measured ~5% of unary throughput. Dead peers are found by TCP
+            // keep-alive instead (listener.rs), which costs nothing per RPC.
+            keepalive_interval: None,
             keepalive_timeout: Duration::from_secs(20),
             idle_stream_timeout: Duration::from_secs(300),
         }
@@ -271,7 +274,7 @@ pub async fn serve(
 
     let mut builder = Server::builder()
         .max_concurrent_streams(limits.max_concurrent_streams)
-        .http2_keepalive_interval(Some(limits.keepalive_interval))
+        .http2_keepalive_interval(limits.keepalive_interval)
         .http2_keepalive_timeout(Some(limits.keepalive_timeout));
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
