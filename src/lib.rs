@@ -4,6 +4,7 @@
 //! The binary (`src/main.rs`) only parses arguments and turns outcomes into
 //! exit codes; everything else lives here so tests can reach it in-process.
 
+pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod client;
