@@ -2,12 +2,11 @@
 
 mod common;
 
-use std::{
-    process::Stdio,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use common::{grpc_demo, read_line, run, run_with_stdin, stderr, stdout, Server};
+use common::{
+    grpc_demo, read_line, run, run_with_stdin, spawn_slow_stream, stderr, stdout, Server,
+};
 
 #[test]
 fn hello_prints_the_greeting() {
@@ -304,20 +303,7 @@ fn help_documents_the_exit_codes() {
 #[test]
 fn responses_are_printed_as_they_arrive() {
     let server = Server::start(&[]);
-    let mut child = grpc_demo()
-        .args([
-            "stream",
-            "--count",
-            "3",
-            "--interval",
-            "2s",
-            "--addr",
-            &server.addr(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning stream");
+    let mut child = spawn_slow_stream(&server, "3", "2s");
     let mut out = child.stdout.take().expect("piped stdout");
     assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
     // Two more sends are 2s apart: the client is still running, so the
@@ -330,20 +316,7 @@ fn responses_are_printed_as_they_arrive() {
 #[test]
 fn a_closed_stdout_ends_quietly_with_success() {
     let server = Server::start(&[]);
-    let mut child = grpc_demo()
-        .args([
-            "stream",
-            "--count",
-            "200",
-            "--interval",
-            "20ms",
-            "--addr",
-            &server.addr(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning stream");
+    let mut child = spawn_slow_stream(&server, "200", "20ms");
     let mut out = child.stdout.take().expect("piped stdout");
     assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
     drop(out); // like `| head -1`
@@ -355,20 +328,7 @@ fn a_closed_stdout_ends_quietly_with_success() {
 #[test]
 fn sigterm_lets_a_slow_stream_finish_and_the_server_exits_0() {
     let mut server = Server::start(&[]);
-    let mut client = grpc_demo()
-        .args([
-            "stream",
-            "--count",
-            "4",
-            "--interval",
-            "400ms",
-            "--addr",
-            &server.addr(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning stream");
+    let mut client = spawn_slow_stream(&server, "4", "400ms");
     let mut out = client.stdout.take().expect("piped stdout");
     assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
     server.signal(libc::SIGTERM);

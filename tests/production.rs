@@ -7,11 +7,12 @@ use std::{
     io::{Read, Write},
     net::TcpStream,
     path::Path,
-    process::Stdio,
     time::Duration,
 };
 
-use common::{fd_count, grpc_demo, proc_status_kib, read_line, run, stderr, stdout, Server};
+use common::{
+    fd_count, grpc_demo, proc_status_kib, read_line, run, spawn_slow_stream, stderr, stdout, Server,
+};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 
 // ---------------------------------------------------------------- TLS
@@ -426,27 +427,10 @@ fn an_idle_stream_is_ended() {
 
 // ---------------------------------------------------------------- signals
 
-fn slow_stream(server: &Server, count: &str, interval: &str) -> std::process::Child {
-    grpc_demo()
-        .args([
-            "stream",
-            "--count",
-            count,
-            "--interval",
-            interval,
-            "--addr",
-            &server.addr(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning stream")
-}
-
 #[test]
 fn after_sigterm_new_connections_are_refused_while_a_stream_finishes() {
     let mut server = Server::start(&[]);
-    let mut client = slow_stream(&server, "3", "500ms");
+    let mut client = spawn_slow_stream(&server, "3", "500ms");
     let mut out = client.stdout.take().expect("stdout");
     assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
     server.signal(libc::SIGTERM);
@@ -466,7 +450,7 @@ fn after_sigterm_new_connections_are_refused_while_a_stream_finishes() {
 #[test]
 fn a_stream_past_the_shutdown_timeout_is_cut_and_the_server_exits_0() {
     let mut server = Server::start(&["--shutdown-timeout", "500ms"]);
-    let mut client = slow_stream(&server, "20", "1s");
+    let mut client = spawn_slow_stream(&server, "20", "1s");
     let mut out = client.stdout.take().expect("stdout");
     assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
     server.signal(libc::SIGTERM);
@@ -482,7 +466,7 @@ fn a_stream_past_the_shutdown_timeout_is_cut_and_the_server_exits_0() {
 #[test]
 fn a_second_signal_exits_at_once() {
     let mut server = Server::start(&["--shutdown-timeout", "30s"]);
-    let mut client = slow_stream(&server, "20", "1s");
+    let mut client = spawn_slow_stream(&server, "20", "1s");
     let mut out = client.stdout.take().expect("stdout");
     assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
     server.signal(libc::SIGTERM);

@@ -13,28 +13,15 @@ use std::{
 
 use grpc_demo::{
     proto::{
-        greet_service_server::{GreetService, GreetServiceServer},
+        greet_service_server::GreetServiceServer,
         message_service_server::{MessageService, MessageServiceServer},
-        HelloRequest, HelloResponse, MessageRequest, MessageResponse,
+        MessageRequest, MessageResponse,
     },
-    server::session::Session,
+    // GreetService has no features to strip: the same 5-line service.
+    server::{session::Session, Greeter},
 };
 use tokio_stream::Stream;
 use tonic::{transport::Server, Request, Response, Status, Streaming};
-
-struct Greeter;
-
-#[tonic::async_trait]
-impl GreetService for Greeter {
-    async fn say_hello(
-        &self,
-        request: Request<HelloRequest>,
-    ) -> Result<Response<HelloResponse>, Status> {
-        Ok(Response::new(HelloResponse {
-            msg: format!("hello, {}", request.into_inner().name),
-        }))
-    }
-}
 
 struct Messenger;
 

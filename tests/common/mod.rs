@@ -44,6 +44,25 @@ pub fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().expect("waiting for grpc-demo")
 }
 
+/// `grpc-demo stream --count COUNT --interval INTERVAL` against `server`,
+/// still running, with stdout and stderr piped.
+pub fn spawn_slow_stream(server: &Server, count: &str, interval: &str) -> Child {
+    grpc_demo()
+        .args([
+            "stream",
+            "--count",
+            count,
+            "--interval",
+            interval,
+            "--addr",
+            &server.addr(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning grpc-demo stream")
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
