@@ -304,6 +304,15 @@ pub async fn serve(
             Err(_) => std::future::pending().await,
         }
     };
+    // Queued access-log lines reach stderr within 100 ms (logging.rs).
+    let flusher = tokio::spawn(async {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            tick.tick().await;
+            crate::logging::flush_lines();
+        }
+    });
+    let _stop_flusher = AbortOnDrop(flusher);
     tokio::select! {
         result = graceful => result.context("serving")?,
         () = deadline => tracing::warn!(
@@ -311,8 +320,18 @@ pub async fn serve(
             humantime::format_duration(config.shutdown_timeout)
         ),
     }
+    crate::logging::flush_lines();
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// Aborts a background task when the scope that started it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn set_health(health: &HealthReporter, status: ServingStatus) {
