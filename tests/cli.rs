@@ -365,3 +365,35 @@ fn a_busy_port_is_a_local_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn the_default_host_is_dual_stack() {
+    let mut child = grpc_demo()
+        .args(["serve", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawning serve");
+    let mut out = child.stdout.take().expect("piped stdout");
+    let line = read_line(&mut out).expect("listening line");
+    let port = common::parse_listening_line(&line);
+    let ipv6_here = std::net::TcpListener::bind("[::1]:0").is_ok();
+    if ipv6_here {
+        assert_eq!(line, format!("listening on [::]:{port}"));
+    }
+    let mut addrs = vec![format!("127.0.0.1:{port}")];
+    if ipv6_here {
+        addrs.push(format!("[::1]:{port}"));
+    }
+    for addr in addrs {
+        let output = run(&["hello", "--addr", &addr]);
+        assert_eq!(
+            stdout(&output),
+            "hello, world\n",
+            "{addr}: {}",
+            stderr(&output)
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -51,6 +51,7 @@ impl MessageService for Messenger {
             done: false,
             idle_timeout: self.idle_timeout,
             idle: Box::pin(tokio::time::sleep(self.idle_timeout)),
+            last_message: Instant::now(),
             deadline,
             peer,
         }))
@@ -68,7 +69,11 @@ pub struct Replies {
     session: Session,
     done: bool,
     idle_timeout: Duration,
+    /// Fires `idle_timeout` after it was last armed; re-armed lazily from
+    /// `last_message` (resetting a timer on every message cost more than
+    /// reading the clock).
     idle: Pin<Box<Sleep>>,
+    last_message: Instant,
     deadline: Option<Pin<Box<Sleep>>>,
     peer: String,
 }
@@ -97,7 +102,7 @@ impl Stream for Replies {
             Poll::Ready(Some(Ok(request))) => {
                 let reply = this.session.accept(&request);
                 this.done = this.session.is_finished();
-                this.idle.as_mut().reset(Instant::now() + this.idle_timeout);
+                this.last_message = Instant::now();
                 Poll::Ready(Some(Ok(reply)))
             }
             Poll::Pending => {
@@ -107,7 +112,13 @@ impl Stream for Replies {
                         return this.end(Status::deadline_exceeded("deadline exceeded"));
                     }
                 }
-                if this.idle.as_mut().poll(cx).is_ready() {
+                while this.idle.as_mut().poll(cx).is_ready() {
+                    let idle_until = this.last_message + this.idle_timeout;
+                    if idle_until > Instant::now() {
+                        // A message came since the timer was armed.
+                        this.idle.as_mut().reset(idle_until);
+                        continue;
+                    }
                     let idle = humantime::format_duration(this.idle_timeout);
                     tracing::warn!(peer = %this.peer, %idle, "stream sent nothing for the idle timeout, ending it");
                     return this.end(Status::deadline_exceeded(format!(
