@@ -26,7 +26,7 @@ use crate::{
     client::{self, CallOptions},
     proto::{
         greet_service_client::GreetServiceClient, message_service_client::MessageServiceClient,
-        HelloRequest, MessageRequest, MsgType,
+        HelloRequest, MessageRequest, Role,
     },
 };
 
@@ -254,6 +254,13 @@ async fn worker(
             .send_compressed(encoding)
             .accept_compressed(encoding);
     }
+    // The stream workload sends the same sequence as `grpc-demo stream`.
+    let script = match workload {
+        Workload::Stream { messages, .. } => {
+            client::scripted_sequence(messages, Role::Customer, &payload)
+        }
+        Workload::Hello => Vec::new(),
+    };
     while let Some(due) = schedule.next() {
         // Closed loop: `due` is now. (Sleeping until now would still wait
         // for the timer wheel's next tick, about 1 ms.)
@@ -271,10 +278,7 @@ async fn worker(
                 );
                 greet.say_hello(request).await.map(|_| 1)
             }
-            Workload::Stream {
-                messages: count,
-                hold,
-            } => ping_pong(&mut messages, &call, count, hold, &payload).await,
+            Workload::Stream { hold, .. } => ping_pong(&mut messages, &call, &script, hold).await,
         };
         stats.record(due.elapsed(), outcome);
         schedule.finished.fetch_add(1, Ordering::Relaxed);
@@ -286,33 +290,23 @@ async fn worker(
 async fn ping_pong(
     client: &mut MessageServiceClient<Channel>,
     call: &CallOptions,
-    count: u32,
+    script: &[MessageRequest],
     hold: Option<Duration>,
-    payload: &str,
 ) -> Result<u64, Status> {
-    let message = |index: u32| {
-        let last = count.max(2) - 1;
-        MessageRequest {
-            msg_type: match index {
-                0 => MsgType::Start,
-                i if i == last => MsgType::End,
-                _ => MsgType::Progress,
-            } as i32,
-            msg_index: i32::try_from(index).unwrap_or(i32::MAX),
-            role: 0,
-            data: payload.to_owned(),
-        }
+    let Some(first) = script.first() else {
+        return Ok(0);
     };
     let (outbound, receiver) = tokio::sync::mpsc::channel(1);
-    let _ = outbound.send(message(0)).await;
+    let _ = outbound.send(first.clone()).await;
     let request = call.request(
         tokio_stream::wrappers::ReceiverStream::new(receiver),
         call.timeout,
     );
     let mut inbound = client.iter_message(request).await?.into_inner();
     let mut answered = 0u64;
-    for index in 0..count.max(2) {
-        if index > 0 && outbound.send(message(index)).await.is_err() {
+    for (index, message) in script.iter().enumerate() {
+        // The first message went with the call itself.
+        if index > 0 && outbound.send(message.clone()).await.is_err() {
             break;
         }
         match inbound.message().await? {
