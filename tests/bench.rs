@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{run, stderr, stdout, Server};
+use common::{grpc_demo, run, stderr, stdout, Server, UdsServer};
 use serde_json::Value;
 
 fn bench_json(args: &[&str]) -> (Value, std::process::Output) {
@@ -248,4 +248,99 @@ fn held_streams_stay_open_together() {
         "{}",
         report["latency_us"]
     );
+}
+
+#[test]
+fn bench_runs_over_a_unix_socket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("grpc.sock");
+    let mut server = UdsServer::start(&path);
+    let addr = format!("unix://{}", path.display());
+    for (workload, messages) in [("hello", 60), ("stream", 600)] {
+        let (report, output) = bench_json(&[
+            "bench", workload, "-n", "60", "-c", "6", "-o", "json", "--addr", &addr,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(report["ok"], 60, "{report}");
+        assert_eq!(report["messages"], messages, "{report}");
+    }
+    server.stop();
+}
+
+#[test]
+fn a_server_that_goes_away_mid_run_is_counted_not_hung() {
+    let mut server = Server::start(&["--shutdown-timeout", "1s"]);
+    let bench = grpc_demo()
+        .args([
+            "bench", "hello", "-z", "3s", "-c", "4", "-o", "json", "--addr",
+        ])
+        .arg(server.addr())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning bench");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    server.signal(libc::SIGTERM);
+    assert!(server.wait(std::time::Duration::from_secs(10)).is_some());
+    let output = bench.wait_with_output().expect("bench finished");
+    // Without --max-error-rate a completed run exits 0, failures and all.
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("bench JSON");
+    assert!(report["ok"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert!(report["failed"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert!(
+        report["status_codes"]["UNAVAILABLE"].as_u64().unwrap_or(0) > 0,
+        "{report}"
+    );
+    // Reconnect attempts are spaced, not a busy loop of instant failures.
+    assert!(
+        report["failed"].as_u64().unwrap_or(u64::MAX) < 1000,
+        "{report}"
+    );
+    let errors = report["errors"].as_object().expect("errors object");
+    assert!(
+        errors
+            .keys()
+            .any(|message| message.contains("connection refused")),
+        "{report}"
+    );
+    assert!(
+        errors.keys().all(|message| !message.contains("UNKNOWN")),
+        "{report}"
+    );
+}
+
+#[test]
+fn bench_reconnects_when_the_server_comes_back() {
+    let mut server = Server::start(&["--shutdown-timeout", "1s"]);
+    let addr = server.addr();
+    let port = server.port;
+    let bench = grpc_demo()
+        .args([
+            "bench", "hello", "-z", "4s", "-c", "4", "-o", "json", "--addr", &addr,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning bench");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    server.signal(libc::SIGTERM);
+    assert!(server.wait(std::time::Duration::from_secs(10)).is_some());
+    let before = count_ok_lines(&server.log());
+    // A new server on the same port: the run goes on there.
+    let again = Server::start_on(port, &[]);
+    let output = bench.wait_with_output().expect("bench finished");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("bench JSON");
+    assert!(before > 0, "first server saw no RPCs");
+    assert!(
+        again.wait_for_log("sayHello", std::time::Duration::from_secs(5)),
+        "the bench never reached the second server: {report}"
+    );
+}
+
+fn count_ok_lines(log: &str) -> usize {
+    log.lines()
+        .filter(|line| line.contains("sayHello") && line.contains("status=OK"))
+        .count()
 }

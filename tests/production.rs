@@ -101,6 +101,44 @@ fn tls_with_a_private_ca() {
 }
 
 #[test]
+fn bench_runs_over_tls() {
+    // TLS targets go through tonic's Channel (plaintext ones do not).
+    let pki = Pki::new(&["localhost", "127.0.0.1"]);
+    let server = tls_server(&pki, false);
+    let addr = format!("https://localhost:{}", server.port);
+    let ca = pki.path("ca.pem");
+    for workload in ["hello", "stream"] {
+        let output = run(&[
+            "bench",
+            workload,
+            "-n",
+            "40",
+            "-c",
+            "4",
+            "--connections",
+            "2",
+            "-o",
+            "json",
+            "--addr",
+            &addr,
+            "--ca",
+            &ca,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("bench JSON");
+        assert_eq!(report["ok"], 40, "{report}");
+    }
+    // Untrusted: the run does not start, and says why.
+    let output = run(&["bench", "hello", "-n", "5", "--addr", &addr]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not trusted"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn server_name_overrides_the_name_checked() {
     let pki = Pki::new(&["grpc.internal"]);
     let server = tls_server(&pki, false);

@@ -109,6 +109,14 @@ impl Target {
         matches!(&self.kind, TargetKind::Http(uri) if uri.scheme_str() == Some("https"))
     }
 
+    /// The URI of a plaintext `http://` address (not for TLS or Unix).
+    pub(crate) fn plaintext_uri(&self) -> Option<&Uri> {
+        match &self.kind {
+            TargetKind::Http(uri) if !self.is_tls() => Some(uri),
+            _ => None,
+        }
+    }
+
     /// The socket path of a `unix://` address.
     pub fn unix_path(&self) -> Option<&Path> {
         match &self.kind {
@@ -319,7 +327,7 @@ fn describe_connect_error(err: &(dyn std::error::Error + 'static)) -> String {
 /// "connection closed", or a TLS alert put into words.
 pub(crate) fn describe_status(status: tonic::Status, options: Option<&CallOptions>) -> RpcError {
     let transport_cause = std::error::Error::source(&status)
-        .filter(|source| source.is::<tonic::transport::Error>())
+        .filter(|source| source.is::<tonic::transport::Error>() || source.is::<hyper::Error>())
         .map(root_cause);
     let Some(cause) = transport_cause else {
         return RpcError::from(status);
@@ -373,7 +381,7 @@ async fn with_deadline<T>(
 /// The innermost cause of an error, which is the one a user can act on:
 /// "connection refused" rather than "transport error", without the OS error
 /// number.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut innermost = err;
     while let Some(source) = innermost.source() {
         innermost = source;

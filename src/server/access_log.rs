@@ -172,7 +172,10 @@ fn correct_status(headers: &mut HeaderMap) -> Option<Code> {
         .map(|value| percent_encoding::percent_decode(value.as_bytes()).decode_utf8_lossy())
         .unwrap_or_default();
     if is_message_too_large(code, &message) {
-        headers.insert(GRPC_STATUS, HeaderValue::from(Code::ResourceExhausted as i32));
+        headers.insert(
+            GRPC_STATUS,
+            HeaderValue::from(Code::ResourceExhausted as i32),
+        );
         return Some(Code::ResourceExhausted);
     }
     Some(code)

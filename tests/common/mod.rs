@@ -80,8 +80,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(extra_args: &[&str]) -> Self {
+        Self::start_on(0, extra_args)
+    }
+
+    /// On a given port (0: any free one).
+    pub fn start_on(port: u16, extra_args: &[&str]) -> Self {
         let mut child = grpc_demo()
-            .args(["serve", "--host", "127.0.0.1", "--port", "0"])
+            .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
             .args(extra_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
