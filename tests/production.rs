@@ -91,6 +91,12 @@ fn tls_with_a_private_ca() {
     ]);
     assert_eq!(stdout(&output), "hello, tls\n", "{}", stderr(&output));
     assert_eq!(output.status.code(), Some(0));
+    // The access log names the TLS client, as for plaintext.
+    assert!(
+        server.wait_for_log("peer=127.0.0.1:", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
     let output = run(&["stream", "--addr", &addr, "--ca", &pki.path("ca.pem")]);
     assert_eq!(
         stdout(&output),

@@ -7,7 +7,6 @@
 //! contract) say RESOURCE_EXHAUSTED.
 
 use std::{
-    cell::RefCell,
     io::Write as _,
     net::SocketAddr,
     pin::Pin,
@@ -18,7 +17,7 @@ use std::{
 use http::{header::HeaderName, HeaderMap, HeaderValue, Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
-use tonic::{transport::server::TcpConnectInfo, Code};
+use tonic::Code;
 
 use crate::{
     exit::{code_name, is_message_too_large},
@@ -62,10 +61,7 @@ where
         // Cheap clones (shared buffers), not copies: this runs per RPC.
         let entry = Entry {
             method: request.uri().path_and_query().cloned(),
-            peer: request
-                .extensions()
-                .get::<TcpConnectInfo>()
-                .and_then(TcpConnectInfo::remote_addr),
+            peer: super::peer_addr(request.extensions()),
             encoding: request.headers().get(GRPC_ENCODING).cloned(),
             started: Instant::now(),
             status: None,
@@ -251,15 +247,11 @@ impl Drop for Entry {
         if !enabled {
             return;
         }
-        let duration_us = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        thread_local! {
-            static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-        }
-        LINE.with(|line| {
-            let mut line = line.borrow_mut();
-            line.clear();
-            self.format(&mut line, warn, status, duration_us);
-            logging::write_line(&line);
+        let now = Instant::now();
+        let duration_us = u64::try_from(now.saturating_duration_since(self.started).as_micros())
+            .unwrap_or(u64::MAX);
+        logging::write_line_with(now, |line, timestamp| {
+            self.format(line, timestamp, warn, status, duration_us);
         });
     }
 }
@@ -268,8 +260,15 @@ impl Entry {
     /// The line tracing's formatter would print for
     /// `info!(method, peer, status, duration_us, encoding, "rpc")`, written
     /// by hand: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK duration_us=12 encoding=identity`.
-    fn format(&self, line: &mut Vec<u8>, warn: bool, status: Code, duration_us: u64) {
-        logging::push_timestamp(line);
+    fn format(
+        &self,
+        line: &mut Vec<u8>,
+        timestamp: &[u8],
+        warn: bool,
+        status: Code,
+        duration_us: u64,
+    ) {
+        line.extend_from_slice(timestamp);
         line.extend_from_slice(if warn {
             b"  WARN rpc method="
         } else {

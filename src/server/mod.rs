@@ -19,7 +19,6 @@ use std::{
 use anyhow::Context;
 use tonic::{
     codec::CompressionEncoding,
-    service::interceptor::InterceptedService,
     transport::{Certificate, Identity, Server, ServerTlsConfig},
     Status,
 };
@@ -219,6 +218,20 @@ pub fn bind_unix(path: &Path) -> anyhow::Result<Listener> {
     })
 }
 
+/// The client's address, over TCP with or without TLS; `None` for a Unix
+/// socket.
+pub(crate) fn peer_addr(extensions: &http::Extensions) -> Option<SocketAddr> {
+    use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+    extensions
+        .get::<TcpConnectInfo>()
+        .or_else(|| {
+            extensions
+                .get::<TlsConnectInfo<TcpConnectInfo>>()
+                .map(TlsConnectInfo::get_ref)
+        })
+        .and_then(TcpConnectInfo::remote_addr)
+}
+
 pub(crate) fn map_size_status(status: Status) -> Status {
     if is_message_too_large(status.code(), status.message()) {
         Status::resource_exhausted(status.message().to_owned())
@@ -282,8 +295,8 @@ pub async fn serve(
     let router = builder
         .layer(AccessLogLayer)
         .add_service(health_service)
-        .add_service(InterceptedService::new(greet, token_check.clone()))
-        .add_service(InterceptedService::new(message, token_check))
+        .add_service(token_check.protect(greet))
+        .add_service(token_check.protect(message))
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha);
 
