@@ -91,6 +91,11 @@ impl Direct {
         })
     }
 
+    /// `http://host:port/` (`http://localhost/` for a Unix socket).
+    pub(crate) fn origin(&self) -> Uri {
+        self.shared.origin.clone()
+    }
+
     /// Makes sure this handle is on an open connection, reconnecting if the
     /// server closed it. The common case is one check of a flag.
     pub(crate) async fn ensure_open(&mut self) -> Result<Reopened, Status> {
@@ -198,17 +203,19 @@ impl tower::Service<Request<Body>> for Direct {
     }
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        // The generated client sets only the path; HTTP/2 also needs the
-        // scheme and authority (tonic's AddOrigin does the same).
-        let path = request
-            .uri()
-            .path_and_query()
-            .cloned()
-            .unwrap_or_else(|| PathAndQuery::from_static("/"));
-        let mut parts = self.shared.origin.clone().into_parts();
-        parts.path_and_query = Some(path);
-        if let Ok(uri) = Uri::from_parts(parts) {
-            *request.uri_mut() = uri;
+        // The clients are made `with_origin`, so tonic has already written
+        // scheme and authority; fill them in for any request without.
+        if request.uri().authority().is_none() {
+            let path = request
+                .uri()
+                .path_and_query()
+                .cloned()
+                .unwrap_or_else(|| PathAndQuery::from_static("/"));
+            let mut parts = self.shared.origin.clone().into_parts();
+            parts.path_and_query = Some(path);
+            if let Ok(uri) = Uri::from_parts(parts) {
+                *request.uri_mut() = uri;
+            }
         }
         request
             .headers_mut()

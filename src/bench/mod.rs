@@ -111,18 +111,30 @@ pub(crate) trait Transport:
     + Send
     + 'static
 {
+    /// Scheme and authority for the generated clients to put in every
+    /// request (`/` when the transport adds them itself).
+    fn origin(&self) -> tonic::transport::Uri;
+
     /// Reconnects if the connection was closed; fails if that fails.
     fn ensure_open(&mut self)
         -> impl std::future::Future<Output = Result<Reopened, Status>> + Send;
 }
 
 impl Transport for direct::Direct {
+    fn origin(&self) -> tonic::transport::Uri {
+        direct::Direct::origin(self)
+    }
+
     async fn ensure_open(&mut self) -> Result<Reopened, Status> {
         direct::Direct::ensure_open(self).await
     }
 }
 
 impl Transport for tonic::transport::Channel {
+    fn origin(&self) -> tonic::transport::Uri {
+        tonic::transport::Uri::default()
+    }
+
     async fn ensure_open(&mut self) -> Result<Reopened, Status> {
         // Channel reconnects by itself.
         Ok(Reopened::No)
@@ -292,10 +304,10 @@ fn clients<T: Transport>(
     channel: &T,
     call: &CallOptions,
 ) -> (GreetServiceClient<T>, MessageServiceClient<T>) {
-    let mut greet = GreetServiceClient::new(channel.clone())
+    let mut greet = GreetServiceClient::with_origin(channel.clone(), channel.origin())
         .max_decoding_message_size(call.max_message_size)
         .max_encoding_message_size(call.max_message_size);
-    let mut messages = MessageServiceClient::new(channel.clone())
+    let mut messages = MessageServiceClient::with_origin(channel.clone(), channel.origin())
         .max_decoding_message_size(call.max_message_size)
         .max_encoding_message_size(call.max_message_size);
     if let Some(encoding) = call.compression {
