@@ -3,7 +3,7 @@
 use std::{
     future::Future,
     pin::Pin,
-    task::{Context, Poll},
+    task::{Context, Poll, Waker},
     time::Duration,
 };
 
@@ -53,6 +53,7 @@ impl MessageService for Messenger {
             idle: Box::pin(tokio::time::sleep(self.idle_timeout)),
             last_message: Instant::now(),
             deadline,
+            timers_wake: None,
             peer,
         }))
     }
@@ -75,6 +76,11 @@ pub struct Replies {
     idle: Pin<Box<Sleep>>,
     last_message: Instant,
     deadline: Option<Pin<Box<Sleep>>>,
+    /// The waker the timers were last polled with. While it is still ours
+    /// and neither timer has elapsed, they need not be polled again: in
+    /// ping-pong that poll came once per message and cost ~6% of a
+    /// message's instructions (callgrind).
+    timers_wake: Option<Waker>,
     peer: String,
 }
 
@@ -106,6 +112,16 @@ impl Stream for Replies {
                 Poll::Ready(Some(Ok(reply)))
             }
             Poll::Pending => {
+                let armed = this
+                    .timers_wake
+                    .as_ref()
+                    .is_some_and(|waker| waker.will_wake(cx.waker()));
+                if armed
+                    && !this.idle.is_elapsed()
+                    && !this.deadline.as_ref().is_some_and(|d| d.is_elapsed())
+                {
+                    return Poll::Pending;
+                }
                 if let Some(deadline) = this.deadline.as_mut() {
                     if deadline.as_mut().poll(cx).is_ready() {
                         tracing::info!(peer = %this.peer, "stream passed its deadline, ending it");
@@ -124,6 +140,9 @@ impl Stream for Replies {
                     return this.end(Status::deadline_exceeded(format!(
                         "no message for {idle} (--idle-stream-timeout)"
                     )));
+                }
+                if !armed {
+                    this.timers_wake = Some(cx.waker().clone());
                 }
                 Poll::Pending
             }
