@@ -26,6 +26,7 @@ ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,memory,client").split
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
 CPP = os.path.join(ROOT, "target/bench/cpp-server")
+JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
 PYTHON = os.environ["PYTHON"]
 PYGEN = os.environ["PYGEN"]
 GRPCURL = os.environ["GRPCURL"]
@@ -36,6 +37,8 @@ SERVERS = {
     "grpc-demo": [GRPC_DEMO, "serve", "--host", "127.0.0.1", "--port", "0"],
     "tonic-bare (current-thread)": [BASELINE, "0", "current"],
     "tonic-bare (multi-thread, 1 worker)": [BASELINE, "0", "multi"],
+    # The same floor with the allocator grpc-demo links (jemalloc), preloaded.
+    "tonic-bare (current-thread) + jemalloc": ["env", f"LD_PRELOAD={JEMALLOC}", BASELINE, "0", "current"],
     "C++ grpc 1.51 (callback)": [CPP, "0"],
     "Python grpcio (thread pool)": [PYTHON, os.path.join(ROOT, "tests/interop/server.py")],
     "Python grpc.aio": [PYTHON, os.path.join(ROOT, "bench/python_aio_server.py")],

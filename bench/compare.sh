@@ -19,6 +19,9 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v grpc_cpp_plugin >/dev/null || need+=(protobuf-compiler-grpc libgrpc++-dev)
 pkg-config --exists grpc++ 2>/dev/null || need+=(libgrpc++-dev)
 command -v taskset >/dev/null || need+=(util-linux)
+# grpc-demo links jemalloc; the bare tonic floor is also run with Debian's
+# jemalloc preloaded, so the allocator and the features can be told apart.
+[ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || need+=(libjemalloc2)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
