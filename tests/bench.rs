@@ -344,3 +344,56 @@ fn count_ok_lines(log: &str) -> usize {
         .filter(|line| line.contains("sayHello") && line.contains("status=OK"))
         .count()
 }
+
+#[test]
+fn metadata_and_the_deadline_reach_the_server() {
+    // The right token (sent as metadata) passes.
+    let server = Server::start(&["--token", "right"]);
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "20",
+        "-c",
+        "2",
+        "--token",
+        "right",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(report["ok"], 20, "{report}");
+    // Streams held past --timeout end with DEADLINE_EXCEEDED, whichever
+    // side notices first.
+    let (report, _) = bench_json(&[
+        "bench",
+        "stream",
+        "--messages",
+        "2",
+        "--hold",
+        "3s",
+        "--timeout",
+        "300ms",
+        "-n",
+        "4",
+        "-c",
+        "4",
+        "--token",
+        "right",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(
+        report["status_codes"],
+        serde_json::json!({"DEADLINE_EXCEEDED": 4}),
+        "{report}"
+    );
+    assert!(
+        report["latency_us"]["max"].as_u64().unwrap_or(u64::MAX) < 2_500_000,
+        "the deadline did not cut the hold: {report}"
+    );
+}

@@ -16,7 +16,11 @@ use std::{
     time::Duration,
 };
 
-use http::{header::USER_AGENT, uri::PathAndQuery, HeaderValue, Request, Response, Uri};
+use http::{
+    header::{CONTENT_TYPE, TE, USER_AGENT},
+    uri::PathAndQuery,
+    HeaderMap, HeaderValue, Request, Response, Uri,
+};
 use hyper::{body::Incoming, client::conn::http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::time::Instant;
@@ -44,7 +48,8 @@ struct Shared {
     call: CallOptions,
     /// `http://host:port`: scheme and authority of every request.
     origin: Uri,
-    user_agent: HeaderValue,
+    /// Added to every request: user-agent, grpc-timeout, -H, authorization.
+    headers: HeaderMap,
     current: tokio::sync::Mutex<Slot>,
 }
 
@@ -61,7 +66,11 @@ const RETRY_INTERVAL: Duration = Duration::from_millis(200);
 impl Direct {
     /// Connects to a plaintext TCP or Unix-socket target (TLS targets go
     /// through tonic's `Channel`).
-    pub(crate) async fn connect(call: &CallOptions) -> anyhow::Result<Self> {
+    /// `headers` go on every request as they are (see [`sanitized`]).
+    pub(crate) async fn connect(
+        call: &CallOptions,
+        mut headers: HeaderMap,
+    ) -> anyhow::Result<Self> {
         let origin = match call.target.plaintext_uri().and_then(Uri::authority) {
             Some(authority) => Uri::builder()
                 .scheme("http")
@@ -78,10 +87,16 @@ impl Direct {
             shared: Arc::new(Shared {
                 call: call.clone(),
                 origin,
-                user_agent: HeaderValue::from_static(concat!(
-                    "grpc-demo-bench/",
-                    env!("CARGO_PKG_VERSION")
-                )),
+                headers: {
+                    // A user-agent given with -H wins.
+                    headers
+                        .entry(USER_AGENT)
+                        .or_insert(HeaderValue::from_static(concat!(
+                            "grpc-demo-bench/",
+                            env!("CARGO_PKG_VERSION")
+                        )));
+                    headers
+                },
                 current: tokio::sync::Mutex::new(Slot {
                     generation: 0,
                     send,
@@ -126,6 +141,21 @@ impl Direct {
         self.send = slot.send.clone();
         Ok(Reopened::Yes)
     }
+}
+
+/// The request metadata without the headers gRPC reserves, as tonic strips
+/// them from metadata: they are tonic's to set, or the server's.
+pub(crate) fn sanitized(mut headers: HeaderMap) -> HeaderMap {
+    for reserved in [
+        TE,
+        CONTENT_TYPE,
+        http::header::HeaderName::from_static("grpc-message"),
+        http::header::HeaderName::from_static("grpc-message-type"),
+        http::header::HeaderName::from_static("grpc-status"),
+    ] {
+        headers.remove(reserved);
+    }
+    headers
 }
 
 /// Opens one connection: TCP (no Nagle) or a Unix socket, then the HTTP/2
@@ -217,9 +247,10 @@ impl tower::Service<Request<Body>> for Direct {
                 *request.uri_mut() = uri;
             }
         }
-        request
-            .headers_mut()
-            .insert(USER_AGENT, self.shared.user_agent.clone());
+        let headers = request.headers_mut();
+        for (name, value) in &self.shared.headers {
+            headers.append(name.clone(), value.clone());
+        }
         Box::pin(self.send.send_request(request))
     }
 }
