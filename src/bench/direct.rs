@@ -1,17 +1,23 @@
 //! The load generator's transport for plaintext and Unix-socket targets:
-//! tonic's generated client over a bare hyper HTTP/2 connection.
+//! tonic's generated clients over a bare `h2` connection.
 //!
 //! tonic's `Channel` queues every request through a `tower::Buffer` worker
-//! task and a reconnect layer before hyper sees it; for a load generator
-//! that is a task hand-off per RPC. Profiled (callgrind, 20,000 unary RPCs
-//! at 64 in flight) the buffer worker alone was ~5% of the client's
-//! instructions. Here a request goes straight to hyper's connection task.
+//! task and a reconnect layer, then hyper's client dispatches it through a
+//! channel to its connection task and spawns a task per request to await the
+//! response (and usually one more to stream the body). For a load generator
+//! that is several task hand-offs and large future moves per RPC: profiled
+//! with callgrind, the client then cost more instructions per unary RPC than
+//! the server. Here the request goes to `h2` from the caller's task; a body
+//! that is not complete at once (a bidi stream) is piped by one task.
 //! TLS targets keep `Channel`.
 
 use std::{
     future::Future,
     pin::Pin,
-    sync::Arc,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     task::{Context, Poll},
     time::Duration,
 };
@@ -19,12 +25,12 @@ use std::{
 use http::{
     header::{CONTENT_TYPE, TE, USER_AGENT},
     uri::PathAndQuery,
-    HeaderMap, HeaderValue, Request, Response, Uri,
+    HeaderMap, HeaderValue, Request, Response, Uri, Version,
 };
-use hyper::{body::Incoming, client::conn::http2};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http_body::{Body as _, Frame};
 use tokio::time::Instant;
-use tonic::{body::Body, Code, Status};
+use tonic::codegen::Bytes;
+use tonic::{body::Body, codegen::StdError, Code, Status};
 
 use super::Reopened;
 use crate::{
@@ -38,7 +44,7 @@ use crate::{
 /// wait, so a dead server costs one failed RPC per attempt, not a busy loop.
 #[derive(Clone)]
 pub(crate) struct Direct {
-    send: http2::SendRequest<Body>,
+    send: Conn,
     /// Which connection of `shared` this handle is on.
     generation: u64,
     shared: Arc<Shared>,
@@ -55,7 +61,7 @@ struct Shared {
 
 struct Slot {
     generation: u64,
-    send: http2::SendRequest<Body>,
+    send: Conn,
     /// After a failed reconnect, no new attempt before this.
     retry_at: Option<Instant>,
 }
@@ -160,7 +166,7 @@ pub(crate) fn sanitized(mut headers: HeaderMap) -> HeaderMap {
 
 /// Opens one connection: TCP (no Nagle) or a Unix socket, then the HTTP/2
 /// handshake. Failures are UNAVAILABLE with the cause, as for `Channel`.
-async fn open(call: &CallOptions) -> anyhow::Result<http2::SendRequest<Body>> {
+async fn open(call: &CallOptions) -> anyhow::Result<Conn> {
     let target = &call.target;
     let unavailable = |cause: String| -> anyhow::Error {
         RpcError::new(Code::Unavailable, format!("{cause} ({target})")).into()
@@ -180,7 +186,7 @@ async fn open(call: &CallOptions) -> anyhow::Result<http2::SendRequest<Body>> {
                 Ok(Err(err)) => return Err(unavailable(root_cause(&err))),
                 Err(_) => return Err(timed_out()),
             };
-        handshake(TokioIo::new(stream)).await
+        handshake(stream).await
     } else {
         let uri = target
             .plaintext_uri()
@@ -202,55 +208,268 @@ async fn open(call: &CallOptions) -> anyhow::Result<http2::SendRequest<Body>> {
         stream
             .set_nodelay(true)
             .map_err(|err| unavailable(root_cause(&err)))?;
-        handshake(TokioIo::new(stream)).await
+        handshake(stream).await
     };
     handshake.map_err(|err| unavailable(root_cause(&err)))
 }
 
-/// The HTTP/2 handshake; the connection runs as its own task until both
-/// sides are done with it.
-async fn handshake<I>(io: I) -> Result<http2::SendRequest<Body>, hyper::Error>
+/// One HTTP/2 connection: the handle to open streams on it, and whether
+/// its connection task has ended.
+#[derive(Clone)]
+struct Conn {
+    send: h2::client::SendRequest<Bytes>,
+    closed: Arc<AtomicBool>,
+}
+
+impl Conn {
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Marks the connection unusable after `err`.
+    fn close(&self, err: &h2::Error) {
+        tracing::debug!("bench connection closed: {err}");
+        self.closed.store(true, Ordering::Relaxed);
+    }
+
+    fn closed_status(&self) -> Status {
+        Status::unavailable("connection closed by the server")
+    }
+}
+
+/// The HTTP/2 handshake, with hyper's client window sizes; the connection
+/// runs as its own task until the server or every handle is done with it.
+async fn handshake<I>(io: I) -> Result<Conn, h2::Error>
 where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (send, connection) = http2::Builder::new(TokioExecutor::new())
+    let (send, connection) = h2::client::Builder::new()
+        .initial_window_size(2 * 1024 * 1024)
+        .initial_connection_window_size(5 * 1024 * 1024)
         .handshake(io)
         .await?;
+    let closed = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&closed);
     tokio::spawn(async move {
         // Errors surface on the RPCs that were using the connection.
         let _ = connection.await;
+        flag.store(true, Ordering::Relaxed);
     });
-    Ok(send)
+    Ok(Conn { send, closed })
 }
 
 impl tower::Service<Request<Body>> for Direct {
-    type Response = Response<Incoming>;
-    type Error = hyper::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Incoming>, hyper::Error>> + Send>>;
+    type Response = Response<ResponseBody>;
+    type Error = StdError;
+    type Future = Call;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.send.poll_ready(cx)
+        match self.send.send.poll_ready(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+            // h2 fails here only for the whole connection (a GOAWAY, a
+            // broken socket): the call fails as UNAVAILABLE and the next
+            // one reconnects (`ensure_open`).
+            Poll::Ready(Err(err)) => {
+                self.send.close(&err);
+                Poll::Ready(Ok(()))
+            }
+        }
     }
 
-    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        if self.send.is_closed() {
+            return Call::Failed(Some(self.send.closed_status()));
+        }
+        let (mut parts, body) = request.into_parts();
         // The clients are made `with_origin`, so tonic has already written
         // scheme and authority; fill them in for any request without.
-        if request.uri().authority().is_none() {
-            let path = request
-                .uri()
+        if parts.uri.authority().is_none() {
+            let path = parts
+                .uri
                 .path_and_query()
                 .cloned()
                 .unwrap_or_else(|| PathAndQuery::from_static("/"));
-            let mut parts = self.shared.origin.clone().into_parts();
-            parts.path_and_query = Some(path);
-            if let Ok(uri) = Uri::from_parts(parts) {
-                *request.uri_mut() = uri;
+            let mut uri = self.shared.origin.clone().into_parts();
+            uri.path_and_query = Some(path);
+            if let Ok(uri) = Uri::from_parts(uri) {
+                parts.uri = uri;
             }
         }
-        let headers = request.headers_mut();
+        parts.version = Version::HTTP_2;
         for (name, value) in &self.shared.headers {
-            headers.append(name.clone(), value.clone());
+            parts.headers.append(name.clone(), value.clone());
         }
-        Box::pin(self.send.send_request(request))
+        let eos = body.is_end_stream();
+        match self
+            .send
+            .send
+            .send_request(Request::from_parts(parts, ()), eos)
+        {
+            Ok((response, stream)) => Call::Sending {
+                body: (!eos).then_some((body, stream)),
+                response,
+            },
+            Err(err) => {
+                if err.is_go_away() || err.is_io() {
+                    self.send.close(&err);
+                    Call::Failed(Some(self.send.closed_status()))
+                } else {
+                    Call::Failed(Some(Status::from_error(Box::new(err))))
+                }
+            }
+        }
+    }
+}
+
+/// One call: the request body is sent from the caller's task as far as it
+/// is ready (all of it, for unary), the rest by a pipe task; then the
+/// response is awaited.
+pub(crate) enum Call {
+    Sending {
+        body: Option<(Body, h2::SendStream<Bytes>)>,
+        response: h2::client::ResponseFuture,
+    },
+    Failed(Option<Status>),
+}
+
+impl Future for Call {
+    type Output = Result<Response<ResponseBody>, StdError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // Every field is Unpin (the body is boxed inside tonic's Body).
+        let this = self.get_mut();
+        match this {
+            Call::Failed(status) => {
+                Poll::Ready(Err(Box::new(status.take().unwrap_or_else(|| {
+                    Status::internal("call polled after it failed")
+                }))))
+            }
+            Call::Sending { body, response } => {
+                if let Some((mut source, mut stream)) = body.take() {
+                    if pump(&mut source, &mut stream, cx).is_pending() {
+                        // A body still being produced (a bidi stream).
+                        tokio::spawn(Pipe { source, stream });
+                    }
+                }
+                Pin::new(response).poll(cx).map(|result| match result {
+                    Ok(response) => Ok(response.map(ResponseBody::new)),
+                    Err(err) => Err(Box::new(err) as StdError),
+                })
+            }
+        }
+    }
+}
+
+/// Sends body frames as they come; Ready when the body is done (or the
+/// stream failed: the response then tells why).
+fn pump(source: &mut Body, stream: &mut h2::SendStream<Bytes>, cx: &mut Context<'_>) -> Poll<()> {
+    loop {
+        match Pin::new(&mut *source).poll_frame(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => {
+                let _ = stream.send_data(Bytes::new(), true);
+                return Poll::Ready(());
+            }
+            Poll::Ready(Some(Err(_))) => {
+                stream.send_reset(h2::Reason::CANCEL);
+                return Poll::Ready(());
+            }
+            Poll::Ready(Some(Ok(frame))) => {
+                let sent = match frame.into_data() {
+                    // h2 queues what the flow-control window does not yet
+                    // allow; the bench's messages are small.
+                    Ok(data) => stream.send_data(data, false),
+                    Err(frame) => match frame.into_trailers() {
+                        Ok(trailers) => {
+                            let _ = stream.send_trailers(trailers);
+                            return Poll::Ready(());
+                        }
+                        Err(_) => Ok(()),
+                    },
+                };
+                if sent.is_err() {
+                    return Poll::Ready(());
+                }
+            }
+        }
+    }
+}
+
+/// The rest of a request body that was not ready at once.
+struct Pipe {
+    source: Body,
+    stream: h2::SendStream<Bytes>,
+}
+
+impl Future for Pipe {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        // The server may end the stream first (reset, or END answered).
+        if this.stream.poll_reset(cx).is_ready() {
+            return Poll::Ready(());
+        }
+        pump(&mut this.source, &mut this.stream, cx)
+    }
+}
+
+/// A response body: DATA frames (flow-control capacity handed back as they
+/// are read), then the trailers.
+pub(crate) struct ResponseBody {
+    recv: h2::RecvStream,
+    data_done: bool,
+    trailers_done: bool,
+}
+
+impl ResponseBody {
+    fn new(recv: h2::RecvStream) -> Self {
+        Self {
+            recv,
+            data_done: false,
+            trailers_done: false,
+        }
+    }
+}
+
+impl http_body::Body for ResponseBody {
+    type Data = Bytes;
+    type Error = h2::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, h2::Error>>> {
+        let this = self.get_mut();
+        if !this.data_done {
+            match this.recv.poll_data(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(data))) => {
+                    let _ = this.recv.flow_control().release_capacity(data.len());
+                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                }
+                Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
+                Poll::Ready(None) => this.data_done = true,
+            }
+        }
+        if this.trailers_done {
+            return Poll::Ready(None);
+        }
+        match this.recv.poll_trailers(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                this.trailers_done = true;
+                match result {
+                    Ok(Some(trailers)) => Poll::Ready(Some(Ok(Frame::trailers(trailers)))),
+                    Ok(None) => Poll::Ready(None),
+                    Err(err) => Poll::Ready(Some(Err(err))),
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.trailers_done || self.recv.is_end_stream()
     }
 }

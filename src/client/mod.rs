@@ -327,7 +327,7 @@ fn describe_connect_error(err: &(dyn std::error::Error + 'static)) -> String {
 /// "connection closed", or a TLS alert put into words.
 pub(crate) fn describe_status(status: tonic::Status, options: Option<&CallOptions>) -> RpcError {
     let transport_cause = std::error::Error::source(&status)
-        .filter(|source| source.is::<tonic::transport::Error>() || source.is::<hyper::Error>())
+        .filter(|source| source.is::<tonic::transport::Error>() || source.is::<h2::Error>())
         .map(root_cause);
     let Some(cause) = transport_cause else {
         return RpcError::from(status);
