@@ -24,7 +24,6 @@ use std::{
 
 use http::{
     header::{CONTENT_TYPE, TE, USER_AGENT},
-    uri::PathAndQuery,
     HeaderMap, HeaderValue, Request, Response, Uri, Version,
 };
 use http_body::{Body as _, Frame};
@@ -213,6 +212,11 @@ async fn open(call: &CallOptions) -> anyhow::Result<Conn> {
     handshake.map_err(|err| unavailable(root_cause(&err)))
 }
 
+/// What a call on a connection the server closed fails with.
+fn closed_status() -> Status {
+    Status::unavailable("connection closed by the server")
+}
+
 /// One HTTP/2 connection: the handle to open streams on it, and whether
 /// its connection task has ended.
 #[derive(Clone)]
@@ -230,10 +234,6 @@ impl Conn {
     fn close(&self, err: &h2::Error) {
         tracing::debug!("bench connection closed: {err}");
         self.closed.store(true, Ordering::Relaxed);
-    }
-
-    fn closed_status(&self) -> Status {
-        Status::unavailable("connection closed by the server")
     }
 }
 
@@ -279,23 +279,11 @@ impl tower::Service<Request<Body>> for Direct {
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         if self.send.is_closed() {
-            return Call::Failed(Some(self.send.closed_status()));
+            return Call::Failed(Some(closed_status()));
         }
         let (mut parts, body) = request.into_parts();
-        // The clients are made `with_origin`, so tonic has already written
-        // scheme and authority; fill them in for any request without.
-        if parts.uri.authority().is_none() {
-            let path = parts
-                .uri
-                .path_and_query()
-                .cloned()
-                .unwrap_or_else(|| PathAndQuery::from_static("/"));
-            let mut uri = self.shared.origin.clone().into_parts();
-            uri.path_and_query = Some(path);
-            if let Ok(uri) = Uri::from_parts(uri) {
-                parts.uri = uri;
-            }
-        }
+        // The clients are made `with_origin` (`Direct::origin`), so tonic has
+        // already written scheme and authority into the URI.
         parts.version = Version::HTTP_2;
         for (name, value) in &self.shared.headers {
             parts.headers.append(name.clone(), value.clone());
@@ -313,7 +301,7 @@ impl tower::Service<Request<Body>> for Direct {
             Err(err) => {
                 if err.is_go_away() || err.is_io() {
                     self.send.close(&err);
-                    Call::Failed(Some(self.send.closed_status()))
+                    Call::Failed(Some(closed_status()))
                 } else {
                     Call::Failed(Some(Status::from_error(Box::new(err))))
                 }
