@@ -24,7 +24,7 @@ function __fish_grpc_demo_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
@@ -50,16 +50,15 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l workers -d 'Runtime worker threads [default: the number of cores]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l name -d 'The name to greet' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s d -l data -d 'The request as proto3 JSON (grpcurl\'s -d): \'{"name":"x"}\', @FILE, or @- for stdin. Instead of --name' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
-json\t'One line of proto3 JSON per response (NDJSON for streams)'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -69,21 +68,23 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l ca -d 'Tru
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s o -l output -d 'text: the greeting alone; json: the response as one line of proto3 JSON (errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l count -d 'Number of messages: START, PROGRESS…, END (at least 2)' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l role -d 'Role of every generated message' -r -f -a "customer\t''
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l role -d 'Role of every generated message (any case)' -r -f -a "customer\t''
 agent\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l data -d 'The data field of every generated message' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l interval -d 'Pause between two sends' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l script -d 'Send the MessageRequests in FILE instead (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)' -r -F
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l script -d 'Send the MessageRequests in FILE instead (one proto3-JSON object per line, blank lines skipped). A FILE is checked whole before anything is sent; `-` reads stdin and sends each line as it is read' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
-json\t'One line of proto3 JSON per response (NDJSON for streams)'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -93,10 +94,14 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l ca -d 'Tr
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s o -l output -d 'text: CODE<TAB>MESSAGE per response; json: one line of proto3 JSON per response (NDJSON; errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "hello" -d 'Unary: GreetService.sayHello'
@@ -110,12 +115,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
-json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -125,7 +130,9 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream, START…END (at least 2)' -r
@@ -138,12 +145,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
-json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -153,13 +160,15 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'

@@ -9,8 +9,9 @@ use clap::CommandFactory;
 use crate::{
     bench::{self, BenchConfig, Stop, Workload},
     cli::{BenchCommand, Cli, ClientArgs, Command, ServeArgs},
-    client::{self, CallOptions, ClientTls, ScriptSource},
+    client::{self, CallOptions, ClientTls, Outbound, ScriptSource},
     output::{Format, Printer},
+    proto::HelloRequest,
     server::{self, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
 };
 
@@ -26,7 +27,7 @@ pub fn output_format(command: &Command) -> Format {
 }
 
 /// Runs one subcommand to completion.
-pub fn run(command: Command) -> anyhow::Result<()> {
+pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let options = serve_options(&args);
@@ -37,19 +38,29 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             }))
         }
         Command::Hello(args) => {
-            let options = call_options(&args.client)?;
+            let options = call_options(&args.client, verbose)?;
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
-            client_runtime()?.block_on(client::hello(&options, &args.name, &mut printer))
+            let request = match &args.data {
+                Some(data) => client::hello_request_from_json(data)?,
+                None => HelloRequest {
+                    name: args.name.clone(),
+                },
+            };
+            client_runtime()?.block_on(client::hello(&options, request, &mut printer))
         }
         Command::Stream(args) => {
-            let options = call_options(&args.client)?;
-            let messages = match &args.script {
-                Some(path) => {
-                    let source = ScriptSource::from_arg(path);
+            let options = call_options(&args.client, verbose)?;
+            let messages = match args.script.as_deref().map(ScriptSource::from_arg) {
+                Some(ScriptSource::Stdin) => Outbound::Stdin,
+                Some(source) => {
                     let text = source.read()?;
-                    client::parse_script(&source.to_string(), &text)?
+                    Outbound::Messages(client::parse_script(&source.to_string(), &text)?)
                 }
-                None => client::scripted_sequence(args.count, args.role.into(), &args.data),
+                None => Outbound::Messages(client::scripted_sequence(
+                    args.count,
+                    args.role.into(),
+                    &args.data,
+                )),
             };
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::stream(
@@ -72,7 +83,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 ),
             };
             let config = BenchConfig {
-                call: call_options(client_args)?,
+                call: call_options(client_args, false)?,
                 workload,
                 concurrency: load.concurrency as usize,
                 connections: load.connections as usize,
@@ -191,11 +202,11 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
     }
 }
 
-fn call_options(args: &ClientArgs) -> anyhow::Result<CallOptions> {
+fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {
     use crate::cli::Compression;
     use tonic::codec::CompressionEncoding;
     let options = CallOptions {
-        target: args.addr.clone(),
+        target: client::Target::resolve(args.addr.clone())?,
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
@@ -211,7 +222,10 @@ fn call_options(args: &ClientArgs) -> anyhow::Result<CallOptions> {
             cert: args.cert.clone(),
             key: args.key.clone(),
             server_name: args.server_name.clone(),
+            insecure: args.insecure,
         },
+        authority: args.authority.clone(),
+        verbose,
     };
     options.validate()?;
     Ok(options)

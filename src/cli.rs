@@ -26,7 +26,9 @@ use crate::{
     propagate_version = true
 )]
 pub struct Cli {
-    /// More log output on stderr (-v, -vv). RUST_LOG, when set, wins.
+    /// More on stderr: clients show the request metadata, response headers
+    /// and trailers (like grpcurl -v); the server logs more (-vv: debug).
+    /// RUST_LOG, when set, wins.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
@@ -241,15 +243,12 @@ pub struct ServeArgs {
 /// Flags shared by every client subcommand.
 #[derive(Debug, Args)]
 pub struct ClientArgs {
-    /// Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT.
-    #[arg(
-        long,
-        env = "GRPC_DEMO_ADDR",
-        default_value = "http://localhost:50000",
-        value_parser = Target::parse,
-        value_name = "ADDR"
-    )]
-    pub addr: Target,
+    /// Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or
+    /// unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]
+    // Read from the environment by `Target::resolve`, not by clap, so that a
+    // bad value there is reported under the variable's name.
+    #[arg(long, value_parser = Target::parse, value_name = "ADDR")]
+    pub addr: Option<Target>,
 
     /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s).
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
@@ -299,6 +298,22 @@ pub struct ClientArgs {
     /// Check the server certificate against NAME instead of the address's host.
     #[arg(long, value_name = "NAME")]
     pub server_name: Option<String>,
+
+    /// Do not check the server certificate at all (test servers with
+    /// self-signed certificates). Warned on stderr.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Send NAME as :authority instead of the address's host:port; over
+    /// TLS also the name checked in the certificate (unless --server-name).
+    #[arg(long, value_parser = parse_authority, value_name = "NAME")]
+    pub authority: Option<String>,
+}
+
+fn parse_authority(text: &str) -> Result<String, String> {
+    text.parse::<http::uri::Authority>()
+        .map(|_| text.to_owned())
+        .map_err(|err| format!("'{text}' is not a valid authority (HOST or HOST:PORT): {err}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -309,23 +324,39 @@ pub enum Compression {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |arg| arg.help(
+    "text: the greeting alone; json: the response as one line of proto3 JSON (errors on stderr in the same format)"
+)))]
 pub struct HelloArgs {
     /// The name to greet.
     #[arg(long, default_value = "world", value_name = "NAME")]
     pub name: String,
+
+    /// The request as proto3 JSON (grpcurl's -d): '{"name":"x"}', @FILE, or
+    /// @- for stdin. Instead of --name.
+    #[arg(
+        short = 'd',
+        long = "data",
+        conflicts_with = "name",
+        value_name = "JSON|@FILE|@-"
+    )]
+    pub data: Option<String>,
 
     #[command(flatten)]
     pub client: ClientArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("output", |arg| arg.help(
+    "text: CODE<TAB>MESSAGE per response; json: one line of proto3 JSON per response (NDJSON; errors on stderr in the same format)"
+)))]
 pub struct StreamArgs {
     /// Number of messages: START, PROGRESS…, END (at least 2).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
     pub count: u32,
 
-    /// Role of every generated message.
-    #[arg(long, value_enum, default_value_t = RoleArg::Customer, value_name = "ROLE")]
+    /// Role of every generated message (any case).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = RoleArg::Customer, value_name = "ROLE")]
     pub role: RoleArg,
 
     /// The data field of every generated message.
@@ -337,7 +368,8 @@ pub struct StreamArgs {
     pub interval: Duration,
 
     /// Send the MessageRequests in FILE instead (one proto3-JSON object per
-    /// line, blank lines skipped; `-` reads stdin).
+    /// line, blank lines skipped). A FILE is checked whole before anything is
+    /// sent; `-` reads stdin and sends each line as it is read.
     #[arg(long, conflicts_with_all = ["count", "role", "data"], value_name = "FILE")]
     pub script: Option<PathBuf>,
 

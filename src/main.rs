@@ -12,11 +12,31 @@ use grpc_demo::{app, cli::Cli, cli::Command, exit, logging};
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// `serve` must treat a SIGTERM at any moment as a graceful shutdown, also
+/// one that arrives before its handlers exist: SIGINT and SIGTERM are held
+/// pending from before `main` (a constructor, run as the program is loaded)
+/// until the server installs its handlers, or until `main` knows the command
+/// is not `serve`.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static HOLD_SHUTDOWN_SIGNALS: extern "C" fn() = {
+    extern "C" fn hold() {
+        grpc_demo::server::hold_shutdown_signals();
+    }
+    hold
+};
+
 fn main() -> ExitCode {
+    #[cfg(not(target_os = "linux"))]
+    grpc_demo::server::hold_shutdown_signals();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        grpc_demo::server::release_shutdown_signals();
+    }
     let _log_guard = logging::init(cli.verbose, matches!(cli.command, Command::Serve(_)));
     let format = app::output_format(&cli.command);
-    match app::run(cli.command) {
+    match app::run(cli.command, cli.verbose > 0) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             let outcome = exit::outcome(&err, format);

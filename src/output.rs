@@ -10,10 +10,10 @@ use crate::proto::{self, HelloResponse, MessageResponse};
 /// How responses (and errors) are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {
-    /// The greeting alone; `CODE<TAB>MESSAGE` per stream response.
+    /// Plain text, for people and `cut`/`awk`.
     #[default]
     Text,
-    /// One line of proto3 JSON per response (NDJSON for streams).
+    /// Proto3 JSON, one line per response or report.
     Json,
 }
 

@@ -158,13 +158,15 @@ fn messages_after_end_are_not_answered() {
 #[test]
 fn a_bad_script_line_fails_before_connecting() {
     // Port 1 refuses connections: exit 1 (not 78) proves nothing was sent.
-    let output = run_with_stdin(
-        &["stream", "--script", "-", "--addr", "127.0.0.1:1"],
-        "{\"msgType\":\"START\"}\n\n{\"msgType\":\"SOON\"}\n",
-    );
+    // (A FILE is checked whole first; stdin is sent as it is read.)
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("soon.jsonl");
+    std::fs::write(&path, "{\"msgType\":\"START\"}\n\n{\"msgType\":\"SOON\"}\n").expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let output = run(&["stream", "--script", &path, "--addr", "127.0.0.1:1"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).starts_with("error: <stdin>:3: "),
+        stderr(&output).starts_with(&format!("error: {path}:3:17: ")),
         "{}",
         stderr(&output)
     );
@@ -181,7 +183,7 @@ fn a_bad_script_line_in_a_file_names_the_file() {
     let output = run(&["stream", "--script", &path, "--addr", "127.0.0.1:1"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).starts_with(&format!("error: {path}:2: ")),
+        stderr(&output).starts_with(&format!("error: {path}:2:2: ")),
         "{}",
         stderr(&output)
     );

@@ -233,13 +233,93 @@ fn a_plaintext_client_to_a_tls_server_fails_cleanly() {
     let code = output.status.code().unwrap_or(0);
     assert!(code > 64, "exit {code}: {}", stderr(&output));
     let err = stderr(&output);
-    assert!(err.starts_with("error: "), "{err}");
+    assert_eq!(code, 78, "{err}");
+    assert!(err.starts_with("error: UNAVAILABLE: "), "{err}");
+    assert!(err.contains("is it a TLS server (use https://)"), "{err}");
+    assert!(err.contains(&server.addr()), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     // The server still serves TLS clients.
     let addr = format!("https://localhost:{}", server.port);
     let output = run(&["hello", "--addr", &addr, "--ca", &pki.path("ca.pem")]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn a_tls_client_to_a_plaintext_server_gets_a_hint() {
+    let pki = Pki::new(&["localhost"]);
+    let server = Server::start(&[]);
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&["hello", "--addr", &addr, "--ca", &pki.path("ca.pem")]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("is it a plaintext server (use http://)"),
+        "{err}"
+    );
+    assert!(err.contains(&addr), "{err}");
+}
+
+#[test]
+fn a_client_certificate_from_another_ca_gets_a_hint() {
+    let pki = Pki::new(&["localhost"]);
+    let other = pki.ca("other-ca");
+    pki.leaf(&other, "stranger", &["stranger"]);
+    let server = tls_server(&pki, true);
+    let addr = format!("https://localhost:{}", server.port);
+    let output = run(&[
+        "hello",
+        "--addr",
+        &addr,
+        "--ca",
+        &pki.path("ca.pem"),
+        "--cert",
+        &pki.path("stranger.pem"),
+        "--key",
+        &pki.path("stranger.key"),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("the server did not accept the client certificate")
+            || err.contains("the server may not accept the client certificate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn insecure_skips_the_certificate_check_with_a_warning() {
+    let pki = Pki::new(&["localhost"]);
+    let server = tls_server(&pki, false);
+    let addr = format!("https://localhost:{}", server.port);
+    // Not trusted without --ca …
+    let output = run(&["hello", "--addr", &addr]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    // … accepted with --insecure, said so on stderr.
+    let output = run(&["hello", "--addr", &addr, "--insecure", "--name", "tls"]);
+    assert_eq!(stdout(&output), "hello, tls\n", "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("warning: --insecure: "),
+        "{}",
+        stderr(&output)
+    );
+    // Over mutual TLS the client certificate still goes out.
+    let mutual = tls_server(&pki, true);
+    let addr = format!("https://localhost:{}", mutual.port);
+    let output = run(&[
+        "hello",
+        "--addr",
+        &addr,
+        "--insecure",
+        "--cert",
+        &pki.path("client.pem"),
+        "--key",
+        &pki.path("client.key"),
+    ]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+    // A plaintext address has no certificate to skip.
+    let output = run(&["hello", "--addr", "localhost:1", "--insecure"]);
+    assert_eq!(output.status.code(), Some(2));
 }
 
 #[test]

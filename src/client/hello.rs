@@ -1,45 +1,111 @@
 //! `grpc-demo hello`: one GreetService.sayHello call.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
+use anyhow::Context;
 use tokio::time::Instant;
 
-use super::{connect, describe_status, with_deadline, CallOptions};
+use super::{check_request_size, connect, describe_status, parse_json, with_deadline, CallOptions};
 use crate::{
+    exit::RpcError,
     output::Printer,
-    proto::{greet_service_client::GreetServiceClient, HelloRequest},
+    proto::{self, HelloRequest, HelloResponse},
 };
 
-/// Greets `name` and prints the response.
+/// The wire path of sayHello.
+const SAY_HELLO: &str = "/packages.GreetService/sayHello";
+
+/// Sends `request` and prints the response.
 pub async fn hello<W: Write>(
     options: &CallOptions,
-    name: &str,
+    request: HelloRequest,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
+    check_request_size(&request, options.max_message_size)?;
     let deadline = Instant::now() + options.timeout;
     let response = with_deadline(options.timeout, async {
         let channel = connect(options).await?;
-        let mut client = GreetServiceClient::new(channel)
+        // A unary call made as a server-streaming one (the same bytes on the
+        // wire) keeps the response headers apart from the trailers, which
+        // tonic's unary call merges; `-v` shows them apart, as grpcurl does.
+        let mut grpc = tonic::client::Grpc::new(channel)
             .max_decoding_message_size(options.max_message_size)
             .max_encoding_message_size(options.max_message_size);
         // Compressed responses are asked for only with --compress: for
         // small messages compression costs more than it saves.
         if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding).accept_compressed(encoding);
+            grpc = grpc.send_compressed(encoding).accept_compressed(encoding);
         }
-        let request = options.request(
-            HelloRequest {
-                name: name.to_owned(),
-            },
-            deadline.saturating_duration_since(Instant::now()),
-        );
-        let response = client
-            .say_hello(request)
+        grpc.ready()
             .await
-            .map_err(|status| describe_status(status, Some(options)))?;
-        Ok(response.into_inner())
+            .map_err(|err| describe_status(tonic::Status::from_error(err.into()), Some(options)))?;
+        let request = options.request(request, deadline.saturating_duration_since(Instant::now()));
+        let codec = tonic_prost::ProstCodec::<HelloRequest, HelloResponse>::default();
+        let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
+        let response = grpc
+            .server_streaming(request, path, codec)
+            .await
+            .map_err(|status| failed(status, options))?;
+        options.show_headers(response.metadata());
+        let mut messages = response.into_inner();
+        let first = messages
+            .message()
+            .await
+            .map_err(|status| failed(status, options))?;
+        let extra = messages
+            .message()
+            .await
+            .map_err(|status| failed(status, options))?;
+        if let Ok(Some(trailers)) = messages.trailers().await {
+            options.show_trailers(&trailers);
+        }
+        match (first, extra) {
+            (Some(response), None) => Ok(response),
+            (None, _) => Err(RpcError::new(
+                tonic::Code::Internal,
+                "the server sent no response message",
+            )
+            .into()),
+            (Some(_), Some(_)) => Err(RpcError::new(
+                tonic::Code::Internal,
+                "the server sent more than one response to a unary call",
+            )
+            .into()),
+        }
     })
     .await?;
     printer.hello(&response)?;
     Ok(())
+}
+
+/// A failed call: with `-v`, the trailers the error came with.
+fn failed(status: tonic::Status, options: &CallOptions) -> RpcError {
+    options.show_trailers(status.metadata());
+    describe_status(status, Some(options))
+}
+
+/// `-d`: the request as proto3 JSON, given inline, as `@FILE`, or as `@-`
+/// (stdin). Errors are local (exit 1) and name where the JSON went wrong.
+pub fn hello_request_from_json(data: &str) -> anyhow::Result<HelloRequest> {
+    let (origin, text) = match data.strip_prefix('@') {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("reading -d @- from stdin")?;
+            ("<stdin>".to_owned(), text)
+        }
+        Some(path) => (
+            path.to_owned(),
+            std::fs::read_to_string(path).with_context(|| format!("reading -d @{path}"))?,
+        ),
+        None => ("-d".to_owned(), data.to_owned()),
+    };
+    parse_json(proto::HELLO_REQUEST, &text).map_err(|err| match err.position {
+        Some((line, column)) => anyhow::anyhow!(
+            "invalid request in {origin}:{line}:{column}: {}",
+            err.message
+        ),
+        None => anyhow::anyhow!("invalid request in {origin}: {}", err.message),
+    })
 }

@@ -1,7 +1,9 @@
 //! The client side: address parsing, channel building (TLS, timeouts,
 //! metadata, compression), and one file per subcommand.
 
+mod describe;
 mod hello;
+mod insecure;
 mod script;
 mod stream;
 
@@ -16,17 +18,33 @@ use std::{
 use anyhow::Context;
 use tonic::{
     codec::CompressionEncoding,
-    metadata::{AsciiMetadataKey, AsciiMetadataValue},
+    metadata::{
+        AsciiMetadataKey, AsciiMetadataValue, BinaryMetadataKey, BinaryMetadataValue,
+        KeyAndValueRef, MetadataMap,
+    },
     transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity, Uri},
     Code,
 };
 
 use crate::exit::{RpcError, UsageError};
 
-pub use hello::hello;
+pub(crate) use describe::{deadline_exceeded, describe_connect_error, describe_status, root_cause};
+pub use hello::{hello, hello_request_from_json};
 
-pub use script::{parse_script, ScriptError, ScriptSource};
-pub use stream::{scripted_sequence, stream};
+pub use script::{
+    parse_json, parse_script, parse_script_line, JsonError, ScriptError, ScriptSource,
+};
+pub use stream::{scripted_sequence, stream, Outbound};
+
+/// Defaults of the client flags (`cli.rs` shows these in `--help`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
+
+/// The address clients call when neither `--addr` nor [`ADDR_ENV`] is set.
+pub const DEFAULT_ADDR: &str = "http://localhost:50000";
+/// The environment variable that supplies `--addr`.
+pub const ADDR_ENV: &str = "GRPC_DEMO_ADDR";
 
 /// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
 /// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).
@@ -86,11 +104,21 @@ impl Target {
         }
         // `Uri` accepts any text after the colon; a port must be a number.
         let after_host = &authority.as_str()[authority.host().len()..];
-        if let Some(port) = after_host.strip_prefix(':') {
-            if port.parse::<u16>().is_err() {
+        match after_host.strip_prefix(':') {
+            Some(port) if port.parse::<u16>().is_err() => {
                 return Err(format!(
                     "invalid address '{text}': port '{port}' is not a number from 0 to 65535"
-                ));
+                ))
+            }
+            Some(_) => {}
+            // Only https:// has a port everyone agrees on (443, as grpcurl
+            // assumes); a plaintext gRPC server has none, and dialling port
+            // 80 by default only hides the mistake.
+            None if uri.scheme_str() == Some("https") => {}
+            None => {
+                return Err(format!(
+                    "invalid address '{text}': missing port (use HOST:PORT, e.g. localhost:50000)"
+                ))
             }
         }
         if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
@@ -103,6 +131,21 @@ impl Target {
             kind: TargetKind::Http(uri),
             display,
         })
+    }
+
+    /// The address to call: `--addr` when given, else `GRPC_DEMO_ADDR`, else
+    /// [`DEFAULT_ADDR`]. A bad value from the environment is a usage error
+    /// that names the variable.
+    pub fn resolve(flag: Option<Target>) -> Result<Self, UsageError> {
+        if let Some(target) = flag {
+            return Ok(target);
+        }
+        match std::env::var(ADDR_ENV) {
+            Ok(value) if !value.is_empty() => {
+                Self::parse(&value).map_err(|err| UsageError(format!("{ADDR_ENV}: {err}")))
+            }
+            _ => Self::parse(DEFAULT_ADDR).map_err(UsageError),
+        }
     }
 
     pub fn is_tls(&self) -> bool {
@@ -132,11 +175,22 @@ impl fmt::Display for Target {
     }
 }
 
-/// One `-H 'key: value'` metadata entry.
+/// One `-H 'key: value'` metadata entry. A key ending in `-bin` is binary
+/// metadata: its value is base64 (padded or not) and is sent as the bytes it
+/// encodes, as gRPC specifies.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
-    pub key: AsciiMetadataKey,
-    pub value: AsciiMetadataValue,
+pub enum Header {
+    Ascii(AsciiMetadataKey, AsciiMetadataValue),
+    Binary(BinaryMetadataKey, BinaryMetadataValue),
+}
+
+impl Header {
+    pub fn key(&self) -> &str {
+        match self {
+            Self::Ascii(key, _) => key.as_str(),
+            Self::Binary(key, _) => key.as_str(),
+        }
+    }
 }
 
 /// Parses `key: value`; the key is lower-cased, surrounding spaces trimmed.
@@ -145,11 +199,29 @@ pub fn parse_header(text: &str) -> Result<Header, String> {
         .split_once(':')
         .ok_or_else(|| format!("header '{text}' is not 'key: value'"))?;
     let key = key.trim().to_ascii_lowercase();
-    let key = AsciiMetadataKey::from_str(&key)
+    let value = value.trim();
+    if key.ends_with("-bin") {
+        let name = BinaryMetadataKey::from_str(&key)
+            .map_err(|_| format!("header name '{key}' is not a valid metadata key"))?;
+        use base64::Engine;
+        let engine = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        let bytes = engine
+            .decode(value)
+            .map_err(|err| format!("value of binary header '{key}' must be base64 ({err})"))?;
+        return Ok(Header::Binary(
+            name,
+            BinaryMetadataValue::from_bytes(&bytes),
+        ));
+    }
+    let name = AsciiMetadataKey::from_str(&key)
         .map_err(|_| format!("header name '{key}' is not a valid metadata key"))?;
-    let value = AsciiMetadataValue::try_from(value.trim())
-        .map_err(|_| format!("header value of '{key}' must be printable ASCII"))?;
-    Ok(Header { key, value })
+    let value = AsciiMetadataValue::try_from(value)
+        .map_err(|_| format!("header value of '{key}' must be printable ASCII (binary values go in a '-bin' header, base64)"))?;
+    Ok(Header::Ascii(name, value))
 }
 
 /// Everything a client subcommand needs to make a call.
@@ -167,6 +239,12 @@ pub struct CallOptions {
     /// Largest message sent or accepted.
     pub max_message_size: usize,
     pub tls: ClientTls,
+    /// `:authority` to send instead of the address's host (and, over TLS,
+    /// the name the certificate is checked against unless `server_name`).
+    pub authority: Option<String>,
+    /// `-v`: show the request metadata, response headers and trailers on
+    /// stderr.
+    pub verbose: bool,
 }
 
 /// TLS settings for an `https://` address. Without `ca`, the server is
@@ -180,6 +258,8 @@ pub struct ClientTls {
     pub key: Option<PathBuf>,
     /// The name to check the server certificate against.
     pub server_name: Option<String>,
+    /// Do not verify the server certificate at all (`--insecure`).
+    pub insecure: bool,
 }
 
 impl ClientTls {
@@ -217,13 +297,15 @@ impl CallOptions {
     pub fn new(target: Target) -> Self {
         Self {
             target,
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(5),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             headers: Vec::new(),
             compression: None,
             token: None,
-            max_message_size: 4 * 1024 * 1024,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             tls: ClientTls::default(),
+            authority: None,
+            verbose: false,
         }
     }
 
@@ -231,9 +313,14 @@ impl CallOptions {
     pub fn validate(&self) -> Result<(), UsageError> {
         if self.tls.is_set() && !self.target.is_tls() {
             return Err(UsageError(format!(
-                "--ca, --cert, --key and --server-name need an https:// address, not {}",
+                "--ca, --cert, --key, --server-name and --insecure need an https:// address, not {}",
                 self.target
             )));
+        }
+        if self.tls.insecure && self.tls.ca.is_some() {
+            return Err(UsageError(
+                "--insecure checks no certificate: it does not go with --ca".into(),
+            ));
         }
         if let Some(token) = &self.token {
             if AsciiMetadataValue::try_from(format!("Bearer {token}")).is_err() {
@@ -248,9 +335,16 @@ impl CallOptions {
     pub(crate) fn request<T>(&self, message: T, remaining: Duration) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         for header in &self.headers {
-            request
-                .metadata_mut()
-                .append(header.key.clone(), header.value.clone());
+            match header {
+                Header::Ascii(key, value) => {
+                    request.metadata_mut().append(key.clone(), value.clone());
+                }
+                Header::Binary(key, value) => {
+                    request
+                        .metadata_mut()
+                        .append_bin(key.clone(), value.clone());
+                }
+            }
         }
         if let Some(token) = &self.token {
             if let Ok(mut value) = AsciiMetadataValue::try_from(format!("Bearer {token}")) {
@@ -259,8 +353,55 @@ impl CallOptions {
             }
         }
         request.set_timeout(remaining);
+        if self.verbose {
+            show_metadata("Request metadata to send", request.metadata());
+        }
         request
     }
+
+    /// With `-v`: the response headers, on stderr.
+    pub(crate) fn show_headers(&self, headers: &MetadataMap) {
+        if self.verbose {
+            show_metadata("Response headers received", headers);
+        }
+    }
+
+    /// With `-v`: the response trailers, on stderr.
+    pub(crate) fn show_trailers(&self, trailers: &MetadataMap) {
+        if self.verbose {
+            show_metadata("Response trailers received", trailers);
+        }
+    }
+}
+
+/// Prints metadata as grpcurl's `-v` does, on stderr (stdout is for data).
+/// The bearer token is not shown.
+fn show_metadata(title: &str, metadata: &MetadataMap) {
+    use std::fmt::Write as _;
+    let mut text = format!("\n{title}:\n");
+    if metadata.is_empty() {
+        text.push_str("(empty)\n");
+    }
+    for entry in metadata.iter() {
+        let _ = match entry {
+            KeyAndValueRef::Ascii(key, _) if key.as_str() == "authorization" => {
+                writeln!(text, "{key}: <hidden>")
+            }
+            KeyAndValueRef::Ascii(key, value) => {
+                writeln!(text, "{key}: {}", value.to_str().unwrap_or("<not ASCII>"))
+            }
+            KeyAndValueRef::Binary(key, value) => {
+                use base64::Engine;
+                let bytes = value.to_bytes().unwrap_or_default();
+                writeln!(
+                    text,
+                    "{key}: {}",
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                )
+            }
+        };
+    }
+    eprint!("{text}");
 }
 
 /// Opens a channel to the target, failing with UNAVAILABLE and a short cause
@@ -270,16 +411,40 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
     let target = &options.target;
     let unavailable =
         |cause: String| RpcError::new(Code::Unavailable, format!("{cause} ({target})"));
+    let insecure = target.is_tls() && options.tls.insecure;
     let mut endpoint = match &target.kind {
+        // --insecure does its own TLS in the connector: tonic sees plaintext.
+        TargetKind::Http(uri) if insecure => {
+            let authority = uri.authority().map_or("localhost", |a| a.as_str());
+            Endpoint::from(Uri::from_str(&format!("http://{authority}"))?)
+                .origin(Uri::from_str(&format!("https://{authority}"))?)
+        }
         TargetKind::Http(uri) => Endpoint::from(uri.clone()),
         // The URI is not used to connect, only for the :authority header.
         TargetKind::Unix(_) => Endpoint::from_static("http://localhost"),
     }
     .connect_timeout(options.connect_timeout)
     .tcp_nodelay(true);
-    if target.is_tls() {
+    if let Some(authority) = &options.authority {
+        let scheme = if target.is_tls() { "https" } else { "http" };
+        let origin = Uri::from_str(&format!("{scheme}://{authority}"))
+            .map_err(|err| UsageError(format!("--authority '{authority}': {err}")))?;
+        endpoint = endpoint.origin(origin);
+    }
+    // The name the server certificate must carry: --server-name, else
+    // --authority's host, else the address's host.
+    let server_name = options.tls.server_name.clone().or_else(|| {
+        let authority = options.authority.as_deref()?;
+        let authority = http::uri::Authority::from_str(authority).ok()?;
+        Some(authority.host().trim_matches(['[', ']']).to_owned())
+    });
+    if target.is_tls() && !insecure {
+        let mut tls = options.tls.load()?;
+        if let Some(name) = &server_name {
+            tls = tls.domain_name(name.clone());
+        }
         endpoint = endpoint
-            .tls_config(options.tls.load()?)
+            .tls_config(tls)
             .map_err(|err| unavailable(root_cause(&err)))?;
     }
     let connected = match &target.kind {
@@ -295,69 +460,46 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                 }))
                 .await
         }
+        TargetKind::Http(uri) if insecure => {
+            eprintln!(
+                "warning: --insecure: the server's certificate is not checked; anyone on the path to {target} can impersonate it"
+            );
+            let host = uri
+                .host()
+                .unwrap_or("localhost")
+                .trim_matches(['[', ']'])
+                .to_owned();
+            let port = uri.port_u16().unwrap_or(443);
+            let name = server_name.unwrap_or_else(|| host.clone());
+            let name = rustls::pki_types::ServerName::try_from(name.clone())
+                .map_err(|_| UsageError(format!("'{name}' is not a valid TLS server name")))?;
+            let connector = insecure::connector(&options.tls)?;
+            endpoint
+                .connect_with_connector(tower::service_fn(move |_: Uri| {
+                    insecure::connect(connector.clone(), host.clone(), port, name.clone())
+                }))
+                .await
+        }
         TargetKind::Http(_) => endpoint.connect().await,
     };
-    connected.map_err(|err| {
-        let cause = describe_connect_error(&err);
-        if cause.contains("timed out") {
-            unavailable(format!(
-                "connect timed out after {}",
-                humantime::format_duration(options.connect_timeout)
-            ))
-            .into()
-        } else {
-            unavailable(cause).into()
-        }
-    })
+    connected.map_err(|err| describe_connect_error(&err, options).into())
 }
 
-/// Names the cause of a failed connection in words a user can act on.
-fn describe_connect_error(err: &(dyn std::error::Error + 'static)) -> String {
-    let cause = root_cause(err);
-    if cause.contains("invalid peer certificate") {
-        format!("server certificate not trusted: {cause}")
-    } else {
-        cause
+/// Refuses a request over the client's own `--max-message-size` before it is
+/// sent, as gRPC's other clients do ("trying to send message larger than
+/// max"); tonic would fail it mid-send as an opaque stream reset.
+pub(crate) fn check_request_size(
+    message: &impl prost::Message,
+    limit: usize,
+) -> Result<(), RpcError> {
+    let size = message.encoded_len();
+    if size > limit {
+        return Err(RpcError::new(
+            Code::ResourceExhausted,
+            format!("trying to send a message larger than the limit ({size} bytes > {limit} bytes, --max-message-size)"),
+        ));
     }
-}
-
-/// Names the cause of a failed RPC. A status that tonic made from a broken
-/// connection (UNKNOWN or CANCELLED with a transport error inside) becomes
-/// UNAVAILABLE, as in gRPC's other implementations, with the root cause:
-/// "connection closed", or a TLS alert put into words.
-pub(crate) fn describe_status(status: tonic::Status, options: Option<&CallOptions>) -> RpcError {
-    let transport_cause = std::error::Error::source(&status)
-        .filter(|source| source.is::<tonic::transport::Error>() || source.is::<h2::Error>())
-        .map(root_cause);
-    let Some(cause) = transport_cause else {
-        return RpcError::from(status);
-    };
-    let lower = cause.to_ascii_lowercase();
-    let message = if lower.contains("certificaterequired") {
-        format!("the server requires a client certificate (--cert/--key): {cause}")
-    } else if lower.contains("unknownca")
-        || lower.contains("badcertificate")
-        || lower.contains("invalid peer certificate")
-    {
-        format!("certificate not trusted: {cause}")
-    } else if options.is_some_and(|o| o.target.is_tls() && o.tls.cert.is_none())
-        && is_closed(&lower)
-    {
-        // Under TLS 1.3 a server refuses a missing client certificate after
-        // the handshake; our write can then fail before its alert is read.
-        format!("connection closed during TLS; the server may require a client certificate (--cert/--key): {cause}")
-    } else if lower == "connection closed" {
-        "connection closed by the server".to_owned()
-    } else {
-        cause
-    };
-    RpcError::new(Code::Unavailable, message)
-}
-
-fn is_closed(cause: &str) -> bool {
-    ["broken pipe", "connection reset", "connection closed"]
-        .iter()
-        .any(|needle| cause.contains(needle))
+    Ok(())
 }
 
 /// Runs `call` under the whole-RPC deadline: past it, DEADLINE_EXCEEDED.
@@ -367,34 +509,7 @@ async fn with_deadline<T>(
 ) -> anyhow::Result<T> {
     match tokio::time::timeout(timeout, call).await {
         Ok(result) => result,
-        Err(_) => Err(RpcError::new(
-            Code::DeadlineExceeded,
-            format!(
-                "deadline of {} exceeded",
-                humantime::format_duration(timeout)
-            ),
-        )
-        .into()),
-    }
-}
-
-/// The innermost cause of an error, which is the one a user can act on:
-/// "connection refused" rather than "transport error", without the OS error
-/// number.
-pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut innermost = err;
-    while let Some(source) = innermost.source() {
-        innermost = source;
-    }
-    let text = innermost.to_string();
-    let text = match text.rfind(" (os error ") {
-        Some(at) if text.ends_with(')') => &text[..at],
-        _ => text.as_str(),
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => "transport error".to_owned(),
+        Err(_) => Err(deadline_exceeded(timeout).into()),
     }
 }
 
@@ -447,6 +562,9 @@ mod tests {
         for (text, reason) in [
             ("ftp://host:1", "scheme 'ftp' is not supported"),
             ("http://", "invalid address"),
+            ("localhost", "missing port"),
+            ("http://127.0.0.1", "missing port"),
+            ("[::1]", "missing port"),
             ("http://host:1/path", "has no path"),
             ("host:notaport", "port 'notaport' is not a number"),
             ("host:70000", "is not a number from 0 to 65535"),
@@ -459,19 +577,30 @@ mod tests {
     }
 
     #[test]
-    fn the_root_cause_is_short_and_lower_case() {
-        let refused = std::io::Error::from_raw_os_error(111);
-        assert_eq!(root_cause(&refused), "connection refused");
+    fn headers_parse_as_key_colon_value() {
+        let Header::Ascii(key, value) = parse_header("X-Trace-Id: abc 123").expect("valid") else {
+            panic!("an ASCII header");
+        };
+        assert_eq!(key.as_str(), "x-trace-id");
+        assert_eq!(value, "abc 123");
+        // Only the first colon splits.
+        let Header::Ascii(_, value) = parse_header("when: 12:30").expect("valid") else {
+            panic!("an ASCII header");
+        };
+        assert_eq!(value, "12:30");
     }
 
     #[test]
-    fn headers_parse_as_key_colon_value() {
-        let header = parse_header("X-Trace-Id: abc 123").expect("valid");
-        assert_eq!(header.key.as_str(), "x-trace-id");
-        assert_eq!(header.value, "abc 123");
-        // Only the first colon splits.
-        let header = parse_header("when: 12:30").expect("valid");
-        assert_eq!(header.value, "12:30");
+    fn binary_headers_are_base64_padded_or_not() {
+        for text in ["x-id-bin: aGVsbG8=", "x-id-bin: aGVsbG8"] {
+            let Header::Binary(key, value) = parse_header(text).expect(text) else {
+                panic!("{text}: a binary header");
+            };
+            assert_eq!(key.as_str(), "x-id-bin");
+            assert_eq!(value.to_bytes().expect("decodes").as_ref(), b"hello");
+        }
+        let err = parse_header("x-id-bin: not base64!").expect_err("bad base64");
+        assert!(err.contains("must be base64"), "{err}");
     }
 
     #[test]

@@ -61,42 +61,125 @@ impl fmt::Display for ScriptSource {
 
 /// A line of a script that is not a MessageRequest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}:{line}: {message}")]
+#[error("{source_name}:{line}:{}{message}", column.map(|c| format!("{c}: ")).unwrap_or_else(|| " ".to_owned()))]
 pub struct ScriptError {
     pub source_name: String,
     /// 1-based line number.
     pub line: usize,
+    /// 1-based column, where the JSON parser knows it.
+    pub column: Option<usize>,
     pub message: String,
+}
+
+/// Proto3 JSON that is not the message it should be: why, and where in the
+/// text (1-based line and column) when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl JsonError {
+    fn from_serde(err: &serde_json::Error) -> Self {
+        let text = err.to_string();
+        if err.line() == 0 {
+            return Self {
+                position: None,
+                message: text,
+            };
+        }
+        // serde_json appends the position to its message; it is reported
+        // apart, as FILE:LINE:COLUMN.
+        let suffix = format!(" at line {} column {}", err.line(), err.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+        Self {
+            position: Some((err.line(), err.column())),
+            message,
+        }
+    }
+}
+
+/// Parses one proto3-JSON object as the message `full_name` and converts it
+/// to `T`. Enum values are accepted by name in any case (`"agent"` as well
+/// as `"AGENT"`), as the CLI's `--role agent` is.
+pub fn parse_json<T: prost::Message + Default>(
+    full_name: &str,
+    text: &str,
+) -> Result<T, JsonError> {
+    let descriptor = proto::message_descriptor(full_name);
+    let options = DeserializeOptions::new();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed =
+        DynamicMessage::deserialize_with_options(descriptor.clone(), &mut deserializer, &options)
+            .and_then(|dynamic| deserializer.end().map(|()| dynamic));
+    let dynamic = match parsed {
+        Ok(dynamic) => dynamic,
+        Err(err) => {
+            // A second chance for enum names in another case; any other
+            // error is reported as the first parse found it, with its
+            // position.
+            let first = JsonError::from_serde(&err);
+            upper_case_enums(&descriptor, text)
+                .and_then(|value| {
+                    DynamicMessage::deserialize_with_options(descriptor.clone(), value, &options)
+                        .ok()
+                })
+                .ok_or(first)?
+        }
+    };
+    dynamic.transcode_to::<T>().map_err(|err| JsonError {
+        position: None,
+        message: err.to_string(),
+    })
+}
+
+/// The JSON object with the string values of enum fields upper-cased, or
+/// `None` when there is nothing to change.
+fn upper_case_enums(
+    descriptor: &prost_reflect::MessageDescriptor,
+    text: &str,
+) -> Option<serde_json::Value> {
+    let mut value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let object = value.as_object_mut()?;
+    let mut changed = false;
+    for field in descriptor.fields() {
+        if !matches!(field.kind(), prost_reflect::Kind::Enum(_)) {
+            continue;
+        }
+        for key in [field.json_name(), field.name()] {
+            if let Some(serde_json::Value::String(name)) = object.get_mut(key) {
+                let upper = name.to_ascii_uppercase();
+                if upper != *name {
+                    *name = upper;
+                    changed = true;
+                }
+            }
+        }
+    }
+    changed.then_some(value)
+}
+
+/// Parses line `line` (1-based) of a script as a MessageRequest.
+pub fn parse_script_line(
+    source_name: &str,
+    line: usize,
+    text: &str,
+) -> Result<MessageRequest, ScriptError> {
+    parse_json(proto::MESSAGE_REQUEST, text).map_err(|err| ScriptError {
+        source_name: source_name.to_owned(),
+        line,
+        column: err.position.map(|(_, column)| column),
+        message: err.message,
+    })
 }
 
 /// Parses every non-blank line as a proto3-JSON MessageRequest. Fails on the
 /// first bad line, so nothing is sent from a broken script.
 pub fn parse_script(source_name: &str, text: &str) -> Result<Vec<MessageRequest>, ScriptError> {
-    let descriptor = proto::message_descriptor(proto::MESSAGE_REQUEST);
-    let options = DeserializeOptions::new();
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| {
-            let error = |message: String| ScriptError {
-                source_name: source_name.to_owned(),
-                line: index + 1,
-                message,
-            };
-            let mut deserializer = serde_json::Deserializer::from_str(line);
-            let dynamic = DynamicMessage::deserialize_with_options(
-                descriptor.clone(),
-                &mut deserializer,
-                &options,
-            )
-            .map_err(|err| error(err.to_string()))?;
-            deserializer
-                .end()
-                .map_err(|err| error(format!("trailing characters after the object ({err})")))?;
-            dynamic
-                .transcode_to::<MessageRequest>()
-                .map_err(|err| error(err.to_string()))
-        })
+        .map(|(index, line)| parse_script_line(source_name, index + 1, line))
         .collect()
 }
 
@@ -127,7 +210,7 @@ mod tests {
         let text = "{\"msgType\":\"START\",\"msgIndex\":0}\n\n{\"msgType\":\"BOGUS\"}\n";
         let err = parse_script("s.jsonl", text).expect_err("bad enum");
         assert_eq!(err.line, 3);
-        assert!(err.to_string().starts_with("s.jsonl:3: "), "{err}");
+        assert!(err.to_string().starts_with("s.jsonl:3:18: "), "{err}");
     }
 
     #[test]
@@ -149,5 +232,26 @@ mod tests {
         let err = parse_script("x", "{\"msgIndex\":\"one\"}").expect_err("bad int");
         assert_eq!(err.line, 1);
         assert!(err.message.contains("invalid digit"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_enum_value_is_named_by_line_and_column() {
+        let text = "{\"msgType\":\"START\"}\n{\"msgType\":\"PROGRES\",\"msgIndex\":1}\n";
+        let err = parse_script("bad.jsonl", text).expect_err("bad enum");
+        assert_eq!(
+            err.to_string(),
+            "bad.jsonl:2:20: unrecognized enum value 'PROGRES'"
+        );
+    }
+
+    #[test]
+    fn enum_names_are_accepted_in_any_case() {
+        let messages = parse_script(
+            "x",
+            "{\"msgType\":\"progress\",\"role\":\"agent\",\"msgIndex\":1}",
+        )
+        .expect("lower-case enum names");
+        assert_eq!(messages[0].msg_type, MsgType::Progress as i32);
+        assert_eq!(messages[0].role, Role::Agent as i32);
     }
 }

@@ -1,11 +1,19 @@
 //! `grpc-demo stream`: one MessageService.iter_message conversation.
 
-use std::{io::Write, time::Duration};
+use std::{
+    io::{BufRead, Write},
+    pin::Pin,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use tokio::time::Instant;
-use tokio_stream::StreamExt;
+use tokio_stream::{Stream, StreamExt};
 
-use super::{connect, describe_status, with_deadline, CallOptions};
+use super::{
+    check_request_size, connect, describe_status, parse_script_line, with_deadline, CallOptions,
+    ScriptSource,
+};
 use crate::{
     output::Printer,
     proto::{message_service_client::MessageServiceClient, MessageRequest, MsgType, Role},
@@ -32,15 +40,55 @@ pub fn scripted_sequence(count: u32, role: Role, data: &str) -> Vec<MessageReque
         .collect()
 }
 
-/// Sends `messages` (with `interval` between two sends), then half-closes,
-/// printing each response as it arrives.
+/// What a stream sends.
+#[derive(Debug)]
+pub enum Outbound {
+    /// Messages known before the call: `--count`, or a `--script FILE`
+    /// checked whole beforehand.
+    Messages(Vec<MessageRequest>),
+    /// `--script -`: each line of stdin is parsed and sent as it is read, so
+    /// a live pipe gets its answers as it goes.
+    Stdin,
+}
+
+/// Sends the outbound messages (with `interval` between two sends), then
+/// half-closes, printing each response as it arrives. A bad stdin line or an
+/// over-size message ends the sending (half-close); the answers to what was
+/// sent are still printed, then the error is returned.
 pub async fn stream<W: Write>(
     options: &CallOptions,
-    messages: Vec<MessageRequest>,
+    outbound: Outbound,
     interval: Duration,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
     let deadline = Instant::now() + options.timeout;
+    let stopped: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+    let limit = options.max_message_size;
+    let messages: Pin<Box<dyn Stream<Item = MessageRequest> + Send>> = match outbound {
+        Outbound::Messages(messages) => {
+            // Everything is known: refuse before connecting.
+            for message in &messages {
+                check_request_size(message, limit)?;
+            }
+            Box::pin(tokio_stream::iter(messages))
+        }
+        Outbound::Stdin => {
+            let stop = Arc::clone(&stopped);
+            Box::pin(stdin_lines().map_while(move |line| match line {
+                Ok(message) => match check_request_size(&message, limit) {
+                    Ok(()) => Some(message),
+                    Err(err) => {
+                        stop_with(&stop, err.into());
+                        None
+                    }
+                },
+                Err(err) => {
+                    stop_with(&stop, err);
+                    None
+                }
+            }))
+        }
+    };
     with_deadline(options.timeout, async {
         let channel = connect(options).await?;
         let mut client = MessageServiceClient::new(channel)
@@ -52,13 +100,14 @@ pub async fn stream<W: Write>(
             client = client.send_compressed(encoding).accept_compressed(encoding);
         }
         // `throttle` spaces the items out; the first one goes at once.
-        let outbound = tokio_stream::iter(messages).throttle(interval);
+        let outbound = messages.throttle(interval);
         let request = options.request(outbound, deadline.saturating_duration_since(Instant::now()));
-        let mut inbound = client
+        let response = client
             .iter_message(request)
             .await
-            .map_err(|status| describe_status(status, Some(options)))?
-            .into_inner();
+            .map_err(|status| describe_status(status, Some(options)))?;
+        options.show_headers(response.metadata());
+        let mut inbound = response.into_inner();
         while let Some(response) = inbound
             .message()
             .await
@@ -66,9 +115,54 @@ pub async fn stream<W: Write>(
         {
             printer.message(&response)?;
         }
+        if let Ok(Some(trailers)) = inbound.trailers().await {
+            options.show_trailers(&trailers);
+        }
         Ok(())
     })
-    .await
+    .await?;
+    match stopped.lock().ok().and_then(|mut slot| slot.take()) {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+fn stop_with(slot: &Mutex<Option<anyhow::Error>>, err: anyhow::Error) {
+    if let Ok(mut slot) = slot.lock() {
+        slot.get_or_insert(err);
+    }
+}
+
+/// The MessageRequests of stdin, one per non-blank line, each as soon as its
+/// line is read. A blocking thread reads; the bounded channel holds back a
+/// fast producer while the server is slow.
+fn stdin_lines() -> impl Stream<Item = anyhow::Result<MessageRequest>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    std::thread::spawn(move || {
+        let source = ScriptSource::Stdin.to_string();
+        let mut lines = std::io::stdin().lock();
+        let mut buffer = Vec::new();
+        for number in 1.. {
+            buffer.clear();
+            let item = match lines.read_until(b'\n', &mut buffer) {
+                Ok(0) => return,
+                Ok(_) => match std::str::from_utf8(&buffer) {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(line) => {
+                        parse_script_line(&source, number, line.trim_end_matches(['\n', '\r']))
+                            .map_err(anyhow::Error::from)
+                    }
+                    Err(_) => Err(anyhow::anyhow!("{source}:{number}: not UTF-8 text")),
+                },
+                Err(err) => Err(anyhow::Error::from(err).context("reading script from stdin")),
+            };
+            let failed = item.is_err();
+            if sender.blocking_send(item).is_err() || failed {
+                return;
+            }
+        }
+    });
+    tokio_stream::wrappers::ReceiverStream::new(receiver)
 }
 
 #[cfg(test)]

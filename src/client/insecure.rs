@@ -1,0 +1,117 @@
+//! `--insecure`: TLS without checking the server's certificate, for test
+//! servers with self-signed certificates (grpcurl's `-insecure`). The
+//! handshake's signatures are still verified, so the connection is encrypted
+//! to whoever holds the key of the certificate shown; what is skipped is the
+//! check that this certificate belongs to the server you meant.
+
+use std::{io, path::Path, sync::Arc};
+
+use hyper_util::rt::TokioIo;
+use rustls::{
+    client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier},
+    crypto::CryptoProvider,
+    pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer, ServerName, UnixTime},
+    DigitallySignedStruct, SignatureScheme,
+};
+use tokio::net::TcpStream;
+use tokio_rustls::{client::TlsStream, TlsConnector};
+
+use super::ClientTls;
+
+/// Accepts any certificate; checks handshake signatures with the provider.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A TLS connector (ALPN h2) that does not verify the server, presenting the
+/// client certificate of `tls` if it has one. Unreadable files are local
+/// errors.
+pub(crate) fn connector(tls: &ClientTls) -> anyhow::Result<TlsConnector> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)));
+    let mut config = match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => {
+            builder.with_client_auth_cert(read_certificates(cert)?, read_key(key)?)?
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+fn read_certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let certificates = CertificateDer::pem_file_iter(path)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|err| anyhow::anyhow!("reading client certificate {}: {err}", path.display()))?;
+    anyhow::ensure!(
+        !certificates.is_empty(),
+        "client certificate {} holds no PEM certificate",
+        path.display()
+    );
+    Ok(certificates)
+}
+
+fn read_key(path: &Path) -> anyhow::Result<PrivateKeyDer<'static>> {
+    PrivateKeyDer::from_pem_file(path)
+        .map_err(|err| anyhow::anyhow!("reading client key {}: {err}", path.display()))
+}
+
+/// Connects TCP to `host:port` and runs the TLS handshake for `server_name`.
+pub(crate) async fn connect(
+    connector: TlsConnector,
+    host: String,
+    port: u16,
+    server_name: ServerName<'static>,
+) -> io::Result<TokioIo<TlsStream<TcpStream>>> {
+    let tcp = TcpStream::connect((host.as_str(), port)).await?;
+    tcp.set_nodelay(true)?;
+    let tls = connector.connect(server_name, tcp).await?;
+    Ok(TokioIo::new(tls))
+}
