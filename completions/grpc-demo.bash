@@ -96,7 +96,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench)
+        grpc__demo__subcmd__bench)
             opts="-v -h -V --verbose --help --version hello stream help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -110,7 +110,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench__subcmd__hello)
+        grpc__demo__subcmd__bench__subcmd__hello)
             opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --addr --timeout --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -228,7 +228,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench__subcmd__help)
+        grpc__demo__subcmd__bench__subcmd__help)
             opts="hello stream help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -242,7 +242,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench__subcmd__help__subcmd__hello)
+        grpc__demo__subcmd__bench__subcmd__help__subcmd__hello)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -256,7 +256,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench__subcmd__help__subcmd__help)
+        grpc__demo__subcmd__bench__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -270,7 +270,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench__subcmd__help__subcmd__stream)
+        grpc__demo__subcmd__bench__subcmd__help__subcmd__stream)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -284,7 +284,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__bench__subcmd__stream)
+        grpc__demo__subcmd__bench__subcmd__stream)
             opts="-c -n -z -H -o -v -h -V --messages --hold --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --addr --timeout --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -410,7 +410,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__completions)
+        grpc__demo__subcmd__completions)
             opts="-v -h -V --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -424,7 +424,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__hello)
+        grpc__demo__subcmd__hello)
             opts="-d -H -o -v -h -V --name --data --addr --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -510,7 +510,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help)
+        grpc__demo__subcmd__help)
             opts="serve hello stream bench completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -524,7 +524,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__bench)
+        grpc__demo__subcmd__help__subcmd__bench)
             opts="hello stream"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -538,7 +538,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__bench__subcmd__hello)
+        grpc__demo__subcmd__help__subcmd__bench__subcmd__hello)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -552,7 +552,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__bench__subcmd__stream)
+        grpc__demo__subcmd__help__subcmd__bench__subcmd__stream)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -566,7 +566,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__completions)
+        grpc__demo__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -580,7 +580,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__hello)
+        grpc__demo__subcmd__help__subcmd__hello)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -594,7 +594,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__help)
+        grpc__demo__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -608,7 +608,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__serve)
+        grpc__demo__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -622,7 +622,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__help__subcmd__stream)
+        grpc__demo__subcmd__help__subcmd__stream)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -636,7 +636,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__serve)
+        grpc__demo__subcmd__serve)
             opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --workers --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -714,7 +714,7 @@ _grpc__demo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        grpc__subcmd__demo__subcmd__stream)
+        grpc__demo__subcmd__stream)
             opts="-H -o -v -h -V --count --role --data --interval --script --addr --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -4,11 +4,9 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
 use crate::{
     bench::{self, BenchConfig, Stop, Workload},
-    cli::{BenchCommand, Cli, ClientArgs, Command, ServeArgs},
+    cli::{BenchCommand, ClientArgs, Command, ServeArgs},
     client::{self, CallOptions, ClientTls, Outbound, ScriptSource},
     output::{Format, Printer},
     proto::HelloRequest,
@@ -117,7 +115,7 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
         }
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
-            clap_complete::generate(args.shell, &mut Cli::command(), "grpc-demo", &mut stdout);
+            stdout.write_all(&crate::completions::script(args.shell))?;
             stdout.flush()?;
             Ok(())
         }

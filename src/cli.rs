@@ -1,8 +1,10 @@
 //! Command-line definitions (clap derive) and nothing else.
 //!
 //! Conventions: long flags everywhere; a short flag only where it is earned by
-//! frequent use or by grpcurl/curl habit (`-H`, `-o`, `-v`); value names in
-//! upper case; every default shown in `--help`; values that can be checked
+//! frequent use or by grpcurl/curl habit (`-H`, `-o`, `-v`); value names are
+//! plain upper-case words (zsh completion carries them unescaped, where a
+//! quote, colon or space breaks the subcommand's completion); every default
+//! shown in `--help`; values that can be checked
 //! without a network (addresses, durations, headers) are parsed here, so a
 //! bad one is a usage error (exit 2) before anything is sent.
 
@@ -259,7 +261,7 @@ pub struct ClientArgs {
     pub connect_timeout: Duration,
 
     /// Request metadata as 'key: value'; repeatable.
-    #[arg(short = 'H', long = "header", value_parser = parse_header, value_name = "'KEY: VALUE'")]
+    #[arg(short = 'H', long = "header", value_parser = parse_header, value_name = "HEADER")]
     pub headers: Vec<Header>,
 
     /// Output format on stdout (and of the error line on stderr).

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod codec;
+pub mod completions;
 pub mod exit;
 pub mod logging;
 pub mod output;
