@@ -19,6 +19,8 @@ pub fn output_format(command: &Command) -> Format {
     match command {
         Command::Hello(args) => args.client.output,
         Command::Stream(args) => args.client.output,
+        Command::Watch(args) => args.client.output,
+        Command::Report(args) => args.client.output,
         Command::Bench(BenchCommand::Hello(args)) => args.client.output,
         Command::Bench(BenchCommand::Stream(args)) => args.client.output,
         Command::Serve(_) | Command::Completions(_) => Format::Text,
@@ -58,6 +60,32 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 args.interval,
                 &mut printer,
             ))
+        }
+        Command::Watch(args) => {
+            let options = call_options(&args.client)?;
+            let request = crate::proto::WatchRequest {
+                symbol: args.symbol,
+                count: args.count,
+                interval_ms: u32::try_from(args.interval.as_millis()).unwrap_or(u32::MAX),
+            };
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::watch(&options, request, &mut printer))
+        }
+        Command::Report(args) => {
+            let options = call_options(&args.client)?;
+            let readings = match &args.readings {
+                Some(path) => client::Readings::Lines {
+                    source: ScriptSource::from_arg(path),
+                    interval: args.interval,
+                },
+                None => client::Readings::Synthetic {
+                    device: args.device,
+                    count: args.count,
+                    interval: args.interval,
+                },
+            };
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::report(&options, readings, &mut printer))
         }
         Command::Bench(command) => {
             let (workload, load, client_args) = match &command {

@@ -47,6 +47,12 @@ pub enum Command {
     /// Run one MessageService.iter_message stream and print each response as it arrives.
     #[command(after_help = EXIT_CODES_HELP)]
     Stream(StreamArgs),
+    /// Call StockService.watch and print each quote as it arrives (server streaming).
+    #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
+    Watch(WatchArgs),
+    /// Stream readings to ReportService.report and print its summary (client streaming).
+    #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
+    Report(ReportArgs),
     /// Load-test the server (like ghz): latency percentiles, RPCs/s, statuses.
     #[command(subcommand, after_help = BENCH_HELP)]
     Bench(BenchCommand),
@@ -340,6 +346,54 @@ pub struct StreamArgs {
     /// line, blank lines skipped; `-` reads stdin).
     #[arg(long, conflicts_with_all = ["count", "role", "data"], value_name = "FILE")]
     pub script: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// `watch` and `report` may stream for as long as the user wants: no
+/// deadline unless one is asked for.
+fn stream_timeout(arg: clap::Arg) -> clap::Arg {
+    arg.default_value("0s")
+        .help("Deadline for the whole stream, connection included (e.g. 30s); 0s: none")
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The stock symbol: 1 to 12 characters A-Z, 0-9 or '.' (upper-cased).
+    #[arg(long, value_name = "SYMBOL")]
+    pub symbol: String,
+
+    /// How many quotes; 0 watches until Ctrl-C.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub count: u32,
+
+    /// Time between two quotes (whole milliseconds; 0s: as fast as the server can send).
+    #[arg(long, default_value = "1s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The device name of the synthetic readings.
+    #[arg(long, default_value = "sensor-1", value_name = "NAME")]
+    pub device: String,
+
+    /// How many synthetic readings to send.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub count: u64,
+
+    /// Pause between two sends.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Send the Readings in FILE instead, as they are read (one proto3-JSON
+    /// object per line, blank lines skipped; `-` reads stdin).
+    #[arg(long, conflicts_with_all = ["device", "count"], value_name = "FILE")]
+    pub readings: Option<PathBuf>,
 
     #[command(flatten)]
     pub client: ClientArgs,

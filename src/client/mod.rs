@@ -2,8 +2,10 @@
 //! metadata, compression), and one file per subcommand.
 
 mod hello;
+mod report;
 mod script;
 mod stream;
+mod watch;
 
 use std::{
     fmt,
@@ -27,6 +29,9 @@ pub use hello::hello;
 
 pub use script::{parse_script, ScriptError, ScriptSource};
 pub use stream::{scripted_sequence, stream};
+
+pub use report::{report, Readings};
+pub use watch::watch;
 
 /// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
 /// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).

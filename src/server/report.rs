@@ -37,7 +37,7 @@ impl ReportService for Reporter {
         loop {
             tokio::select! {
                 biased;
-                next = inbound.message() => match next.map_err(super::map_size_status)? {
+                next = inbound.message() => match next.map_err(inbound_error)? {
                     Some(reading) => {
                         tally.add(&reading)?;
                         last_message = Instant::now();
@@ -62,6 +62,23 @@ impl ReportService for Reporter {
         }
         Ok(Response::new(tally.summary()))
     }
+}
+
+/// A client whose connection broke mid-stream went away: CANCELLED, as
+/// gRPC's other servers report it (tonic says UNKNOWN).
+fn inbound_error(status: Status) -> Status {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&status);
+    while let Some(error) = cause {
+        let broken = error.is::<std::io::Error>()
+            || error
+                .downcast_ref::<h2::Error>()
+                .is_some_and(|h2| h2.is_io() || h2.reason() == Some(h2::Reason::CANCEL));
+        if broken {
+            return Status::cancelled(format!("the client went away: {}", status.message()));
+        }
+        cause = error.source();
+    }
+    super::map_size_status(status)
 }
 
 /// The running summary of one stream.
