@@ -23,6 +23,8 @@ pub fn output_format(command: &Command) -> Format {
         Command::Report(args) => args.client.output,
         Command::Bench(BenchCommand::Hello(args)) => args.client.output,
         Command::Bench(BenchCommand::Stream(args)) => args.client.output,
+        Command::Bench(BenchCommand::Watch(args)) => args.client.output,
+        Command::Bench(BenchCommand::Report(args)) => args.client.output,
         Command::Serve(_) | Command::Completions(_) => Format::Text,
     }
 }
@@ -94,6 +96,20 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     Workload::Stream {
                         messages: args.messages,
                         hold: args.hold,
+                    },
+                    &args.load,
+                    &args.client,
+                ),
+                BenchCommand::Watch(args) => (
+                    Workload::Watch {
+                        quotes: args.messages,
+                    },
+                    &args.load,
+                    &args.client,
+                ),
+                BenchCommand::Report(args) => (
+                    Workload::Report {
+                        readings: args.messages,
                     },
                     &args.load,
                     &args.client,

@@ -73,6 +73,26 @@ pub enum BenchCommand {
     /// Bidi: MessageService.iter_message, ping-pong, START…END per stream.
     #[command(after_help = BENCH_HELP)]
     Stream(BenchStreamArgs),
+    /// Server streaming: StockService.watch, quotes as fast as flow control allows.
+    #[command(after_help = BENCH_HELP)]
+    Watch(BenchPatternArgs<100>),
+    /// Client streaming: ReportService.report, readings as fast as flow control allows.
+    #[command(after_help = BENCH_HELP)]
+    Report(BenchPatternArgs<1000>),
+}
+
+/// `bench watch` and `bench report`: MESSAGES quotes or readings per stream.
+#[derive(Debug, Args)]
+pub struct BenchPatternArgs<const MESSAGES: u32> {
+    /// Messages (quotes or readings) per stream.
+    #[arg(long, default_value_t = MESSAGES, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub messages: u32,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
 #[derive(Debug, Args)]
@@ -130,7 +150,7 @@ pub struct LoadArgs {
     #[arg(long, value_parser = parse_rate, value_name = "R")]
     pub rate: Option<f64>,
 
-    /// Size in bytes of the name (hello) or data (stream) field.
+    /// Size in bytes of the name (hello), data (stream) or device (report) field.
     #[arg(long, default_value_t = 0, value_name = "BYTES")]
     pub payload_size: usize,
 

@@ -375,3 +375,50 @@ fn the_new_services_need_the_token_too() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+#[test]
+fn bench_watch_and_report_count_streams_and_messages() {
+    let server = Server::start(&[]);
+    for (workload, messages) in [("watch", 50), ("report", 300)] {
+        let output = run(&[
+            "bench",
+            workload,
+            "--messages",
+            &messages.to_string(),
+            "-n",
+            "30",
+            "-c",
+            "4",
+            "--connections",
+            "2",
+            "-o",
+            "json",
+            "--addr",
+            &server.addr(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout(&output)).expect("one JSON report");
+        assert_eq!(report["workload"], workload);
+        assert_eq!(report["count"], 30);
+        assert_eq!(report["ok"], 30, "{report}");
+        assert_eq!(report["messages"], 30 * messages);
+        assert_eq!(report["messages_per_stream"], messages);
+    }
+    // The server saw every stream end with OK.
+    let method_ok = |method: &str| {
+        server
+            .log()
+            .lines()
+            .filter(|line| line.contains(method) && line.contains("status=OK"))
+            .count()
+    };
+    assert!(server.wait_for_log("ReportService/report", Duration::from_secs(10)));
+    let mut waited = 0;
+    while method_ok("ReportService/report") < 30 && waited < 100 {
+        std::thread::sleep(Duration::from_millis(50));
+        waited += 1;
+    }
+    assert_eq!(method_ok("StockService/watch"), 30, "{}", server.log());
+    assert_eq!(method_ok("ReportService/report"), 30, "{}", server.log());
+}
