@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, health and reflection')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, StockService, ReportService, health and reflection')
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Call GreetService.sayHello once and print the greeting')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Call StockService.watch and print each quote as it arrives (server streaming)')
@@ -45,7 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve TLS with this PEM certificate (chain)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert')
             [CompletionResult]::new('--tls-client-ca', '--tls-client-ca', [CompletionResultType]::ParameterName, 'Mutual TLS: require client certificates signed by this PEM CA')
-            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Require `authorization: Bearer <token>` on the application services, the token being the first line of FILE. Health and reflection stay open')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'The token itself (prefer --token-file: a command line is visible to other users)')
             [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)')
             [CompletionResult]::new('--max-concurrent-streams', '--max-concurrent-streams', [CompletionResultType]::ParameterName, 'HTTP/2 concurrent streams allowed per connection')
@@ -355,7 +355,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             break
         }
         'grpc-demo;help' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, health and reflection')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, StockService, ReportService, health and reflection')
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Call GreetService.sayHello once and print the greeting')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Call StockService.watch and print each quote as it arrives (server streaming)')

@@ -24,7 +24,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand serve 'Serve GreetService, MessageService, health and reflection'
+            cand serve 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
             cand hello 'Call GreetService.sayHello once and print the greeting'
             cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
             cand watch 'Call StockService.watch and print each quote as it arrives (server streaming)'
@@ -41,7 +41,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --tls-cert 'Serve TLS with this PEM certificate (chain)'
             cand --tls-key 'The PEM private key of --tls-cert'
             cand --tls-client-ca 'Mutual TLS: require client certificates signed by this PEM CA'
-            cand --token-file 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open'
+            cand --token-file 'Require `authorization: Bearer <token>` on the application services, the token being the first line of FILE. Health and reflection stay open'
             cand --token 'The token itself (prefer --token-file: a command line is visible to other users)'
             cand --max-message-size 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)'
             cand --max-concurrent-streams 'HTTP/2 concurrent streams allowed per connection'
@@ -334,7 +334,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --version 'Print version'
         }
         &'grpc-demo;help'= {
-            cand serve 'Serve GreetService, MessageService, health and reflection'
+            cand serve 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
             cand hello 'Call GreetService.sayHello once and print the greeting'
             cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
             cand watch 'Call StockService.watch and print each quote as it arrives (server streaming)'

@@ -27,7 +27,7 @@ end
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'
@@ -42,7 +42,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l uds -d 'Li
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-cert -d 'Serve TLS with this PEM certificate (chain)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-client-ca -d 'Mutual TLS: require client certificates signed by this PEM CA' -r -F
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token-file -d 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token-file -d 'Require `authorization: Bearer <token>` on the application services, the token being the first line of FILE. Health and reflection stay open' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token -d 'The token itself (prefer --token-file: a command line is visible to other users)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-message-size -d 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-concurrent-streams -d 'HTTP/2 concurrent streams allowed per connection' -r
@@ -265,7 +265,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'

@@ -21,7 +21,7 @@ use crate::{
 #[command(
     name = "grpc-demo",
     version,
-    about = "gRPC server and scriptable client for the tutorial's GreetService and MessageService",
+    about = "gRPC server and scriptable client for the tutorial's four gRPC patterns",
     after_help = EXIT_CODES_HELP,
     propagate_version = true
 )]
@@ -36,7 +36,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve GreetService, MessageService, health and reflection.
+    /// Serve GreetService, MessageService, StockService, ReportService, health and reflection.
     #[command(
         after_help = "Prints `listening on IP:PORT` on stdout once it accepts connections; logs go to stderr.\nSIGINT/SIGTERM: stop accepting, let in-flight RPCs finish (up to --shutdown-timeout), exit 0."
     )]
@@ -216,9 +216,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
 
-    /// Require `authorization: Bearer <token>` on GreetService and
-    /// MessageService, the token being the first line of FILE. Health and
-    /// reflection stay open.
+    /// Require `authorization: Bearer <token>` on the application services,
+    /// the token being the first line of FILE. Health and reflection stay
+    /// open.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 

@@ -1,4 +1,4 @@
-//! `grpc-demo bench`: a load generator for the two services, in the spirit
+//! `grpc-demo bench`: a load generator for the four services, in the spirit
 //! of ghz, with open-loop pacing that is honest about queueing.
 //!
 //! Workers each own their statistics (an HDR histogram, status counts) and

@@ -1,4 +1,4 @@
-//! The server: binds the listener, builds the router (our two services,
+//! The server: binds the listener, builds the router (our four services,
 //! health, reflection, compression, auth, limits, access log) and serves
 //! until shutdown.
 
@@ -92,7 +92,7 @@ pub struct ServeConfig {
     /// Serve grpc.reflection.v1 and v1alpha.
     pub reflection: bool,
     pub tls: Option<ServerTlsConfig>,
-    /// Bearer token required on GreetService and MessageService.
+    /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
 }
