@@ -7,14 +7,21 @@ use std::{env, fs, path::PathBuf};
 
 use prost::Message;
 
-const PROTOS: &[&str] = &["proto/greet.proto", "proto/message.proto"];
-
 fn main() -> anyhow::Result<()> {
-    for proto in PROTOS {
-        println!("cargo:rerun-if-changed={proto}");
+    // Every `proto/*.proto`, so a new service needs no edit here. Watching
+    // the directory also catches a file added or removed.
+    println!("cargo:rerun-if-changed=proto");
+    let mut protos = Vec::new();
+    for entry in fs::read_dir("proto")? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "proto") {
+            println!("cargo:rerun-if-changed={}", path.display());
+            protos.push(path);
+        }
     }
+    protos.sort();
     let out_dir = PathBuf::from(env::var("OUT_DIR")?);
-    let descriptors = protox::compile(PROTOS, ["proto"])?;
+    let descriptors = protox::compile(&protos, ["proto"])?;
     // tonic-prost-build does not write the descriptor set when fed by
     // `compile_fds`, so encode it ourselves.
     fs::write(out_dir.join("descriptor.bin"), descriptors.encode_to_vec())?;

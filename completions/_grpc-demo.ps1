@@ -27,9 +27,11 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, health and reflection')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, StockService, ReportService, health and reflection')
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Call GreetService.sayHello once and print the greeting')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Call StockService.watch and print each quote as it arrives (server streaming)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Stream readings to ReportService.report and print its summary (client streaming)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -43,7 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve TLS with this PEM certificate (chain)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The PEM private key of --tls-cert')
             [CompletionResult]::new('--tls-client-ca', '--tls-client-ca', [CompletionResultType]::ParameterName, 'Mutual TLS: require client certificates signed by this PEM CA')
-            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Require `authorization: Bearer <token>` on the application services, the token being the first line of FILE. Health and reflection stay open')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'The token itself (prefer --token-file: a command line is visible to other users)')
             [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)')
             [CompletionResult]::new('--max-concurrent-streams', '--max-concurrent-streams', [CompletionResultType]::ParameterName, 'HTTP/2 concurrent streams allowed per connection')
@@ -119,6 +121,63 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'grpc-demo;watch' {
+            [CompletionResult]::new('--symbol', '--symbol', [CompletionResultType]::ParameterName, 'The stock symbol: 1 to 12 characters A-Z, 0-9 or ''.'' (upper-cased)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many quotes; 0 watches until Ctrl-C')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between two quotes (whole milliseconds; 0s: as fast as the server can send)')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the connection to be established')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;report' {
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'The device name of the synthetic readings')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many synthetic readings to send')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Pause between two sends')
+            [CompletionResult]::new('--readings', '--readings', [CompletionResultType]::ParameterName, 'Send the Readings in FILE instead, as they are read (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the connection to be established')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'grpc-demo;bench' {
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
@@ -128,6 +187,8 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -141,7 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s)')
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Run this long first without counting')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden')
-            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello) or data (stream) field')
+            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello), data (stream) or device (report) field')
             [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Exit 1 when more than this share (0 to 1) of the RPCs failed')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)')
@@ -179,7 +240,81 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s)')
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Run this long first without counting')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden')
-            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello) or data (stream) field')
+            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello), data (stream) or device (report) field')
+            [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Exit 1 when more than this share (0 to 1) of the RPCs failed')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the connection to be established')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;bench;watch' {
+            [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages (quotes or readings) per stream')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'HTTP/2 connections; the in-flight work is spread evenly over them')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]')
+            [CompletionResult]::new('--total', '--total', [CompletionResultType]::ParameterName, 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s)')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Run this long first without counting')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden')
+            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello), data (stream) or device (report) field')
+            [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Exit 1 when more than this share (0 to 1) of the RPCs failed')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the connection to be established')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;bench;report' {
+            [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages (quotes or readings) per stream')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'HTTP/2 connections; the in-flight work is spread evenly over them')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]')
+            [CompletionResult]::new('--total', '--total', [CompletionResultType]::ParameterName, 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s)')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Run this long first without counting')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden')
+            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello), data (stream) or device (report) field')
             [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Exit 1 when more than this share (0 to 1) of the RPCs failed')
             [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)')
@@ -208,6 +343,8 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
         'grpc-demo;bench;help' {
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -215,6 +352,12 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             break
         }
         'grpc-demo;bench;help;stream' {
+            break
+        }
+        'grpc-demo;bench;help;watch' {
+            break
+        }
+        'grpc-demo;bench;help;report' {
             break
         }
         'grpc-demo;bench;help;help' {
@@ -230,9 +373,11 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             break
         }
         'grpc-demo;help' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, health and reflection')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve GreetService, MessageService, StockService, ReportService, health and reflection')
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Call GreetService.sayHello once and print the greeting')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Call StockService.watch and print each quote as it arrives (server streaming)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Stream readings to ReportService.report and print its summary (client streaming)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -247,15 +392,29 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
         'grpc-demo;help;stream' {
             break
         }
+        'grpc-demo;help;watch' {
+            break
+        }
+        'grpc-demo;help;report' {
+            break
+        }
         'grpc-demo;help;bench' {
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows')
             break
         }
         'grpc-demo;help;bench;hello' {
             break
         }
         'grpc-demo;help;bench;stream' {
+            break
+        }
+        'grpc-demo;help;bench;watch' {
+            break
+        }
+        'grpc-demo;help;bench;report' {
             break
         }
         'grpc-demo;help;completions' {

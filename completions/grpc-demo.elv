@@ -24,9 +24,11 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand serve 'Serve GreetService, MessageService, health and reflection'
+            cand serve 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
             cand hello 'Call GreetService.sayHello once and print the greeting'
             cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
+            cand watch 'Call StockService.watch and print each quote as it arrives (server streaming)'
+            cand report 'Stream readings to ReportService.report and print its summary (client streaming)'
             cand bench 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -39,7 +41,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --tls-cert 'Serve TLS with this PEM certificate (chain)'
             cand --tls-key 'The PEM private key of --tls-cert'
             cand --tls-client-ca 'Mutual TLS: require client certificates signed by this PEM CA'
-            cand --token-file 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open'
+            cand --token-file 'Require `authorization: Bearer <token>` on the application services, the token being the first line of FILE. Health and reflection stay open'
             cand --token 'The token itself (prefer --token-file: a command line is visible to other users)'
             cand --max-message-size 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)'
             cand --max-concurrent-streams 'HTTP/2 concurrent streams allowed per connection'
@@ -112,6 +114,61 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'grpc-demo;watch'= {
+            cand --symbol 'The stock symbol: 1 to 12 characters A-Z, 0-9 or ''.'' (upper-cased)'
+            cand --count 'How many quotes; 0 watches until Ctrl-C'
+            cand --interval 'Time between two quotes (whole milliseconds; 0s: as fast as the server can send)'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --connect-timeout 'How long to wait for the connection to be established'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --timeout 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;report'= {
+            cand --device 'The device name of the synthetic readings'
+            cand --count 'How many synthetic readings to send'
+            cand --interval 'Pause between two sends'
+            cand --readings 'Send the Readings in FILE instead, as they are read (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --connect-timeout 'How long to wait for the connection to be established'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --timeout 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'grpc-demo;bench'= {
             cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
             cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -121,6 +178,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --version 'Print version'
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows'
+            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;bench;hello'= {
@@ -133,7 +192,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --duration 'Stop after this long (e.g. 10s)'
             cand --warmup 'Run this long first without counting'
             cand --rate 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden'
-            cand --payload-size 'Size in bytes of the name (hello) or data (stream) field'
+            cand --payload-size 'Size in bytes of the name (hello), data (stream) or device (report) field'
             cand --max-error-rate 'Exit 1 when more than this share (0 to 1) of the RPCs failed'
             cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
             cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)'
@@ -170,7 +229,79 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --duration 'Stop after this long (e.g. 10s)'
             cand --warmup 'Run this long first without counting'
             cand --rate 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden'
-            cand --payload-size 'Size in bytes of the name (hello) or data (stream) field'
+            cand --payload-size 'Size in bytes of the name (hello), data (stream) or device (report) field'
+            cand --max-error-rate 'Exit 1 when more than this share (0 to 1) of the RPCs failed'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)'
+            cand --connect-timeout 'How long to wait for the connection to be established'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;bench;watch'= {
+            cand --messages 'Messages (quotes or readings) per stream'
+            cand -c 'RPCs (streams) in flight at once'
+            cand --concurrency 'RPCs (streams) in flight at once'
+            cand --connections 'HTTP/2 connections; the in-flight work is spread evenly over them'
+            cand -n 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]'
+            cand --total 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]'
+            cand -z 'Stop after this long (e.g. 10s)'
+            cand --duration 'Stop after this long (e.g. 10s)'
+            cand --warmup 'Run this long first without counting'
+            cand --rate 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden'
+            cand --payload-size 'Size in bytes of the name (hello), data (stream) or device (report) field'
+            cand --max-error-rate 'Exit 1 when more than this share (0 to 1) of the RPCs failed'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)'
+            cand --connect-timeout 'How long to wait for the connection to be established'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;bench;report'= {
+            cand --messages 'Messages (quotes or readings) per stream'
+            cand -c 'RPCs (streams) in flight at once'
+            cand --concurrency 'RPCs (streams) in flight at once'
+            cand --connections 'HTTP/2 connections; the in-flight work is spread evenly over them'
+            cand -n 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]'
+            cand --total 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]'
+            cand -z 'Stop after this long (e.g. 10s)'
+            cand --duration 'Stop after this long (e.g. 10s)'
+            cand --warmup 'Run this long first without counting'
+            cand --rate 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden'
+            cand --payload-size 'Size in bytes of the name (hello), data (stream) or device (report) field'
             cand --max-error-rate 'Exit 1 when more than this share (0 to 1) of the RPCs failed'
             cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
             cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)'
@@ -198,11 +329,17 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         &'grpc-demo;bench;help'= {
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows'
+            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;bench;help;hello'= {
         }
         &'grpc-demo;bench;help;stream'= {
+        }
+        &'grpc-demo;bench;help;watch'= {
+        }
+        &'grpc-demo;bench;help;report'= {
         }
         &'grpc-demo;bench;help;help'= {
         }
@@ -215,9 +352,11 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --version 'Print version'
         }
         &'grpc-demo;help'= {
-            cand serve 'Serve GreetService, MessageService, health and reflection'
+            cand serve 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
             cand hello 'Call GreetService.sayHello once and print the greeting'
             cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
+            cand watch 'Call StockService.watch and print each quote as it arrives (server streaming)'
+            cand report 'Stream readings to ReportService.report and print its summary (client streaming)'
             cand bench 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -228,13 +367,23 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         }
         &'grpc-demo;help;stream'= {
         }
+        &'grpc-demo;help;watch'= {
+        }
+        &'grpc-demo;help;report'= {
+        }
         &'grpc-demo;help;bench'= {
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows'
+            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows'
         }
         &'grpc-demo;help;bench;hello'= {
         }
         &'grpc-demo;help;bench;stream'= {
+        }
+        &'grpc-demo;help;bench;watch'= {
+        }
+        &'grpc-demo;help;bench;report'= {
         }
         &'grpc-demo;help;completions'= {
         }

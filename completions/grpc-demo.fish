@@ -27,9 +27,11 @@ end
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "serve" -d 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "report" -d 'Stream readings to ReportService.report and print its summary (client streaming)'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -40,7 +42,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l uds -d 'Li
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-cert -d 'Serve TLS with this PEM certificate (chain)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-client-ca -d 'Mutual TLS: require client certificates signed by this PEM CA' -r -F
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token-file -d 'Require `authorization: Bearer <token>` on GreetService and MessageService, the token being the first line of FILE. Health and reflection stay open' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token-file -d 'Require `authorization: Bearer <token>` on the application services, the token being the first line of FILE. Health and reflection stay open' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token -d 'The token itself (prefer --token-file: a command line is visible to other users)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-message-size -d 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-concurrent-streams -d 'HTTP/2 concurrent streams allowed per connection' -r
@@ -101,19 +103,68 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l insecure 
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s h -l help -d 'Print help'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "hello" -d 'Unary: GreetService.sayHello'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l symbol -d 'The stock symbol: 1 to 12 characters A-Z, 0-9 or \'.\' (upper-cased)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l count -d 'How many quotes; 0 watches until Ctrl-C' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l interval -d 'Time between two quotes (whole milliseconds; 0s: as fast as the server can send)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l timeout -d 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l device -d 'The device name of the synthetic readings' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l count -d 'How many synthetic readings to send' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l interval -d 'Pause between two sends' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l readings -d 'Send the Readings in FILE instead, as they are read (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l timeout -d 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "hello" -d 'Unary: GreetService.sayHello'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l warmup -d 'Run this long first without counting' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
@@ -143,7 +194,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l warmup -d 'Run this long first without counting' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
@@ -165,17 +216,81 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l messages -d 'Messages (quotes or readings) per stream' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l warmup -d 'Run this long first without counting' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l messages -d 'Messages (quotes or readings) per stream' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l warmup -d 'Run this long first without counting' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, health and reflection'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "report" -d 'Stream readings to ReportService.report and print its summary (client streaming)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows'

@@ -18,8 +18,12 @@ pub fn output_format(command: &Command) -> Format {
     match command {
         Command::Hello(args) => args.client.output,
         Command::Stream(args) => args.client.output,
+        Command::Watch(args) => args.client.output,
+        Command::Report(args) => args.client.output,
         Command::Bench(BenchCommand::Hello(args)) => args.client.output,
         Command::Bench(BenchCommand::Stream(args)) => args.client.output,
+        Command::Bench(BenchCommand::Watch(args)) => args.client.output,
+        Command::Bench(BenchCommand::Report(args)) => args.client.output,
         Command::Serve(_) | Command::Completions(_) => Format::Text,
     }
 }
@@ -68,6 +72,32 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
                 &mut printer,
             ))
         }
+        Command::Watch(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let request = crate::proto::WatchRequest {
+                symbol: args.symbol,
+                count: args.count,
+                interval_ms: u32::try_from(args.interval.as_millis()).unwrap_or(u32::MAX),
+            };
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::watch(&options, request, &mut printer))
+        }
+        Command::Report(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let readings = match &args.readings {
+                Some(path) => client::Readings::Lines {
+                    source: ScriptSource::from_arg(path),
+                    interval: args.interval,
+                },
+                None => client::Readings::Synthetic {
+                    device: args.device,
+                    count: args.count,
+                    interval: args.interval,
+                },
+            };
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::report(&options, readings, &mut printer))
+        }
         Command::Bench(command) => {
             let (workload, load, client_args) = match &command {
                 BenchCommand::Hello(args) => (Workload::Hello, &args.load, &args.client),
@@ -75,6 +105,20 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
                     Workload::Stream {
                         messages: args.messages,
                         hold: args.hold,
+                    },
+                    &args.load,
+                    &args.client,
+                ),
+                BenchCommand::Watch(args) => (
+                    Workload::Watch {
+                        quotes: args.messages,
+                    },
+                    &args.load,
+                    &args.client,
+                ),
+                BenchCommand::Report(args) => (
+                    Workload::Report {
+                        readings: args.messages,
                     },
                     &args.load,
                     &args.client,

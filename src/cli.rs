@@ -23,7 +23,7 @@ use crate::{
 #[command(
     name = "grpc-demo",
     version,
-    about = "gRPC server and scriptable client for the tutorial's GreetService and MessageService",
+    about = "gRPC server and scriptable client for the tutorial's four gRPC patterns",
     after_help = EXIT_CODES_HELP,
     propagate_version = true
 )]
@@ -40,7 +40,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve GreetService, MessageService, health and reflection.
+    /// Serve GreetService, MessageService, StockService, ReportService, health and reflection.
     #[command(
         after_help = "Prints `listening on IP:PORT` on stdout once it accepts connections; logs go to stderr.\nSIGINT/SIGTERM: stop accepting, let in-flight RPCs finish (up to --shutdown-timeout), exit 0."
     )]
@@ -51,6 +51,12 @@ pub enum Command {
     /// Run one MessageService.iter_message stream and print each response as it arrives.
     #[command(after_help = EXIT_CODES_HELP)]
     Stream(StreamArgs),
+    /// Call StockService.watch and print each quote as it arrives (server streaming).
+    #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
+    Watch(WatchArgs),
+    /// Stream readings to ReportService.report and print its summary (client streaming).
+    #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
+    Report(ReportArgs),
     /// Load-test the server (like ghz): latency percentiles, RPCs/s, statuses.
     #[command(subcommand, after_help = BENCH_HELP)]
     Bench(BenchCommand),
@@ -71,6 +77,26 @@ pub enum BenchCommand {
     /// Bidi: MessageService.iter_message, ping-pong, START…END per stream.
     #[command(after_help = BENCH_HELP)]
     Stream(BenchStreamArgs),
+    /// Server streaming: StockService.watch, quotes as fast as flow control allows.
+    #[command(after_help = BENCH_HELP)]
+    Watch(BenchPatternArgs<100>),
+    /// Client streaming: ReportService.report, readings as fast as flow control allows.
+    #[command(after_help = BENCH_HELP)]
+    Report(BenchPatternArgs<1000>),
+}
+
+/// `bench watch` and `bench report`: MESSAGES quotes or readings per stream.
+#[derive(Debug, Args)]
+pub struct BenchPatternArgs<const MESSAGES: u32> {
+    /// Messages (quotes or readings) per stream.
+    #[arg(long, default_value_t = MESSAGES, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub messages: u32,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
 }
 
 #[derive(Debug, Args)]
@@ -128,7 +154,7 @@ pub struct LoadArgs {
     #[arg(long, value_parser = parse_rate, value_name = "R")]
     pub rate: Option<f64>,
 
-    /// Size in bytes of the name (hello) or data (stream) field.
+    /// Size in bytes of the name (hello), data (stream) or device (report) field.
     #[arg(long, default_value_t = 0, value_name = "BYTES")]
     pub payload_size: usize,
 
@@ -194,9 +220,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
 
-    /// Require `authorization: Bearer <token>` on GreetService and
-    /// MessageService, the token being the first line of FILE. Health and
-    /// reflection stay open.
+    /// Require `authorization: Bearer <token>` on the application services,
+    /// the token being the first line of FILE. Health and reflection stay
+    /// open.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
@@ -374,6 +400,54 @@ pub struct StreamArgs {
     /// sent; `-` reads stdin and sends each line as it is read.
     #[arg(long, conflicts_with_all = ["count", "role", "data"], value_name = "FILE")]
     pub script: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// `watch` and `report` may stream for as long as the user wants: no
+/// deadline unless one is asked for.
+fn stream_timeout(arg: clap::Arg) -> clap::Arg {
+    arg.default_value("0s")
+        .help("Deadline for the whole stream, connection included (e.g. 30s); 0s: none")
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The stock symbol: 1 to 12 characters A-Z, 0-9 or '.' (upper-cased).
+    #[arg(long, value_name = "SYMBOL")]
+    pub symbol: String,
+
+    /// How many quotes; 0 watches until Ctrl-C.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub count: u32,
+
+    /// Time between two quotes (whole milliseconds; 0s: as fast as the server can send).
+    #[arg(long, default_value = "1s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The device name of the synthetic readings.
+    #[arg(long, default_value = "sensor-1", value_name = "NAME")]
+    pub device: String,
+
+    /// How many synthetic readings to send.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub count: u64,
+
+    /// Pause between two sends.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Send the Readings in FILE instead, as they are read (one proto3-JSON
+    /// object per line, blank lines skipped; `-` reads stdin).
+    #[arg(long, conflicts_with_all = ["device", "count"], value_name = "FILE")]
+    pub readings: Option<PathBuf>,
 
     #[command(flatten)]
     pub client: ClientArgs,

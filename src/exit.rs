@@ -43,6 +43,12 @@ impl RpcError {
     }
 }
 
+/// The user pressed Ctrl-C during a client command: exit 130, as a shell
+/// reports a process ended by SIGINT, with nothing more printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
 /// A usage error found after clap's parsing (flags that do not fit
 /// together): exit 2, like clap's own.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,6 +112,12 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
     if is_broken_pipe(err) {
         return Outcome {
             code: SUCCESS,
+            line: None,
+        };
+    }
+    if err.downcast_ref::<Interrupted>().is_some() {
+        return Outcome {
+            code: 130,
             line: None,
         };
     }

@@ -1,5 +1,7 @@
-//! grpc-demo: a gRPC server for the tutorial's `GreetService` and
-//! `MessageService`, and a scriptable command-line client for them.
+//! grpc-demo: a gRPC server for the tutorial's four patterns (`GreetService`
+//! unary, `StockService` server streaming, `ReportService` client
+//! streaming, `MessageService` bidirectional), and a scriptable
+//! command-line client for them.
 //!
 //! The binary (`src/main.rs`) only parses arguments and turns outcomes into
 //! exit codes; everything else lives here so tests can reach it in-process.

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use prost_reflect::{DynamicMessage, SerializeOptions};
 
-use crate::proto::{self, HelloResponse, MessageResponse};
+use crate::proto::{self, HelloResponse, MessageResponse, Quote, Summary};
 
 /// How responses (and errors) are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -63,6 +63,36 @@ impl<W: Write> Printer<W> {
         self.out.flush()
     }
 
+    /// `SEQ<TAB>SYMBOL<TAB>PRICE`, the price with two decimals.
+    pub fn quote(&mut self, quote: &Quote) -> io::Result<()> {
+        match self.format {
+            Format::Text => writeln!(
+                self.out,
+                "{}\t{}\t{:.2}",
+                quote.seq, quote.symbol, quote.price
+            )?,
+            Format::Json => writeln!(self.out, "{}", to_json(quote, proto::QUOTE))?,
+        }
+        self.out.flush()
+    }
+
+    /// `count=N min=X max=X mean=X devices=A,B` on one line.
+    pub fn summary(&mut self, summary: &Summary) -> io::Result<()> {
+        match self.format {
+            Format::Text => writeln!(
+                self.out,
+                "count={} min={} max={} mean={} devices={}",
+                summary.count,
+                summary.min,
+                summary.max,
+                summary.mean,
+                summary.devices.join(",")
+            )?,
+            Format::Json => writeln!(self.out, "{}", to_json(summary, proto::SUMMARY))?,
+        }
+        self.out.flush()
+    }
+
     pub fn into_inner(self) -> W {
         self.out
     }
@@ -111,6 +141,43 @@ mod tests {
         assert_eq!(
             render(Format::Json, |p| p.message(&response)),
             "{\"code\":200,\"message\":\"doing\"}\n"
+        );
+    }
+
+    #[test]
+    fn quotes_render_with_two_decimals_or_as_proto3_json() {
+        let quote = Quote {
+            symbol: "AAPL".into(),
+            seq: 3,
+            price: 121.9,
+            time_unix_ms: 1_700_000_000_000,
+        };
+        assert_eq!(
+            render(Format::Text, |p| p.quote(&quote)),
+            "3\tAAPL\t121.90\n"
+        );
+        assert_eq!(
+            render(Format::Json, |p| p.quote(&quote)),
+            "{\"symbol\":\"AAPL\",\"seq\":\"3\",\"price\":121.9,\"timeUnixMs\":\"1700000000000\"}\n"
+        );
+    }
+
+    #[test]
+    fn a_summary_is_one_line_or_one_object() {
+        let summary = Summary {
+            count: 3,
+            min: -1.5,
+            max: 4.0,
+            mean: 1.25,
+            devices: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(
+            render(Format::Text, |p| p.summary(&summary)),
+            "count=3 min=-1.5 max=4 mean=1.25 devices=a,b\n"
+        );
+        assert_eq!(
+            render(Format::Json, |p| p.summary(&summary)),
+            "{\"count\":\"3\",\"min\":-1.5,\"max\":4.0,\"mean\":1.25,\"devices\":[\"a\",\"b\"]}\n"
         );
     }
 

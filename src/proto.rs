@@ -20,6 +20,9 @@ pub const HELLO_REQUEST: &str = "packages.helloRequest";
 pub const HELLO_RESPONSE: &str = "packages.helloResponse";
 pub const MESSAGE_REQUEST: &str = "packages.MessageRequest";
 pub const MESSAGE_RESPONSE: &str = "packages.MessageResponse";
+pub const QUOTE: &str = "packages.Quote";
+pub const READING: &str = "packages.Reading";
+pub const SUMMARY: &str = "packages.Summary";
 
 /// The descriptor pool built from [`FILE_DESCRIPTOR_SET`], decoded once.
 pub fn descriptor_pool() -> &'static DescriptorPool {

@@ -100,6 +100,8 @@ fn grpcurl_with_stdin(args: &[&str], input: &str) -> Output {
 struct PythonServer {
     child: Child,
     addr: String,
+    /// What it printed after the listening line.
+    output: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl PythonServer {
@@ -115,7 +117,35 @@ impl PythonServer {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected line {line:?}"))
             .to_owned();
-        Self { child, addr }
+        let output: std::sync::Arc<std::sync::Mutex<String>> = std::sync::Arc::default();
+        let sink = std::sync::Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(out);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                if let Ok(mut output) = sink.lock() {
+                    output.push_str(&line);
+                }
+                line.clear();
+            }
+        });
+        Self {
+            child,
+            addr,
+            output,
+        }
+    }
+
+    /// Waits until its stdout contains `needle`, at most `limit`.
+    fn wait_for_output(&self, needle: &str, limit: Duration) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if self.output.lock().is_ok_and(|out| out.contains(needle)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 }
 
@@ -226,7 +256,13 @@ fn our_gzip_client_talks_to_the_python_server() {
 #[test]
 fn the_python_health_client_sees_serving() {
     let server = Server::start(&[]);
-    for service in ["", "packages.GreetService", "packages.MessageService"] {
+    for service in [
+        "",
+        "packages.GreetService",
+        "packages.MessageService",
+        "packages.StockService",
+        "packages.ReportService",
+    ] {
         let output = python("health.py")
             .args([&server.addr(), "check", service])
             .output()
@@ -272,6 +308,8 @@ fn grpcurl_lists_the_services() {
     for service in [
         "packages.GreetService",
         "packages.MessageService",
+        "packages.StockService",
+        "packages.ReportService",
         "grpc.health.v1.Health",
     ] {
         assert!(
@@ -359,6 +397,178 @@ fn grpcurl_cannot_list_without_reflection() {
     assert!(!output.status.success());
     assert!(
         stderr(&output).contains("does not support the reflection API"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_python_patterns_client_talks_to_our_server() {
+    let server = Server::start(&[]);
+    let output = python("patterns_client.py")
+        .arg(server.addr())
+        .output()
+        .expect("patterns_client.py");
+    assert_eq!(
+        stdout(&output),
+        "quote: 1 AAPL 121.18\nquote: 2 AAPL 120.77\nquote: 3 AAPL 121.90\n\
+         summary: 3 -1.25 10.0 4.083333333333333 sensor-1,sensor-2\n",
+        "{}",
+        stderr(&output)
+    );
+    assert!(output.status.success());
+}
+
+#[test]
+fn our_watch_and_report_talk_to_the_python_server() {
+    let server = PythonServer::start();
+    let output = run(&[
+        "watch",
+        "--symbol",
+        "aapl",
+        "--count",
+        "3",
+        "--interval",
+        "0s",
+        "--addr",
+        &server.addr,
+    ]);
+    assert_eq!(
+        stdout(&output),
+        "1\tAAPL\t101.00\n2\tAAPL\t102.00\n3\tAAPL\t103.00\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+
+    let output = run(&[
+        "report",
+        "--count",
+        "3",
+        "--addr",
+        &server.addr,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        stdout(&output),
+        "{\"count\":\"3\",\"min\":20.0,\"max\":20.99,\"mean\":20.496666666666666,\"devices\":[\"sensor-1\"]}\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
+
+/// `--readings -` sends each line as it is read: the server has the first
+/// reading while the second has not been written yet.
+#[test]
+fn report_streams_stdin_lines_as_they_are_read() {
+    let server = PythonServer::start();
+    let mut child = common::grpc_demo()
+        .args(["report", "--readings", "-", "--addr", &server.addr])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning grpc-demo report");
+    let mut input = child.stdin.take().expect("piped stdin");
+    input
+        .write_all(b"{\"device\":\"pipe\",\"value\":1.5}\n")
+        .expect("first line");
+    input.flush().expect("flush");
+    let arrived = server.wait_for_output("reading pipe 1.5\n", Duration::from_secs(20));
+    input
+        .write_all(b"{\"device\":\"pipe\",\"value\":2.5}\n")
+        .expect("second line");
+    drop(input);
+    let output = child.wait_with_output().expect("report exits");
+    assert!(
+        arrived,
+        "the first reading did not arrive before the second was written"
+    );
+    assert_eq!(
+        stdout(&output),
+        "count=2 min=1.5 max=2.5 mean=2 devices=pipe\n",
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// grpcurl's JSON for our messages, without the field that is a clock.
+fn without_time(output: &Output) -> Vec<serde_json::Value> {
+    serde_json::Deserializer::from_str(&stdout(output))
+        .into_iter::<serde_json::Value>()
+        .map(|value| {
+            let mut value = value.expect("JSON objects from grpcurl");
+            if let Some(object) = value.as_object_mut() {
+                let time = object.remove("timeUnixMs");
+                assert!(time.is_some(), "no timeUnixMs in {object:?}");
+            }
+            value
+        })
+        .collect()
+}
+
+#[test]
+fn grpcurl_watches_quotes() {
+    let server = Server::start(&[]);
+    let output = grpcurl(&[
+        "-d",
+        r#"{"symbol":"aapl","count":2}"#,
+        &server.addr(),
+        "packages.StockService/watch",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        without_time(&output),
+        vec![
+            serde_json::json!({"symbol": "AAPL", "seq": "1", "price": 121.18}),
+            serde_json::json!({"symbol": "AAPL", "seq": "2", "price": 120.77}),
+        ]
+    );
+}
+
+#[test]
+fn grpcurl_reports_readings() {
+    let server = Server::start(&[]);
+    let input = r#"{"device":"b","value":2}
+{"device":"a","value":-0.5,"timeUnixMs":"1700000000000"}
+{"device":"b","value":7}"#;
+    let output = grpcurl_with_stdin(
+        &["-d", "@", &server.addr(), "packages.ReportService/report"],
+        input,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value =
+        serde_json::from_str(&stdout(&output)).expect("JSON from grpcurl");
+    assert_eq!(
+        value,
+        serde_json::json!({"count": "3", "min": -0.5, "max": 7, "mean": 2.8333333333333335, "devices": ["a", "b"]})
+    );
+}
+
+#[test]
+fn grpcurl_sees_invalid_arguments_from_the_new_services() {
+    let server = Server::start(&[]);
+    let output = grpcurl(&[
+        "-d",
+        r#"{"symbol":"aa$"}"#,
+        &server.addr(),
+        "packages.StockService/watch",
+    ]);
+    assert_eq!(output.status.code(), Some(67), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(r#"invalid symbol "aa$": use 1 to 12 characters A-Z, 0-9 or '.'"#),
+        "{}",
+        stderr(&output)
+    );
+    let output = grpcurl_with_stdin(
+        &["-d", "@", &server.addr(), "packages.ReportService/report"],
+        r#"{"device":"a","value":1} {"device":"a","value":"NaN"}"#,
+    );
+    assert_eq!(output.status.code(), Some(67), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("reading 2: value NaN is not a finite number"),
         "{}",
         stderr(&output)
     );

@@ -1,4 +1,4 @@
-//! `grpc-demo bench`: a load generator for the two services, in the spirit
+//! `grpc-demo bench`: a load generator for the four services, in the spirit
 //! of ghz, with open-loop pacing that is honest about queueing.
 //!
 //! Workers each own their statistics (an HDR histogram, status counts) and
@@ -6,6 +6,7 @@
 //! statistics are merged once at the end.
 
 mod direct;
+mod patterns;
 mod report;
 
 use std::{
@@ -33,6 +34,7 @@ use crate::{
     client::{self, CallOptions},
     proto::{
         greet_service_client::GreetServiceClient, message_service_client::MessageServiceClient,
+        report_service_client::ReportServiceClient, stock_service_client::StockServiceClient,
         HelloRequest, MessageRequest, Role,
     },
 };
@@ -50,6 +52,32 @@ pub enum Workload {
         messages: u32,
         hold: Option<Duration>,
     },
+    /// One watch stream of `quotes` quotes per unit of work, `interval_ms` 0.
+    Watch { quotes: u32 },
+    /// One report stream of `readings` readings per unit of work.
+    Report { readings: u32 },
+}
+
+impl Workload {
+    /// The subcommand's name, for the report.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Hello => "hello",
+            Self::Stream { .. } => "stream",
+            Self::Watch { .. } => "watch",
+            Self::Report { .. } => "report",
+        }
+    }
+
+    /// Messages per stream, for the streaming workloads.
+    pub fn messages_per_stream(&self) -> Option<u32> {
+        match *self {
+            Self::Hello => None,
+            Self::Stream { messages, .. } => Some(messages),
+            Self::Watch { quotes } => Some(quotes),
+            Self::Report { readings } => Some(readings),
+        }
+    }
 }
 
 /// When a run ends.
@@ -320,25 +348,35 @@ async fn phase<T: Transport>(
     merged
 }
 
-/// The two generated clients on one transport, with the run's limits and
+/// The generated clients on one transport, with the run's limits and
 /// compression.
-fn clients<T: Transport>(
-    channel: &T,
-    call: &CallOptions,
-) -> (GreetServiceClient<T>, MessageServiceClient<T>) {
-    let mut greet = GreetServiceClient::with_origin(channel.clone(), channel.origin())
-        .max_decoding_message_size(call.max_message_size)
-        .max_encoding_message_size(call.max_message_size);
-    let mut messages = MessageServiceClient::with_origin(channel.clone(), channel.origin())
-        .max_decoding_message_size(call.max_message_size)
-        .max_encoding_message_size(call.max_message_size);
-    if let Some(encoding) = call.compression {
-        greet = greet.send_compressed(encoding).accept_compressed(encoding);
-        messages = messages
-            .send_compressed(encoding)
-            .accept_compressed(encoding);
+struct Clients<T> {
+    greet: GreetServiceClient<T>,
+    messages: MessageServiceClient<T>,
+    stock: StockServiceClient<T>,
+    report: ReportServiceClient<T>,
+}
+
+impl<T: Transport> Clients<T> {
+    fn new(channel: &T, call: &CallOptions) -> Self {
+        macro_rules! configured {
+            ($client:ident) => {{
+                let client = $client::with_origin(channel.clone(), channel.origin())
+                    .max_decoding_message_size(call.max_message_size)
+                    .max_encoding_message_size(call.max_message_size);
+                match call.compression {
+                    Some(encoding) => client.send_compressed(encoding).accept_compressed(encoding),
+                    None => client,
+                }
+            }};
+        }
+        Clients {
+            greet: configured!(GreetServiceClient),
+            messages: configured!(MessageServiceClient),
+            stock: configured!(StockServiceClient),
+            report: configured!(ReportServiceClient),
+        }
     }
-    (greet, messages)
 }
 
 async fn worker<T: Transport>(
@@ -350,13 +388,13 @@ async fn worker<T: Transport>(
     schedule: Arc<Schedule>,
 ) -> WorkerStats {
     let mut stats = WorkerStats::new();
-    let (mut greet, mut messages) = clients(&channel, &call);
+    let mut clients = Clients::new(&channel, &call);
     // The stream workload sends the same sequence as `grpc-demo stream`.
     let script = match workload {
         Workload::Stream { messages, .. } => {
             client::scripted_sequence(messages, Role::Customer, &payload)
         }
-        Workload::Hello => Vec::new(),
+        _ => Vec::new(),
     };
     while let Some(due) = schedule.next() {
         // Closed loop: `due` is now. (Sleeping until now would still wait
@@ -369,18 +407,11 @@ async fn worker<T: Transport>(
             Err(status) => Err(status),
             Ok(reopened) => {
                 if let Reopened::Yes = reopened {
-                    (greet, messages) = clients(&channel, &call);
+                    clients = Clients::new(&channel, &call);
                 }
                 // The deadline is sent as grpc-timeout and also kept here:
                 // a server that never answers must not stall the run.
-                let work = run_one(
-                    &mut greet,
-                    &mut messages,
-                    workload,
-                    &metadata,
-                    &payload,
-                    &script,
-                );
+                let work = run_one(&mut clients, workload, &metadata, &payload, &script);
                 match tokio::time::timeout(call.timeout, work).await {
                     Ok(outcome) => outcome,
                     Err(_) => Err(Status::deadline_exceeded(format!(
@@ -405,8 +436,7 @@ pub(crate) enum Reopened {
 /// One unit of work: an RPC, or a whole stream. Ok is the number of
 /// responses.
 async fn run_one<T: Transport>(
-    greet: &mut GreetServiceClient<T>,
-    messages: &mut MessageServiceClient<T>,
+    clients: &mut Clients<T>,
     workload: Workload,
     metadata: &MetadataMap,
     payload: &str,
@@ -421,9 +451,16 @@ async fn run_one<T: Transport>(
                     name: payload.to_owned(),
                 },
             );
-            greet.say_hello(request).await.map(|_| 1)
+            clients.greet.say_hello(request).await.map(|_| 1)
         }
-        Workload::Stream { hold, .. } => ping_pong(messages, metadata, script, hold).await,
+        Workload::Stream { hold, .. } => {
+            ping_pong(&mut clients.messages, metadata, script, hold).await
+        }
+        Workload::Watch { quotes } => patterns::watch(&mut clients.stock, metadata, quotes).await,
+        Workload::Report { readings } => {
+            let device = if payload.is_empty() { "bench" } else { payload };
+            patterns::report(&mut clients.report, metadata, readings, device).await
+        }
     }
 }
 

@@ -86,10 +86,7 @@ impl Report {
     }
 
     fn name(&self) -> &'static str {
-        match self.workload {
-            Workload::Hello => "hello",
-            Workload::Stream { .. } => "stream",
-        }
+        self.workload.name()
     }
 
     /// Ten buckets from min to max, with counts, for the text histogram.
@@ -126,10 +123,7 @@ impl Report {
         latency.insert("max".into(), self.latency_us.max().into());
         json!({
             "workload": self.name(),
-            "messages_per_stream": match self.workload {
-                Workload::Stream { messages, .. } => Some(messages),
-                Workload::Hello => None,
-            },
+            "messages_per_stream": self.workload.messages_per_stream(),
             "concurrency": self.concurrency,
             "connections": self.connections,
             "rate_per_sec": self.rate,
@@ -157,7 +151,7 @@ impl Report {
         let _ = writeln!(out, "  Fastest:\t{}", ms(self.latency_us.min()));
         let _ = writeln!(out, "  Average:\t{:.3} ms", self.latency_us.mean() / 1000.0);
         let _ = writeln!(out, "  RPCs/sec:\t{:.1}", self.rpcs_per_sec());
-        if let Workload::Stream { messages, .. } = self.workload {
+        if let Some(messages) = self.workload.messages_per_stream() {
             let _ = writeln!(
                 out,
                 "  Messages/sec:\t{:.1} ({messages} per stream)",

@@ -4,8 +4,10 @@
 mod describe;
 mod hello;
 mod insecure;
+mod report;
 mod script;
 mod stream;
+mod watch;
 
 use std::{
     fmt,
@@ -45,6 +47,9 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
 pub const DEFAULT_ADDR: &str = "http://localhost:50000";
 /// The environment variable that supplies `--addr`.
 pub const ADDR_ENV: &str = "GRPC_DEMO_ADDR";
+
+pub use report::{report, Readings};
+pub use watch::watch;
 
 /// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
 /// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).

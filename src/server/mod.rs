@@ -1,4 +1,4 @@
-//! The server: binds the listener, builds the router (our two services,
+//! The server: binds the listener, builds the router (our four services,
 //! health, reflection, compression, auth, limits, access log) and serves
 //! until shutdown.
 
@@ -8,7 +8,9 @@ mod fast_path;
 mod greet;
 mod listener;
 mod message;
+mod report;
 pub mod session;
+mod stock;
 
 use std::{
     future::Future,
@@ -30,11 +32,15 @@ pub use auth::TokenCheck;
 pub use greet::Greeter;
 pub use listener::Listener;
 pub use message::{parse_grpc_timeout, Messenger};
+pub use report::Reporter;
+pub use stock::Stocks;
 
 use crate::exit::is_message_too_large;
 use crate::proto::{
     greet_service_server::{self, GreetServiceServer},
     message_service_server::{self, MessageServiceServer},
+    report_service_server::{self, ReportServiceServer},
+    stock_service_server::{self, StockServiceServer},
     FILE_DESCRIPTOR_SET,
 };
 
@@ -86,7 +92,7 @@ pub struct ServeConfig {
     /// Serve grpc.reflection.v1 and v1alpha.
     pub reflection: bool,
     pub tls: Option<ServerTlsConfig>,
-    /// Bearer token required on GreetService and MessageService.
+    /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
 }
@@ -149,9 +155,11 @@ pub fn load_token(path: &Path) -> anyhow::Result<String> {
 }
 
 /// The service names health reports on, besides the overall "".
-pub const HEALTH_SERVICES: [&str; 2] = [
+pub const HEALTH_SERVICES: [&str; 4] = [
     greet_service_server::SERVICE_NAME,
     message_service_server::SERVICE_NAME,
+    stock_service_server::SERVICE_NAME,
+    report_service_server::SERVICE_NAME,
 ];
 
 /// Binds `host:port`. For the unspecified IPv6 address the socket is dual
@@ -254,20 +262,25 @@ pub async fn serve(
     set_health(&health, ServingStatus::Serving).await;
 
     let token_check = TokenCheck::new(config.token.as_deref());
-    let greet = GreetServiceServer::new(Greeter)
-        .accept_compressed(CompressionEncoding::Gzip)
-        .accept_compressed(CompressionEncoding::Zstd)
-        .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd)
-        .max_decoding_message_size(limits.max_message_size)
-        .max_encoding_message_size(limits.max_message_size);
-    let message = MessageServiceServer::new(Messenger::new(limits.idle_stream_timeout))
-        .accept_compressed(CompressionEncoding::Gzip)
-        .accept_compressed(CompressionEncoding::Zstd)
-        .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd)
-        .max_decoding_message_size(limits.max_message_size)
-        .max_encoding_message_size(limits.max_message_size);
+    // The same compression and size limits on every application service,
+    // and the token check around it.
+    macro_rules! app_service {
+        ($server:expr) => {
+            token_check.protect(
+                $server
+                    .accept_compressed(CompressionEncoding::Gzip)
+                    .accept_compressed(CompressionEncoding::Zstd)
+                    .send_compressed(CompressionEncoding::Gzip)
+                    .send_compressed(CompressionEncoding::Zstd)
+                    .max_decoding_message_size(limits.max_message_size)
+                    .max_encoding_message_size(limits.max_message_size),
+            )
+        };
+    }
+    let greet = app_service!(GreetServiceServer::new(Greeter));
+    let message = app_service!(MessageServiceServer::new(Messenger::new(
+        limits.idle_stream_timeout
+    )));
     let (reflection_v1, reflection_v1alpha) = if config.reflection {
         let builder = || {
             tonic_reflection::server::Builder::configure()
@@ -293,13 +306,18 @@ pub async fn serve(
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
     }
-    // The access log sees every RPC; our two services are dispatched ahead
-    // of tonic's router (fast_path.rs), which serves the rest.
-    let fast_path =
-        fast_path::FastPathLayer::new(token_check.protect(greet), token_check.protect(message));
+    // The access log sees every RPC. The unary and bidi services are
+    // dispatched ahead of tonic's router (fast_path.rs), which serves the
+    // rest: the streaming services below pay its per-RPC routing cost once
+    // per stream, not per message.
+    let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
         .layer(AccessLogLayer)
         .layer(fast_path)
+        .add_service(app_service!(StockServiceServer::new(Stocks)))
+        .add_service(app_service!(ReportServiceServer::new(Reporter::new(
+            limits.idle_stream_timeout
+        ))))
         .add_service(health_service)
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha);

@@ -1,0 +1,186 @@
+//! ReportService: client streaming. Readings are folded into a running
+//! summary as they arrive (memory grows with the devices, not the
+//! readings); the answer comes once the client half-closes.
+
+use std::{collections::BTreeSet, time::Duration};
+
+use tokio::time::Instant;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::proto::{report_service_server::ReportService, Reading, Summary};
+
+#[derive(Debug, Clone)]
+pub struct Reporter {
+    /// A stream that sends nothing for this long is ended.
+    idle_timeout: Duration,
+}
+
+impl Reporter {
+    pub fn new(idle_timeout: Duration) -> Self {
+        Self { idle_timeout }
+    }
+}
+
+#[tonic::async_trait]
+impl ReportService for Reporter {
+    async fn report(
+        &self,
+        request: Request<Streaming<Reading>>,
+    ) -> Result<Response<Summary>, Status> {
+        // The client's deadline covers this whole call: tonic enforces
+        // `grpc-timeout` until the response, which comes after the stream.
+        let mut inbound = request.into_inner();
+        let mut tally = Tally::default();
+        let idle = tokio::time::sleep(self.idle_timeout);
+        tokio::pin!(idle);
+        let mut last_message = Instant::now();
+        loop {
+            tokio::select! {
+                biased;
+                next = inbound.message() => match next.map_err(inbound_error)? {
+                    Some(reading) => {
+                        tally.add(&reading)?;
+                        last_message = Instant::now();
+                    }
+                    None => break,
+                },
+                () = &mut idle => {
+                    // Re-armed lazily: resetting the timer per reading costs
+                    // more than reading the clock.
+                    let idle_until = last_message + self.idle_timeout;
+                    if idle_until > Instant::now() {
+                        idle.as_mut().reset(idle_until);
+                        continue;
+                    }
+                    let idle = humantime::format_duration(self.idle_timeout);
+                    tracing::warn!(%idle, "report stream sent nothing for the idle timeout, ending it");
+                    return Err(Status::deadline_exceeded(format!(
+                        "no message for {idle} (--idle-stream-timeout)"
+                    )));
+                }
+            }
+        }
+        Ok(Response::new(tally.summary()))
+    }
+}
+
+/// A client whose connection broke mid-stream went away: CANCELLED, as
+/// gRPC's other servers report it (tonic says UNKNOWN).
+fn inbound_error(status: Status) -> Status {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&status);
+    while let Some(error) = cause {
+        let broken = error.is::<std::io::Error>()
+            || error
+                .downcast_ref::<h2::Error>()
+                .is_some_and(|h2| h2.is_io() || h2.reason() == Some(h2::Reason::CANCEL));
+        if broken {
+            return Status::cancelled(format!("the client went away: {}", status.message()));
+        }
+        cause = error.source();
+    }
+    super::map_size_status(status)
+}
+
+/// The running summary of one stream.
+#[derive(Debug, Default)]
+pub struct Tally {
+    count: u64,
+    min: f64,
+    max: f64,
+    sum: f64,
+    devices: BTreeSet<String>,
+}
+
+impl Tally {
+    /// Adds one reading, or refuses it with INVALID_ARGUMENT naming its
+    /// 1-based position in the stream.
+    pub fn add(&mut self, reading: &Reading) -> Result<(), Status> {
+        let position = self.count + 1;
+        if reading.device.is_empty() {
+            return Err(Status::invalid_argument(format!(
+                "reading {position}: device is empty"
+            )));
+        }
+        if !reading.value.is_finite() {
+            return Err(Status::invalid_argument(format!(
+                "reading {position}: value {} is not a finite number",
+                reading.value
+            )));
+        }
+        if self.count == 0 {
+            (self.min, self.max) = (reading.value, reading.value);
+        } else {
+            self.min = self.min.min(reading.value);
+            self.max = self.max.max(reading.value);
+        }
+        self.count = position;
+        self.sum += reading.value;
+        // Look up before inserting: most readings come from a known device,
+        // and then nothing is allocated.
+        if !self.devices.contains(&reading.device) {
+            self.devices.insert(reading.device.clone());
+        }
+        Ok(())
+    }
+
+    pub fn summary(self) -> Summary {
+        Summary {
+            count: self.count,
+            min: self.min,
+            max: self.max,
+            mean: if self.count == 0 {
+                0.0
+            } else {
+                self.sum / self.count as f64
+            },
+            devices: self.devices.into_iter().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(device: &str, value: f64) -> Reading {
+        Reading {
+            device: device.into(),
+            value,
+            time_unix_ms: 0,
+        }
+    }
+
+    #[test]
+    fn an_empty_stream_summarises_to_zeros() {
+        assert_eq!(Tally::default().summary(), Summary::default());
+    }
+
+    #[test]
+    fn readings_are_summarised_with_sorted_distinct_devices() {
+        let mut tally = Tally::default();
+        for (device, value) in [("b", 2.0), ("a", -1.0), ("b", 5.0), ("c", 2.0)] {
+            tally.add(&reading(device, value)).expect("valid");
+        }
+        let summary = tally.summary();
+        assert_eq!(summary.count, 4);
+        assert_eq!((summary.min, summary.max, summary.mean), (-1.0, 5.0, 2.0));
+        assert_eq!(summary.devices, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn bad_readings_are_refused_by_position() {
+        let mut tally = Tally::default();
+        tally.add(&reading("a", 1.0)).expect("valid");
+        let status = tally.add(&reading("", 1.0)).expect_err("empty device");
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        assert_eq!(status.message(), "reading 2: device is empty");
+        for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let status = tally.add(&reading("a", value)).expect_err("not finite");
+            assert_eq!(status.code(), tonic::Code::InvalidArgument);
+            assert!(
+                status.message().starts_with("reading 2: value "),
+                "{status:?}"
+            );
+        }
+    }
+}
