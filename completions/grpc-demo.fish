@@ -96,8 +96,34 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l server-na
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l warmup -d 'Run this long first without counting' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l messages -d 'Messages per stream, START…END (at least 2) [default: 10]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l hold -d 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
@@ -105,17 +131,15 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fis
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l warmup -d 'Run this long first without counting' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
-json\t'One line of proto3 JSON per response (NDJSON for streams)'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -125,25 +149,26 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l messages -d 'Messages per stream, START…END (at least 2) [default: 10]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l hold -d 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream, START…END (at least 2)' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l hold -d 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l warmup -d 'Run this long first without counting' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello) or data (stream) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: http://HOST:PORT, https://HOST:PORT or HOST:PORT' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
-json\t'One line of proto3 JSON per response (NDJSON for streams)'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -153,6 +178,11 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream, START…END (at least 2) [default: 10]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l hold -d 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'The greeting alone; `CODE<TAB>MESSAGE` per stream response'
+json\t'One line of proto3 JSON per response (NDJSON for streams)'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More log output on stderr (-v, -vv). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s V -l version -d 'Print version'

@@ -48,52 +48,72 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Stream(StreamArgs),
     /// Load-test the server (like ghz): latency percentiles, RPCs/s, statuses.
-    #[command(subcommand, after_help = BENCH_HELP)]
-    Bench(BenchCommand),
+    // Every bench flag is global, so it goes before or after the workload
+    // name (`bench -n 10 hello`, `bench hello -n 10`).
+    #[command(
+        after_help = BENCH_HELP,
+        mut_args(|arg| arg.global(true)),
+        mut_arg("output", |arg| arg
+            .help(BENCH_OUTPUT_HELP)
+            .long_help(BENCH_OUTPUT_HELP)
+            .hide_possible_values(true)),
+    )]
+    Bench(BenchArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
 
 const BENCH_HELP: &str = "\
+Flags go before or after the workload name (`bench -n 10 hello`).
+
 Exit codes: 0 when the run completed (whatever the RPCs' statuses), 1 when
 the share of failed RPCs is above --max-error-rate, 64+N when the server
-cannot be reached at all (N the gRPC status).";
+cannot be reached at all (N the gRPC status), 130 when stopped by Ctrl-C
+(after printing the report of what ran).";
 
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Unary: GreetService.sayHello.
-    #[command(after_help = BENCH_HELP)]
-    Hello(BenchHelloArgs),
-    /// Bidi: MessageService.iter_message, ping-pong, START…END per stream.
-    #[command(after_help = BENCH_HELP)]
-    Stream(BenchStreamArgs),
-}
+const BENCH_OUTPUT_HELP: &str = "The report on stdout: text (ghz-style summary, \
+    latency distribution, histogram, statuses) or json (one object, durations in µs)";
 
 #[derive(Debug, Args)]
-pub struct BenchHelloArgs {
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub workload: BenchWorkload,
+
     #[command(flatten)]
     pub load: LoadArgs,
 
     #[command(flatten)]
     pub client: ClientArgs,
+
+    // Last: its help heading holds for the arguments after it.
+    #[command(flatten)]
+    pub stream: BenchStreamArgs,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum BenchWorkload {
+    /// Unary: GreetService.sayHello.
+    #[command(after_help = BENCH_HELP)]
+    Hello,
+    /// Bidi: MessageService.iter_message, ping-pong, START…END per stream.
+    #[command(after_help = BENCH_HELP)]
+    Stream,
+}
+
+/// Flags of `bench stream` only. They are bench-wide (global) like the
+/// others so that they may precede the workload name; `bench hello` rejects
+/// them after parsing, instead of clap suggesting an unrelated flag.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Stream workload (bench stream only)")]
 pub struct BenchStreamArgs {
-    /// Messages per stream, START…END (at least 2).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
-    pub messages: u32,
+    /// Messages per stream, START…END (at least 2) [default: 10].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
+    pub messages: Option<u32>,
 
     /// Keep each stream open and idle this long after START is answered
     /// (measures what many open streams cost the server).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub hold: Option<Duration>,
-
-    #[command(flatten)]
-    pub load: LoadArgs,
-
-    #[command(flatten)]
-    pub client: ClientArgs,
 }
 
 /// The shape of the load.
@@ -111,7 +131,8 @@ pub struct LoadArgs {
     #[arg(short = 'n', long, conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
     pub total: Option<u64>,
 
-    /// Stop after this long (e.g. 10s).
+    /// Stop after this long (e.g. 10s), sharp: RPCs still in flight then are
+    /// cancelled and reported apart, neither OK nor failed.
     #[arg(short = 'z', long, value_parser = parse_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
 
@@ -120,7 +141,8 @@ pub struct LoadArgs {
     pub warmup: Duration,
 
     /// Open loop: start R RPCs per second on a fixed schedule; latency is
-    /// measured from the scheduled start, so queueing is not hidden.
+    /// measured from the scheduled start, so queueing is not hidden. The
+    /// report gives the rate achieved and how far behind schedule it fell.
     #[arg(long, value_parser = parse_rate, value_name = "R")]
     pub rate: Option<f64>,
 
@@ -131,6 +153,12 @@ pub struct LoadArgs {
     /// Exit 1 when more than this share (0 to 1) of the RPCs failed.
     #[arg(long, value_parser = parse_share, value_name = "F")]
     pub max_error_rate: Option<f64>,
+
+    /// Put failed RPCs in the latency histogram too (as ghz's
+    /// --count-errors); by default it holds successful RPCs only and
+    /// failures are counted apart, by status and message.
+    #[arg(long)]
+    pub count_errors: bool,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

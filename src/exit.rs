@@ -15,6 +15,8 @@ pub const LOCAL_ERROR: u8 = 1;
 pub const USAGE_ERROR: u8 = 2;
 /// A failed RPC exits with this plus its gRPC status code.
 pub const RPC_ERROR_BASE: u8 = 64;
+/// Stopped by SIGINT (128 + 2, as a shell reports a process Ctrl-C killed).
+pub const INTERRUPTED: u8 = 130;
 
 /// The help text's summary of the exit codes.
 pub const EXIT_CODES_HELP: &str = "\
@@ -48,6 +50,12 @@ impl RpcError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+/// Stopped by Ctrl-C after reporting what it had done (`bench`): exit 130,
+/// with nothing more on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
 
 /// tonic reports an over-limit message as OUT_OF_RANGE; gRPC's other
 /// implementations (and our contract) say RESOURCE_EXHAUSTED.
@@ -106,6 +114,12 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
     if is_broken_pipe(err) {
         return Outcome {
             code: SUCCESS,
+            line: None,
+        };
+    }
+    if err.is::<Interrupted>() {
+        return Outcome {
+            code: INTERRUPTED,
             line: None,
         };
     }
@@ -241,6 +255,19 @@ mod tests {
         assert_eq!(outcome(&err, Format::Text).code, 72);
         let other = tonic::Status::out_of_range("index past the end");
         assert_eq!(RpcError::from(other).code, Code::OutOfRange);
+    }
+
+    #[test]
+    fn an_interrupted_bench_exits_130_silently() {
+        // The report was printed; nothing more to say on stderr.
+        let outcome = outcome(&anyhow::Error::new(Interrupted), Format::Text);
+        assert_eq!(
+            outcome,
+            Outcome {
+                code: 130,
+                line: None
+            }
+        );
     }
 
     #[test]
