@@ -150,28 +150,54 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l insecure 
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l warmup -d 'Run this long first without counting' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l warmup -d 'Run this long first without counting' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -182,26 +208,27 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream, START…END (at least 2)' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l hold -d 'Keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l warmup -d 'Run this long first without counting' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -212,25 +239,27 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l messages -d 'Messages (quotes or readings) per stream' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l warmup -d 'Run this long first without counting' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -241,25 +270,27 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l messages -d 'Messages (quotes or readings) per stream' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s z -l duration -d 'Stop after this long (e.g. 10s)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s z -l duration -d 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l warmup -d 'Run this long first without counting' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l rate -d 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -270,14 +301,19 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
@@ -292,5 +328,5 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "report" -d 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)'

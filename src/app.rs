@@ -4,10 +4,13 @@
 
 use std::io::Write;
 
+use anyhow::Context as _;
+
 use crate::{
     bench::{self, BenchConfig, Stop, Workload},
-    cli::{BenchCommand, ClientArgs, Command, ServeArgs},
+    cli::{BenchArgs, BenchWorkload, ClientArgs, Command, ServeArgs},
     client::{self, CallOptions, ClientTls, Outbound, ScriptSource},
+    exit::{Interrupted, UsageError},
     output::{Format, Printer},
     proto::HelloRequest,
     server::{self, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
@@ -20,10 +23,7 @@ pub fn output_format(command: &Command) -> Format {
         Command::Stream(args) => args.client.output,
         Command::Watch(args) => args.client.output,
         Command::Report(args) => args.client.output,
-        Command::Bench(BenchCommand::Hello(args)) => args.client.output,
-        Command::Bench(BenchCommand::Stream(args)) => args.client.output,
-        Command::Bench(BenchCommand::Watch(args)) => args.client.output,
-        Command::Bench(BenchCommand::Report(args)) => args.client.output,
+        Command::Bench(args) => args.client.output,
         Command::Serve(_) | Command::Completions(_) => Format::Text,
     }
 }
@@ -98,65 +98,7 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::report(&options, readings, &mut printer))
         }
-        Command::Bench(command) => {
-            let (workload, load, client_args) = match &command {
-                BenchCommand::Hello(args) => (Workload::Hello, &args.load, &args.client),
-                BenchCommand::Stream(args) => (
-                    Workload::Stream {
-                        messages: args.messages,
-                        hold: args.hold,
-                    },
-                    &args.load,
-                    &args.client,
-                ),
-                BenchCommand::Watch(args) => (
-                    Workload::Watch {
-                        quotes: args.messages,
-                    },
-                    &args.load,
-                    &args.client,
-                ),
-                BenchCommand::Report(args) => (
-                    Workload::Report {
-                        readings: args.messages,
-                    },
-                    &args.load,
-                    &args.client,
-                ),
-            };
-            let config = BenchConfig {
-                call: call_options(client_args, false)?,
-                workload,
-                concurrency: load.concurrency as usize,
-                connections: load.connections as usize,
-                stop: match (load.total, load.duration) {
-                    (_, Some(duration)) => Stop::Duration(duration),
-                    (Some(total), None) => Stop::Total(total),
-                    (None, None) => Stop::Total(1000),
-                },
-                warmup: load.warmup,
-                rate: load.rate,
-                payload_size: load.payload_size,
-            };
-            let report = runtime(None)?.block_on(run_bench(&config))?;
-            let mut stdout = std::io::stdout().lock();
-            match client_args.output {
-                Format::Text => write!(stdout, "{}", report.to_text())?,
-                Format::Json => writeln!(stdout, "{}", report.to_json())?,
-            }
-            stdout.flush()?;
-            if let Some(limit) = load.max_error_rate {
-                if report.error_rate() > limit {
-                    anyhow::bail!(
-                        "{} of {} RPCs failed ({:.2}%), above --max-error-rate {limit}",
-                        report.failed(),
-                        report.count,
-                        report.error_rate() * 100.0
-                    );
-                }
-            }
-            Ok(())
-        }
+        Command::Bench(args) => bench_command(&args),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(&crate::completions::script(args.shell))?;
@@ -164,6 +106,92 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `grpc-demo bench`: run, print the report, and exit by it.
+fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
+    let workload = match args.workload {
+        BenchWorkload::Hello => {
+            let stream_only: Vec<&str> = [
+                ("--messages", args.stream.messages.is_some()),
+                ("--hold", args.stream.hold.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(flag, given)| given.then_some(flag))
+            .collect();
+            if !stream_only.is_empty() {
+                let what = if stream_only.len() == 1 {
+                    "is a `bench stream` flag"
+                } else {
+                    "are `bench stream` flags"
+                };
+                return Err(UsageError(format!(
+                    "{} {what}; `bench hello` makes one unary call per RPC",
+                    stream_only.join(" and ")
+                ))
+                .into());
+            }
+            Workload::Hello
+        }
+        BenchWorkload::Stream => Workload::Stream {
+            messages: match args.stream.messages {
+                Some(1) => {
+                    return Err(UsageError(
+                        "--messages: a bench stream has at least 2 messages (START and END)".into(),
+                    )
+                    .into())
+                }
+                messages => messages.unwrap_or(10),
+            },
+            hold: args.stream.hold,
+        },
+        BenchWorkload::Watch | BenchWorkload::Report if args.stream.hold.is_some() => {
+            return Err(UsageError("--hold is a `bench stream` flag".into()).into());
+        }
+        BenchWorkload::Watch => Workload::Watch {
+            quotes: args.stream.messages.unwrap_or(100),
+        },
+        BenchWorkload::Report => Workload::Report {
+            readings: args.stream.messages.unwrap_or(1000),
+        },
+    };
+    let load = &args.load;
+    let config = BenchConfig {
+        call: call_options(&args.client, false)?,
+        workload,
+        concurrency: load.concurrency as usize,
+        connections: load.connections as usize,
+        stop: match (load.total, load.duration) {
+            (_, Some(duration)) => Stop::Duration(duration),
+            (Some(total), None) => Stop::Total(total),
+            (None, None) => Stop::Total(1000),
+        },
+        warmup: load.warmup,
+        rate: load.rate,
+        payload_size: load.payload_size,
+        count_errors: load.count_errors,
+    };
+    let report = runtime(None)?.block_on(run_bench(&config))?;
+    let mut stdout = std::io::stdout().lock();
+    match args.client.output {
+        Format::Text => write!(stdout, "{}", report.to_text())?,
+        Format::Json => writeln!(stdout, "{}", report.to_json())?,
+    }
+    stdout.flush()?;
+    if report.interrupted {
+        return Err(Interrupted.into());
+    }
+    if let Some(limit) = load.max_error_rate {
+        if report.error_rate() > limit {
+            anyhow::bail!(
+                "{} of {} RPCs failed ({:.2}%), above --max-error-rate {limit}",
+                report.failed(),
+                report.count,
+                report.error_rate() * 100.0
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The runtime for the server and the load generator: `workers` threads
@@ -185,10 +213,13 @@ fn runtime(workers: Option<usize>) -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Runs the benchmark with a progress bar on stderr when it is a terminal.
+/// The first Ctrl-C stops it (the report then covers what ran); a second
+/// one exits at once with 130.
 async fn run_bench(config: &BenchConfig) -> anyhow::Result<bench::Report> {
     use std::io::IsTerminal;
+    let interrupt = interrupt_signal()?;
     if !std::io::stderr().is_terminal() {
-        return bench::run(config, None).await;
+        return bench::run(config, None, interrupt).await;
     }
     let bar = match config.stop {
         Stop::Total(total) => indicatif::ProgressBar::new(total),
@@ -196,9 +227,27 @@ async fn run_bench(config: &BenchConfig) -> anyhow::Result<bench::Report> {
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     let progress = |done: u64| bar.set_position(done);
-    let report = bench::run(config, Some(&progress)).await;
+    let report = bench::run(config, Some(&progress), interrupt).await;
     bar.finish_and_clear();
     report
+}
+
+/// Turns true on the first SIGINT; the second exits the process at once.
+fn interrupt_signal() -> anyhow::Result<tokio::sync::watch::Receiver<bool>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigint = signal(SignalKind::interrupt()).context("installing SIGINT handler")?;
+    let (interrupted, receiver) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if sigint.recv().await.is_none() {
+            return;
+        }
+        let _ = interrupted.send(true);
+        if sigint.recv().await.is_some() {
+            eprintln!("second Ctrl-C: exiting at once");
+            std::process::exit(i32::from(crate::exit::INTERRUPTED));
+        }
+    });
+    Ok(receiver)
 }
 
 /// A client makes one call: a single-threaded runtime starts fastest.

@@ -58,72 +58,81 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
     Report(ReportArgs),
     /// Load-test the server (like ghz): latency percentiles, RPCs/s, statuses.
-    #[command(subcommand, after_help = BENCH_HELP)]
-    Bench(BenchCommand),
+    // Every bench flag is global, so it goes before or after the workload
+    // name (`bench -n 10 hello`, `bench hello -n 10`).
+    #[command(
+        after_help = BENCH_HELP,
+        mut_args(|arg| arg.global(true)),
+        mut_arg("output", |arg| arg
+            .help(BENCH_OUTPUT_HELP)
+            .long_help(BENCH_OUTPUT_HELP)
+            .hide_possible_values(true)),
+    )]
+    Bench(BenchArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
 
 const BENCH_HELP: &str = "\
+Flags go before or after the workload name (`bench -n 10 hello`).
+
 Exit codes: 0 when the run completed (whatever the RPCs' statuses), 1 when
 the share of failed RPCs is above --max-error-rate, 64+N when the server
-cannot be reached at all (N the gRPC status).";
+cannot be reached at all (N the gRPC status), 130 when stopped by Ctrl-C
+(after printing the report of what ran).";
 
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
+const BENCH_OUTPUT_HELP: &str = "The report on stdout: text (ghz-style summary, \
+    latency distribution, histogram, statuses) or json (one object, durations in µs)";
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub workload: BenchWorkload,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    // Last: its help heading holds for the arguments after it.
+    #[command(flatten)]
+    pub stream: BenchStreamArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum BenchWorkload {
     /// Unary: GreetService.sayHello.
     #[command(after_help = BENCH_HELP)]
-    Hello(BenchHelloArgs),
+    Hello,
     /// Bidi: MessageService.iter_message, ping-pong, START…END per stream.
     #[command(after_help = BENCH_HELP)]
-    Stream(BenchStreamArgs),
-    /// Server streaming: StockService.watch, quotes as fast as flow control allows.
+    Stream,
+    /// Server streaming: StockService.watch, quotes as fast as flow control
+    /// allows (--messages quotes per stream, default 100).
     #[command(after_help = BENCH_HELP)]
-    Watch(BenchPatternArgs<100>),
-    /// Client streaming: ReportService.report, readings as fast as flow control allows.
+    Watch,
+    /// Client streaming: ReportService.report, readings as fast as flow
+    /// control allows (--messages readings per stream, default 1000).
     #[command(after_help = BENCH_HELP)]
-    Report(BenchPatternArgs<1000>),
+    Report,
 }
 
-/// `bench watch` and `bench report`: MESSAGES quotes or readings per stream.
+/// Flags of `bench stream` only. They are bench-wide (global) like the
+/// others so that they may precede the workload name; `bench hello` rejects
+/// them after parsing, instead of clap suggesting an unrelated flag.
 #[derive(Debug, Args)]
-pub struct BenchPatternArgs<const MESSAGES: u32> {
-    /// Messages (quotes or readings) per stream.
-    #[arg(long, default_value_t = MESSAGES, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
-    pub messages: u32,
-
-    #[command(flatten)]
-    pub load: LoadArgs,
-
-    #[command(flatten)]
-    pub client: ClientArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchHelloArgs {
-    #[command(flatten)]
-    pub load: LoadArgs,
-
-    #[command(flatten)]
-    pub client: ClientArgs,
-}
-
-#[derive(Debug, Args)]
+#[command(next_help_heading = "Stream workloads (bench stream, watch, report)")]
 pub struct BenchStreamArgs {
-    /// Messages per stream, START…END (at least 2).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..), value_name = "N")]
-    pub messages: u32,
+    /// Messages per stream: START…END for stream (at least 2) [default: 10],
+    /// quotes for watch [default: 100], readings for report [default: 1000].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub messages: Option<u32>,
 
-    /// Keep each stream open and idle this long after START is answered
-    /// (measures what many open streams cost the server).
+    /// bench stream only: keep each stream open and idle this long after
+    /// START is answered (measures what many open streams cost the server).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub hold: Option<Duration>,
-
-    #[command(flatten)]
-    pub load: LoadArgs,
-
-    #[command(flatten)]
-    pub client: ClientArgs,
 }
 
 /// The shape of the load.
@@ -141,7 +150,8 @@ pub struct LoadArgs {
     #[arg(short = 'n', long, conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
     pub total: Option<u64>,
 
-    /// Stop after this long (e.g. 10s).
+    /// Stop after this long (e.g. 10s), sharp: RPCs still in flight then are
+    /// cancelled and reported apart, neither OK nor failed.
     #[arg(short = 'z', long, value_parser = parse_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
 
@@ -150,7 +160,8 @@ pub struct LoadArgs {
     pub warmup: Duration,
 
     /// Open loop: start R RPCs per second on a fixed schedule; latency is
-    /// measured from the scheduled start, so queueing is not hidden.
+    /// measured from the scheduled start, so queueing is not hidden. The
+    /// report gives the rate achieved and how far behind schedule it fell.
     #[arg(long, value_parser = parse_rate, value_name = "R")]
     pub rate: Option<f64>,
 
@@ -161,6 +172,12 @@ pub struct LoadArgs {
     /// Exit 1 when more than this share (0 to 1) of the RPCs failed.
     #[arg(long, value_parser = parse_share, value_name = "F")]
     pub max_error_rate: Option<f64>,
+
+    /// Put failed RPCs in the latency histogram too (as ghz's
+    /// --count-errors); by default it holds successful RPCs only and
+    /// failures are counted apart, by status and message.
+    #[arg(long)]
+    pub count_errors: bool,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

@@ -15,6 +15,8 @@ pub const LOCAL_ERROR: u8 = 1;
 pub const USAGE_ERROR: u8 = 2;
 /// A failed RPC exits with this plus its gRPC status code.
 pub const RPC_ERROR_BASE: u8 = 64;
+/// Stopped by SIGINT (128 + 2, as a shell reports a process Ctrl-C killed).
+pub const INTERRUPTED: u8 = 130;
 
 /// The help text's summary of the exit codes.
 pub const EXIT_CODES_HELP: &str = "\
@@ -43,8 +45,9 @@ impl RpcError {
     }
 }
 
-/// The user pressed Ctrl-C during a client command: exit 130, as a shell
-/// reports a process ended by SIGINT, with nothing more printed.
+/// The user pressed Ctrl-C during a client command (`watch`, or `bench`
+/// after printing the report so far): exit 130, as a shell reports a
+/// process ended by SIGINT, with nothing more printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("interrupted")]
 pub struct Interrupted;
@@ -115,9 +118,9 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
             line: None,
         };
     }
-    if err.downcast_ref::<Interrupted>().is_some() {
+    if err.is::<Interrupted>() {
         return Outcome {
-            code: 130,
+            code: INTERRUPTED,
             line: None,
         };
     }
@@ -253,6 +256,19 @@ mod tests {
         assert_eq!(outcome(&err, Format::Text).code, 72);
         let other = tonic::Status::out_of_range("index past the end");
         assert_eq!(RpcError::from(other).code, Code::OutOfRange);
+    }
+
+    #[test]
+    fn an_interrupted_bench_exits_130_silently() {
+        // The report was printed; nothing more to say on stderr.
+        let outcome = outcome(&anyhow::Error::new(Interrupted), Format::Text);
+        assert_eq!(
+            outcome,
+            Outcome {
+                code: 130,
+                line: None
+            }
+        );
     }
 
     #[test]

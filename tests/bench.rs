@@ -100,8 +100,22 @@ fn open_loop_schedules_exactly_rate_times_duration() {
         &server.addr(),
     ]);
     // Starts are scheduled at i/100 s for i in 0..100, whatever the speed.
-    assert_eq!(report["count"], 100);
+    // (One still in flight at the 1 s stop is cancelled, not counted; one
+    // the client could not start in time is reported as not started.)
     assert_eq!(report["rate_per_sec"], 100.0);
+    let schedule = &report["schedule"];
+    assert_eq!(schedule["scheduled"], 100, "{report}");
+    let started = schedule["started"].as_u64().unwrap_or(0);
+    assert_eq!(
+        started + schedule["not_started"].as_u64().unwrap_or(0),
+        100,
+        "{report}"
+    );
+    assert_eq!(
+        report["count"].as_u64().unwrap_or(0) + report["cancelled"].as_u64().unwrap_or(0),
+        started,
+        "{report}"
+    );
 }
 
 #[test]
@@ -208,7 +222,9 @@ fn text_report_has_the_sections() {
     for section in [
         "Summary (hello):",
         "RPCs/sec:",
-        "Latency distribution:",
+        "Latency distribution (successful RPCs only):",
+        "p10 in",
+        "p75 in",
         "p99.9 in",
         "Response time histogram:",
         "[OK]\t30 responses",
@@ -376,6 +392,8 @@ fn metadata_and_the_deadline_reach_the_server() {
         "3s",
         "--timeout",
         "300ms",
+        // The failed streams' latencies are what this checks.
+        "--count-errors",
         "-n",
         "4",
         "-c",
@@ -396,4 +414,264 @@ fn metadata_and_the_deadline_reach_the_server() {
         report["latency_us"]["max"].as_u64().unwrap_or(u64::MAX) < 2_500_000,
         "the deadline did not cut the hold: {report}"
     );
+}
+
+/// Waits for `child` to exit, at most `limit`; a child still running then
+/// is killed (it is ours) and the test fails.
+fn wait_bounded(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> std::process::Output {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if child.try_wait().expect("try_wait").is_some() {
+            return child.wait_with_output().expect("bench output");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("bench output");
+    panic!(
+        "bench still running after {limit:?} (killed); stderr: {}",
+        stderr(&output)
+    );
+}
+
+fn spawn_bench(args: &[&str]) -> std::process::Child {
+    grpc_demo()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning bench")
+}
+
+// Issue 9 item 16: `--rate 500000 -z 3s` had not ended after 15 s, as the
+// open loop went on through every RPC scheduled before the deadline.
+#[test]
+fn a_duration_stop_ends_the_run_even_when_the_rate_cannot_be_kept() {
+    let server = Server::start(&[]);
+    let bench = spawn_bench(&[
+        "bench",
+        "hello",
+        "--rate",
+        "500000",
+        "-z",
+        "2s",
+        "-c",
+        "4",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    // A million RPCs are due within the 2 s; the stop must not wait for them.
+    let output = wait_bounded(bench, std::time::Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("bench JSON");
+    assert_eq!(report["rate_per_sec"], 500000.0, "{report}");
+    let achieved = report["achieved_rate_per_sec"]
+        .as_f64()
+        .expect("achieved rate");
+    assert!(0.0 < achieved && achieved < 500000.0, "{report}");
+    let schedule = &report["schedule"];
+    assert_eq!(schedule["scheduled"], 1_000_000, "{report}");
+    let started = schedule["started"].as_u64().expect("started");
+    let not_started = schedule["not_started"].as_u64().expect("not_started");
+    assert_eq!(started + not_started, 1_000_000, "{report}");
+    assert!(not_started > 0, "{report}");
+    assert!(
+        schedule["final_lag_us"].as_u64().unwrap_or(0) > 0,
+        "{report}"
+    );
+    assert!(schedule["max_lag_us"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert_eq!(
+        report["count"].as_u64().unwrap_or(0) + report["cancelled"].as_u64().unwrap_or(0),
+        started,
+        "{report}"
+    );
+}
+
+// Item 16, closed loop: RPCs in flight at the deadline are cancelled, not
+// waited for, and reported apart (neither OK nor failed).
+#[test]
+fn a_duration_stop_cancels_what_is_in_flight() {
+    let server = Server::start(&[]);
+    let bench = spawn_bench(&[
+        "bench",
+        "stream",
+        "--messages",
+        "2",
+        "--hold",
+        "60s",
+        "--timeout",
+        "120s",
+        "-z",
+        "1s",
+        "-c",
+        "3",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    let output = wait_bounded(bench, std::time::Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("bench JSON");
+    assert_eq!(report["count"], 0, "{report}");
+    assert_eq!(report["failed"], 0, "{report}");
+    assert_eq!(report["cancelled"], 3, "{report}");
+    assert_eq!(report["schedule"], Value::Null, "closed loop: {report}");
+}
+
+// Item 17: Ctrl-C prints the report so far, then exits 130.
+#[test]
+fn sigint_prints_the_report_so_far_and_exits_130() {
+    let server = Server::start(&[]);
+    let bench = spawn_bench(&[
+        "bench",
+        "hello",
+        "-z",
+        "5m",
+        "-c",
+        "2",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert!(
+        server.wait_for_log("sayHello", std::time::Duration::from_secs(20)),
+        "no RPC reached the server"
+    );
+    let pid = i32::try_from(bench.id()).expect("pid fits i32");
+    // SAFETY: kill(2) on the PID of a child we started and still own.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let output = wait_bounded(bench, std::time::Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|err| panic!("no JSON report ({err}): {}", stdout(&output)));
+    assert!(report["count"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert_eq!(report["interrupted"], true, "{report}");
+}
+
+// Item 18: failed RPCs stay out of the latency histogram unless
+// --count-errors; p10/p25/p75 are reported.
+#[test]
+fn failed_rpcs_stay_out_of_the_latencies_unless_count_errors() {
+    let server = Server::start(&["--token", "right"]);
+    let args = [
+        "bench",
+        "hello",
+        "-n",
+        "20",
+        "-c",
+        "2",
+        "--token",
+        "wrong",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ];
+    let (report, output) = bench_json(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(report["failed"], 20, "{report}");
+    assert_eq!(report["count_errors"], false, "{report}");
+    assert_eq!(
+        report["latency_us"],
+        serde_json::json!({"count": 0}),
+        "{report}"
+    );
+    assert_eq!(report["histogram"], serde_json::json!([]), "{report}");
+    let text_args: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|arg| *arg != "-o" && *arg != "json")
+        .collect();
+    let text = stdout(&run(&text_args));
+    assert!(text.contains("[UNAUTHENTICATED]\t20 responses"), "{text}");
+    assert!(!text.contains("p50 in"), "{text}");
+
+    let mut counted = args.to_vec();
+    counted.push("--count-errors");
+    let (report, _) = bench_json(&counted);
+    assert_eq!(report["count_errors"], true, "{report}");
+    assert_eq!(report["latency_us"]["count"], 20, "{report}");
+
+    let (report, _) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "50",
+        "--token",
+        "right",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    let latency = &report["latency_us"];
+    assert_eq!(latency["count"], 50, "{report}");
+    let order: Vec<u64> = ["min", "p10", "p25", "p50", "p75", "p90", "max"]
+        .iter()
+        .map(|key| {
+            latency[*key]
+                .as_u64()
+                .unwrap_or_else(|| panic!("no {key}: {latency}"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|pair| pair[0] <= pair[1]), "{latency}");
+}
+
+// Item 19: load and client flags go before or after the workload name.
+#[test]
+fn flags_may_come_before_the_workload_name() {
+    let server = Server::start(&[]);
+    let (report, output) = bench_json(&[
+        "bench",
+        "-n",
+        "10",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+        "hello",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(report["count"], 10, "{report}");
+    let (report, _) = bench_json(&[
+        "bench",
+        "-n",
+        "4",
+        "--messages",
+        "3",
+        "stream",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["ok"], 4, "{report}");
+    assert_eq!(report["messages"], 12, "{report}");
+}
+
+// Item 14, bench side: a stream-only flag on `bench hello` says so (clap
+// suggested --max-message-size), and -o's help is about the report.
+#[test]
+fn stream_flags_on_bench_hello_are_named_as_such() {
+    let output = run(&["bench", "hello", "--messages", "3"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("bench stream"), "{err}");
+    assert!(!err.contains("max-message-size"), "{err}");
+    let help = stdout(&run(&["bench", "hello", "--help"]));
+    let output_help: String = help
+        .lines()
+        .skip_while(|line| !line.contains("--output"))
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(output_help.contains("report"), "{output_help}");
+    assert!(!output_help.contains("greeting"), "{output_help}");
 }

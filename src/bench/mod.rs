@@ -4,6 +4,10 @@
 //! Workers each own their statistics (an HDR histogram, status counts) and
 //! share nothing on the hot path but an atomic ticket counter; the
 //! statistics are merged once at the end.
+//!
+//! A run stops sharp: at the `-z` deadline or on an interrupt (Ctrl-C), each
+//! worker is dropped where it is, its in-flight RPC cancelled (counted
+//! apart), and its statistics so far are kept.
 
 mod direct;
 mod patterns;
@@ -19,7 +23,7 @@ use std::{
 };
 
 use hdrhistogram::Histogram;
-use tokio::time::Instant;
+use tokio::{sync::watch, time::Instant};
 use tonic::{
     body::Body,
     client::GrpcService,
@@ -105,15 +109,23 @@ pub struct BenchConfig {
     pub rate: Option<f64>,
     /// Size in bytes of `name` (hello) or `data` (stream).
     pub payload_size: usize,
+    /// Failed RPCs go into the latency histogram too (ghz's
+    /// `--count-errors`); by default only successful ones do.
+    pub count_errors: bool,
 }
 
 /// Runs the benchmark. `on_progress` is called with the number of finished
-/// RPCs from time to time (for a progress bar).
+/// RPCs from time to time (for a progress bar). When `interrupt` turns true
+/// the run stops at once and reports what ran so far.
 pub async fn run(
     config: &BenchConfig,
     on_progress: Option<&(dyn Fn(u64) + Sync)>,
+    interrupt: watch::Receiver<bool>,
 ) -> anyhow::Result<Report> {
     let connections = config.connections.max(1);
+    // Connecting can take up to --connect-timeout: an interrupt then ends
+    // the run with nothing done.
+    let nothing_ran = || Ok(Report::new(config, PhaseOutcome::nothing_ran(config)));
     // Every RPC carries the same metadata (-H, token, grpc-timeout): built
     // once, not formatted per RPC (formatting grpc-timeout alone was ~2% of
     // the client's instructions).
@@ -122,17 +134,60 @@ pub async fn run(
         // The direct transport adds the fixed headers itself, after tonic's
         // own: no metadata map to clone and sanitize per RPC.
         let headers = direct::sanitized(metadata.into_headers());
-        let mut transports = Vec::with_capacity(connections);
+        let connect = async {
+            let mut transports = Vec::with_capacity(connections);
+            for _ in 0..connections {
+                transports.push(direct::Direct::connect(&config.call, headers.clone()).await?);
+            }
+            anyhow::Ok(transports)
+        };
+        let Some(transports) = unless_interrupted(&interrupt, connect).await else {
+            return nothing_ran();
+        };
+        return run_on(
+            config,
+            &transports?,
+            &MetadataMap::new(),
+            on_progress,
+            interrupt,
+        )
+        .await;
+    }
+    let connect = async {
+        let mut channels = Vec::with_capacity(connections);
         for _ in 0..connections {
-            transports.push(direct::Direct::connect(&config.call, headers.clone()).await?);
+            channels.push(client::connect(&config.call).await?);
         }
-        return run_on(config, &transports, &MetadataMap::new(), on_progress).await;
+        anyhow::Ok(channels)
+    };
+    let Some(channels) = unless_interrupted(&interrupt, connect).await else {
+        return nothing_ran();
+    };
+    run_on(config, &channels?, &metadata, on_progress, interrupt).await
+}
+
+/// Runs `work` to its end, or None if `interrupt` turns true first.
+async fn unless_interrupted<F: std::future::Future>(
+    interrupt: &watch::Receiver<bool>,
+    work: F,
+) -> Option<F::Output> {
+    let mut interrupt = interrupt.clone();
+    tokio::select! {
+        biased;
+        () = interrupted(&mut interrupt) => None,
+        output = work => Some(output),
     }
-    let mut channels = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        channels.push(client::connect(&config.call).await?);
+}
+
+/// Resolves when `interrupt` turns true (never, if its sender is gone).
+async fn interrupted(interrupt: &mut watch::Receiver<bool>) {
+    if interrupt
+        .wait_for(|interrupted| *interrupted)
+        .await
+        .is_err()
+    {
+        std::future::pending::<()>().await;
     }
-    run_on(config, &channels, &metadata, on_progress).await
 }
 
 /// What the workers need of a connection: a tonic transport they can
@@ -182,6 +237,7 @@ async fn run_on<T: Transport>(
     channels: &[T],
     metadata: &MetadataMap,
     on_progress: Option<&(dyn Fn(u64) + Sync)>,
+    mut interrupt: watch::Receiver<bool>,
 ) -> anyhow::Result<Report> {
     let payload: Arc<str> = Arc::from("x".repeat(config.payload_size));
     if !config.warmup.is_zero() {
@@ -192,32 +248,42 @@ async fn run_on<T: Transport>(
             &payload,
             Stop::Duration(config.warmup),
             None,
+            &mut interrupt,
         )
         .await;
     }
-    let started = Instant::now();
-    let stats = phase(
+    let outcome = phase(
         config,
         channels,
         metadata,
         &payload,
         config.stop,
         on_progress,
+        &mut interrupt,
     )
     .await;
-    Ok(Report::new(config, stats, started.elapsed()))
+    Ok(Report::new(config, outcome))
 }
 
 /// What one worker saw; merged into the report.
 pub(crate) struct WorkerStats {
+    /// Successful RPCs only, unless `count_errors`.
     pub latency_us: Histogram<u64>,
     pub statuses: [u64; 17],
     pub errors: BTreeMap<String, u64>,
     pub messages: u64,
+    /// RPCs in flight when the run was stopped, cancelled (not in
+    /// `statuses`).
+    pub cancelled: u64,
+    /// Open loop: the latest an RPC started after its scheduled time.
+    pub max_lag: Duration,
+    count_errors: bool,
+    /// An RPC of this worker is under way (started, not yet recorded).
+    in_flight: bool,
 }
 
 impl WorkerStats {
-    fn new() -> Self {
+    fn new(count_errors: bool) -> Self {
         Self {
             // 1 µs to 1 h at 3 significant figures; grows if ever needed.
             latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
@@ -225,20 +291,31 @@ impl WorkerStats {
             statuses: [0; 17],
             errors: BTreeMap::new(),
             messages: 0,
+            cancelled: 0,
+            max_lag: Duration::ZERO,
+            count_errors,
+            in_flight: false,
         }
     }
 
-    fn record(&mut self, latency: Duration, outcome: Result<u64, Status>) {
+    fn record_latency(&mut self, latency: Duration) {
         let micros = u64::try_from(latency.as_micros())
             .unwrap_or(u64::MAX)
             .max(1);
         self.latency_us.saturating_record(micros);
+    }
+
+    fn record(&mut self, latency: Duration, outcome: Result<u64, Status>) {
         match outcome {
             Ok(messages) => {
+                self.record_latency(latency);
                 self.statuses[0] += 1;
                 self.messages += messages;
             }
             Err(status) => {
+                if self.count_errors {
+                    self.record_latency(latency);
+                }
                 self.statuses[status.code() as usize] += 1;
                 // Errors are the slow path: an allocation here is fine.
                 *self
@@ -259,6 +336,32 @@ impl WorkerStats {
             *self.errors.entry(message.clone()).or_default() += count;
         }
         self.messages += other.messages;
+        self.cancelled += other.cancelled;
+        self.max_lag = self.max_lag.max(other.max_lag);
+    }
+}
+
+/// How a phase went: the merged statistics and how it ended.
+pub(crate) struct PhaseOutcome {
+    pub stats: WorkerStats,
+    /// Stopped by the interrupt (Ctrl-C), not by -n / -z.
+    pub interrupted: bool,
+    /// Open loop: RPCs due before the run stopped.
+    pub scheduled: Option<u64>,
+    /// From the start to the stop (-z, Ctrl-C) or to the last RPC's end;
+    /// the cancelled RPCs' wind-down is not part of it.
+    pub elapsed: Duration,
+}
+
+impl PhaseOutcome {
+    /// Interrupted before any RPC was made.
+    fn nothing_ran(config: &BenchConfig) -> Self {
+        Self {
+            stats: WorkerStats::new(config.count_errors),
+            interrupted: true,
+            scheduled: config.rate.map(|_| 0),
+            elapsed: Duration::ZERO,
+        }
     }
 }
 
@@ -274,6 +377,15 @@ struct Schedule {
 }
 
 impl Schedule {
+    /// Open loop: how many RPCs were due before `stop` (the tickets with
+    /// `start + interval × i < stop`), at most `total`.
+    fn due_before(&self, stop: Instant) -> Option<u64> {
+        let interval = self.interval?.as_nanos().max(1);
+        let elapsed = stop.saturating_duration_since(self.start).as_nanos();
+        let due = u64::try_from(elapsed.div_ceil(interval)).unwrap_or(u64::MAX);
+        Some(self.total.map_or(due, |total| due.min(total)))
+    }
+
     /// The next RPC to make and when it is due, or None when the phase is over.
     fn next(&self) -> Option<Instant> {
         let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
@@ -298,7 +410,8 @@ async fn phase<T: Transport>(
     payload: &Arc<str>,
     stop: Stop,
     on_progress: Option<&(dyn Fn(u64) + Sync)>,
-) -> WorkerStats {
+    interrupt: &mut watch::Receiver<bool>,
+) -> PhaseOutcome {
     let start = Instant::now();
     let schedule = Arc::new(Schedule {
         tickets: AtomicU64::new(0),
@@ -317,7 +430,15 @@ async fn phase<T: Transport>(
             .filter(|rate| *rate > 0.0)
             .map(|rate| Duration::from_secs_f64(1.0 / rate)),
     });
+    if *interrupt.borrow() {
+        // Interrupted during the warm-up: nothing more to run.
+        return PhaseOutcome::nothing_ran(config);
+    }
+    let mut merged = WorkerStats::new(config.count_errors);
     let mut workers = tokio::task::JoinSet::new();
+    // One stop signal per worker, so that no worker shares a waker list
+    // with the others on its hot path; dropping the senders stops them.
+    let mut stops = Vec::with_capacity(config.concurrency.max(1));
     for index in 0..config.concurrency.max(1) {
         let channel = channels[index % channels.len()].clone();
         let schedule = Arc::clone(&schedule);
@@ -325,11 +446,35 @@ async fn phase<T: Transport>(
         let payload = Arc::clone(payload);
         let workload = config.workload;
         let metadata = metadata.clone();
-        workers.spawn(
-            async move { worker(channel, call, metadata, workload, payload, schedule).await },
-        );
+        let count_errors = config.count_errors;
+        let (stop_sender, stop_receiver) = tokio::sync::oneshot::channel::<()>();
+        stops.push(stop_sender);
+        workers.spawn(async move {
+            let mut stats = WorkerStats::new(count_errors);
+            tokio::select! {
+                biased;
+                () = worker(channel, call, metadata, workload, payload, schedule, &mut stats) => {}
+                // Stopped: the RPC under way, if any, is cancelled with
+                // the worker's future.
+                _ = stop_receiver => {
+                    if stats.in_flight {
+                        stats.cancelled += 1;
+                    }
+                }
+            }
+            stats
+        });
     }
-    let mut merged = WorkerStats::new();
+    let deadline = async {
+        match schedule.end {
+            Some(end) => tokio::time::sleep_until(end).await,
+            None => std::future::pending().await,
+        }
+    };
+    let on_interrupt = interrupted(interrupt);
+    tokio::pin!(deadline, on_interrupt);
+    let mut stopped_at = None;
+    let mut was_interrupted = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     loop {
         tokio::select! {
@@ -338,6 +483,15 @@ async fn phase<T: Transport>(
                 Some(Err(_)) => {} // a worker cannot panic on network input; nothing to merge
                 None => break,
             },
+            () = &mut deadline, if stopped_at.is_none() => {
+                stopped_at = schedule.end;
+                stops.clear();
+            }
+            () = &mut on_interrupt, if stopped_at.is_none() => {
+                stopped_at = Some(Instant::now());
+                was_interrupted = true;
+                stops.clear();
+            }
             _ = ticker.tick(), if on_progress.is_some() => {
                 if let Some(progress) = on_progress {
                     progress(schedule.finished.load(Ordering::Relaxed));
@@ -345,7 +499,14 @@ async fn phase<T: Transport>(
             }
         }
     }
-    merged
+    let ended = stopped_at.unwrap_or_else(Instant::now);
+    PhaseOutcome {
+        stats: merged,
+        interrupted: was_interrupted,
+        // A run that was not cut short went through its whole schedule.
+        scheduled: schedule.due_before(stopped_at.or(schedule.end).unwrap_or(ended)),
+        elapsed: ended - start,
+    }
 }
 
 /// The generated clients on one transport, with the run's limits and
@@ -379,6 +540,8 @@ impl<T: Transport> Clients<T> {
     }
 }
 
+/// One worker: RPCs one after the other until the schedule is done. The
+/// statistics live outside, so that they survive the worker being stopped.
 async fn worker<T: Transport>(
     mut channel: T,
     call: CallOptions,
@@ -386,8 +549,9 @@ async fn worker<T: Transport>(
     workload: Workload,
     payload: Arc<str>,
     schedule: Arc<Schedule>,
-) -> WorkerStats {
-    let mut stats = WorkerStats::new();
+    stats: &mut WorkerStats,
+) {
+    let open_loop = schedule.interval.is_some();
     let mut clients = Clients::new(&channel, &call);
     // The stream workload sends the same sequence as `grpc-demo stream`.
     let script = match workload {
@@ -399,9 +563,13 @@ async fn worker<T: Transport>(
     while let Some(due) = schedule.next() {
         // Closed loop: `due` is now. (Sleeping until now would still wait
         // for the timer wheel's next tick, about 1 ms.)
-        if due > Instant::now() {
+        let now = Instant::now();
+        if due > now {
             tokio::time::sleep_until(due).await;
+        } else if open_loop {
+            stats.max_lag = stats.max_lag.max(now - due);
         }
+        stats.in_flight = true;
         // Open loop: `due` is the scheduled start, so a late start counts.
         let outcome = match channel.ensure_open().await {
             Err(status) => Err(status),
@@ -422,9 +590,9 @@ async fn worker<T: Transport>(
             }
         };
         stats.record(due.elapsed(), outcome);
+        stats.in_flight = false;
         schedule.finished.fetch_add(1, Ordering::Relaxed);
     }
-    stats
 }
 
 /// Whether `ensure_open` had to open a new connection.
