@@ -1666,7 +1666,10 @@ impl proto::Peer for Peer {
 
         macro_rules! malformed {
             ($($arg:tt)*) => {{
-                tracing::debug!($($arg)*);
+                // grpc-demo patch: WARN, not DEBUG. The stream is reset before
+                // the server's own code sees the request, so this line is the
+                // only trace of it (grpc-demo rate-limits h2's warnings).
+                tracing::warn!("request refused (PROTOCOL_ERROR): {}", format_args!($($arg)*));
                 return Err(Error::library_reset(stream_id, Reason::PROTOCOL_ERROR));
             }}
         }
@@ -1702,13 +1705,22 @@ impl proto::Peer for Peer {
         // header
         if let Some(authority) = pseudo.authority {
             let maybe_authority = uri::Authority::from_maybe_shared(authority.clone().into_inner());
-            parts.authority = Some(maybe_authority.or_else(|why| {
-                malformed!(
+            match maybe_authority {
+                Ok(valid) => parts.authority = Some(valid),
+                // grpc-demo patch: over a Unix socket, gRPC clients send the
+                // socket path as :authority (grpc-go, grpc-java: `/run/x.sock`;
+                // gRPC core: `run%2Fx.sock`). It is no URI authority, but
+                // grpc-go and C++ servers accept it: take the request without
+                // an authority. Anything else that does not parse is refused.
+                Err(_) if is_socket_path(authority.as_str()) => {
+                    tracing::trace!("socket path as :authority ({:?}), dropped", authority);
+                }
+                Err(why) => malformed!(
                     "malformed headers: malformed authority ({:?}): {}",
                     authority,
                     why,
-                )
-            })?);
+                ),
+            }
         }
 
         // A :scheme is required, except CONNECT.
@@ -1769,6 +1781,15 @@ impl proto::Peer for Peer {
 
         Ok(request)
     }
+}
+
+/// grpc-demo patch: whether an `:authority` that is not a URI authority is a
+/// Unix socket path as gRPC clients send it: printable ASCII (spaces
+/// allowed) with a `/`, raw or percent-encoded (`%2F`).
+fn is_socket_path(authority: &str) -> bool {
+    let bytes = authority.as_bytes();
+    bytes.iter().all(|&b| b.is_ascii_graphic() || b == b' ')
+        && (bytes.contains(&b'/') || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%2F")))
 }
 
 // ===== impl Handshaking =====
