@@ -2,13 +2,22 @@
 //! that the per-RPC access log never stalls a request on a slow terminal.
 
 use std::{
+    collections::HashMap,
     io::{IsTerminal, Write},
-    sync::{Mutex, OnceLock, PoisonError},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Mutex, OnceLock, PoisonError,
+    },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
+use tracing::{callsite::Identifier, Event, Level, Subscriber};
 use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{
+    layer::{Context, SubscriberExt},
+    util::SubscriberInitExt,
+    EnvFilter, Layer,
+};
 
 /// Where pre-formatted lines (the access log) go: the same non-blocking
 /// writer as every other log line.
@@ -39,8 +48,81 @@ pub fn init(verbose: u8, serving: bool) -> Option<WorkerGuard> {
     let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
     let (writer, guard) = tracing_appender::non_blocking(stderr);
     let _ = LINE_SINK.set(writer.clone());
-    subscriber.with_writer(writer).init();
+    subscriber
+        .with_writer(writer)
+        .finish()
+        .with(PeerWarningLimit::default())
+        .init();
     Some(guard)
+}
+
+/// Lines a second that one warning call site inside h2 may log.
+pub const PEER_WARNINGS_PER_SECOND: u32 = 5;
+
+/// h2 warnings dropped by [`PeerWarningLimit`] and not yet reported.
+static SUPPRESSED_PEER_WARNINGS: AtomicU64 = AtomicU64::new(0);
+
+/// Rate-limits the warnings h2 logs about what a peer sent (a malformed
+/// request is refused inside h2 before any of our code sees it, and the
+/// warning is its only trace; see patches/README.md): any peer can trigger
+/// them at will, so each call site, that is each kind of refusal, logs at
+/// most [`PEER_WARNINGS_PER_SECOND`] lines a second. The rest are counted
+/// and reported by [`report_suppressed_peer_warnings`].
+#[derive(Default)]
+pub struct PeerWarningLimit {
+    windows: Mutex<HashMap<Identifier, RateWindow>>,
+}
+
+impl<S: Subscriber> Layer<S> for PeerWarningLimit {
+    fn event_enabled(&self, event: &Event<'_>, _: Context<'_, S>) -> bool {
+        let metadata = event.metadata();
+        let target = metadata.target();
+        if *metadata.level() > Level::WARN || !(target == "h2" || target.starts_with("h2::")) {
+            return true;
+        }
+        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+        let admitted = windows
+            .entry(metadata.callsite())
+            .or_default()
+            .admit(Instant::now(), PEER_WARNINGS_PER_SECOND);
+        if !admitted {
+            SUPPRESSED_PEER_WARNINGS.fetch_add(1, Ordering::Relaxed);
+        }
+        admitted
+    }
+}
+
+/// Logs how many h2 warnings were dropped since the last call, if any. The
+/// server calls it once a second.
+pub fn report_suppressed_peer_warnings() {
+    let dropped = SUPPRESSED_PEER_WARNINGS.swap(0, Ordering::Relaxed);
+    if dropped > 0 {
+        tracing::warn!(
+            "{dropped} more warnings from the HTTP/2 layer not logged \
+             (at most {PEER_WARNINGS_PER_SECOND} a second of each kind)"
+        );
+    }
+}
+
+/// A fixed one-second window: up to `limit` events in each.
+#[derive(Default)]
+struct RateWindow {
+    start: Option<Instant>,
+    count: u32,
+}
+
+impl RateWindow {
+    fn admit(&mut self, now: Instant, limit: u32) -> bool {
+        match self.start {
+            Some(start) if now.saturating_duration_since(start) < Duration::from_secs(1) => {}
+            _ => {
+                self.start = Some(now);
+                self.count = 0;
+            }
+        }
+        self.count += 1;
+        self.count <= limit
+    }
 }
 
 /// Access lines waiting to be handed to the writer thread, in one batch,
@@ -185,6 +267,19 @@ mod tests {
             .duration_since(parsed)
             .expect("not in the future");
         assert!(age < Duration::from_secs(1), "{text} is {age:?} old");
+    }
+
+    #[test]
+    fn a_rate_window_admits_the_limit_each_second() {
+        let start = Instant::now();
+        let mut window = RateWindow::default();
+        let admitted = |window: &mut RateWindow, at: Duration| {
+            (0..10).filter(|_| window.admit(start + at, 3)).count()
+        };
+        assert_eq!(admitted(&mut window, Duration::ZERO), 3);
+        assert_eq!(admitted(&mut window, Duration::from_millis(999)), 0);
+        assert_eq!(admitted(&mut window, Duration::from_millis(1000)), 3);
+        assert_eq!(admitted(&mut window, Duration::from_secs(60)), 3);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Interop with real peers: the tutorial's Python grpcio client and server,
-//! the Python health client, and grpcurl 1.8.6. The peers are installed by
-//! `tests/interop/setup.sh` (pinned versions from PyPI, under target/); a
-//! peer that cannot be installed fails these tests, it does not skip them.
+//! the Python health client, grpcurl 1.8.6 and buf curl, over TCP and over
+//! `serve --uds`. The peers are installed by `tests/interop/setup.sh` (pinned
+//! versions from PyPI and npm, under target/); a peer that cannot be
+//! installed fails these tests, it does not skip them.
 
 mod common;
 
@@ -14,12 +15,13 @@ use std::{
     time::Duration,
 };
 
-use common::{read_line, run, stderr, stdout, Server};
+use common::{read_line, run, stderr, stdout, Server, UdsServer};
 
 struct Peers {
     python: PathBuf,
     pygen: PathBuf,
     grpcurl: PathBuf,
+    buf: PathBuf,
 }
 
 fn peers() -> &'static Peers {
@@ -50,6 +52,7 @@ fn peers() -> &'static Peers {
             python: get("PYTHON"),
             pygen: get("PYGEN"),
             grpcurl: get("GRPCURL"),
+            buf: get("BUF"),
         }
     })
 }
@@ -436,6 +439,42 @@ fn our_watch_and_report_talk_to_the_python_server() {
     assert_eq!(
         stdout(&output),
         "1\tAAPL\t101.00\n2\tAAPL\t102.00\n3\tAAPL\t103.00\n",
+// ---------------------------------------------------------------- Unix sockets
+//
+// Over a Unix socket, grpcurl (grpc-go) sends the socket path as :authority
+// and grpcio (gRPC core) sends it percent-encoded without its leading slash
+// (`tmp%2Fx.sock`); neither is a valid URI authority, and h2 used to reset
+// such streams with PROTOCOL_ERROR (patches/README.md).
+
+/// `grpc-demo serve --uds` on a socket in a fresh temporary directory; the
+/// directory lives as long as the returned guard.
+fn uds_server() -> (tempfile::TempDir, PathBuf, UdsServer) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("grpc.sock");
+    let server = UdsServer::start(&path);
+    (dir, path, server)
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+const PYTHON_CLIENT_OUTPUT: &str =
+    "hello: hello, zhangjian\nstream: 200 started\nstream: 200 doing\nstream: 200 done\n";
+
+#[test]
+fn grpcurl_lists_and_calls_over_a_unix_socket() {
+    let (_dir, path, _server) = uds_server();
+    let socket = path_str(&path);
+
+    // grpcurl 1.8 speaks reflection v1alpha, which lists itself, not v1.
+    let output = grpcurl(&["-unix", socket, "list"]);
+    assert_eq!(
+        stdout(&output),
+        "grpc.health.v1.Health\n\
+         grpc.reflection.v1alpha.ServerReflection\n\
+         packages.GreetService\n\
+         packages.MessageService\n",
         "{}",
         stderr(&output)
     );
@@ -544,6 +583,109 @@ fn grpcurl_reports_readings() {
     assert_eq!(
         value,
         serde_json::json!({"count": "3", "min": -0.5, "max": 7, "mean": 2.8333333333333335, "devices": ["a", "b"]})
+    let output = grpcurl(&[
+        "-unix",
+        "-d",
+        r#"{"name":"x"}"#,
+        socket,
+        "packages.GreetService/sayHello",
+    ]);
+    assert_eq!(
+        stdout(&output),
+        "{\n  \"msg\": \"hello, x\"\n}\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+
+    let input = r#"{"msgType":"START","msgIndex":0} {"msgType":"END","msgIndex":1}"#;
+    let output = grpcurl_with_stdin(
+        &[
+            "-unix",
+            "-d",
+            "@",
+            socket,
+            "packages.MessageService/iter_message",
+        ],
+        input,
+    );
+    assert_eq!(
+        stdout(&output),
+        "{\n  \"code\": 200,\n  \"message\": \"started\"\n}\n\
+         {\n  \"code\": 200,\n  \"message\": \"done\"\n}\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn the_tutorial_python_client_talks_over_a_unix_socket() {
+    let (_dir, path, _server) = uds_server();
+    // unix:///abs/path and unix:/abs/path, both as grpcio documents them.
+    for addr in [
+        format!("unix://{}", path.display()),
+        format!("unix:{}", path.display()),
+    ] {
+        let output = python("client.py").arg(&addr).output().expect("client.py");
+        assert_eq!(
+            stdout(&output),
+            PYTHON_CLIENT_OUTPUT,
+            "{addr}: {}",
+            stderr(&output)
+        );
+        assert!(output.status.success(), "{addr}");
+    }
+}
+
+/// `buf curl` over the socket, schema from reflection.
+fn buf_curl(socket: &str, args: &[&str]) -> Output {
+    Command::new(&peers().buf)
+        .args(["curl", "--unix-socket", socket])
+        .args(["--protocol", "grpc", "--http2-prior-knowledge"])
+        .args(["--connect-timeout", "10", "--timeout", "10s"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running buf curl")
+}
+
+#[test]
+fn buf_curl_calls_over_a_unix_socket() {
+    let (_dir, path, _server) = uds_server();
+    let socket = path_str(&path);
+    let url = "http://localhost/packages.GreetService/sayHello";
+
+    // buf (Go's HTTP/2 client) sends the URL's host, `localhost`, and
+    // refuses a Host with a slash; given the percent-encoded path that gRPC
+    // core sends, it passes it on as :authority.
+    const SLASH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'/');
+    let encoded =
+        percent_encoding::utf8_percent_encode(socket.trim_start_matches('/'), SLASH).to_string();
+    for host in ["localhost", encoded.as_str()] {
+        let output = buf_curl(
+            socket,
+            &["-H", &format!("Host: {host}"), "-d", r#"{"name":"x"}"#, url],
+        );
+        assert_eq!(
+            stdout(&output),
+            "{\n  \"msg\": \"hello, x\"\n}\n",
+            "Host: {host}: {}",
+            stderr(&output)
+        );
+        assert_eq!(output.status.code(), Some(0), "Host: {host}");
+    }
+
+    let output = buf_curl(socket, &["--list-methods", "http://localhost"]);
+    assert_eq!(
+        stdout(&output),
+        "grpc.health.v1.Health/Check\n\
+         grpc.health.v1.Health/Watch\n\
+         grpc.reflection.v1.ServerReflection/ServerReflectionInfo\n\
+         packages.GreetService/sayHello\n\
+         packages.MessageService/iter_message\n",
+        "{}",
+        stderr(&output)
     );
 }
 
@@ -571,5 +713,70 @@ fn grpcurl_sees_invalid_arguments_from_the_new_services() {
         stderr(&output).contains("reading 2: value NaN is not a finite number"),
         "{}",
         stderr(&output)
+fn a_malformed_authority_is_still_refused_and_logged_at_warn() {
+    let (_dir, path, server) = uds_server();
+    // Not a socket path: a stray `%` that is no escape.
+    let output = python("malformed.py")
+        .args([&format!("unix://{}", path.display()), "bad%zz", "1"])
+        .output()
+        .expect("malformed.py");
+    assert_eq!(stdout(&output), "INTERNAL 1\n", "{}", stderr(&output));
+    assert!(
+        server.wait_for_log("malformed authority", Duration::from_secs(10)),
+        "{}",
+        server.log()
+    );
+    let log = server.log();
+    let line = log
+        .lines()
+        .find(|line| line.contains("malformed authority"))
+        .unwrap_or_default();
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(
+        line.contains(r#"request refused (PROTOCOL_ERROR): malformed headers: malformed authority (b"bad%zz")"#),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_flood_of_malformed_requests_is_logged_at_a_bounded_rate() {
+    let (_dir, path, server) = uds_server();
+    let requests = 200;
+    let started = std::time::Instant::now();
+    let output = python("malformed.py")
+        .args([
+            &format!("unix://{}", path.display()),
+            "bad%zz",
+            &requests.to_string(),
+        ])
+        .output()
+        .expect("malformed.py");
+    let flood_secs = started.elapsed().as_secs();
+    assert_eq!(
+        stdout(&output),
+        format!("INTERNAL {requests}\n"),
+        "{}",
+        stderr(&output)
+    );
+    // The rest is counted, and said once a second.
+    assert!(
+        server.wait_for_log(
+            "more warnings from the HTTP/2 layer not logged",
+            Duration::from_secs(10)
+        ),
+        "{}",
+        server.log()
+    );
+    let logged = server
+        .log()
+        .lines()
+        .filter(|line| line.contains("malformed authority"))
+        .count();
+    // At most 5 a second, whatever the machine's speed: a window for each
+    // second the flood lasted, plus the one it started in.
+    let allowed = 5 * (usize::try_from(flood_secs).unwrap_or(usize::MAX) + 2);
+    assert!(
+        (1..=allowed).contains(&logged),
+        "{logged} lines for {requests} refusals in {flood_secs}s"
     );
 }

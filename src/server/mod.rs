@@ -339,11 +339,17 @@ pub async fn serve(
             Err(_) => std::future::pending().await,
         }
     };
-    // Queued access-log lines reach stderr within 100 ms (logging.rs).
+    // Queued access-log lines reach stderr within 100 ms (logging.rs); the
+    // count of rate-limited h2 warnings is reported once a second.
     let flusher = tokio::spawn(async {
         let mut tick = tokio::time::interval(Duration::from_millis(100));
+        let mut ticks = 0u32;
         loop {
             tick.tick().await;
+            ticks = ticks.wrapping_add(1);
+            if ticks.is_multiple_of(10) {
+                crate::logging::report_suppressed_peer_warnings();
+            }
             crate::logging::flush_lines();
         }
     });

@@ -99,19 +99,7 @@ impl Server {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = line_tx.send(line);
         });
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("piped stderr");
-        let sink = Arc::clone(&log);
-        thread::spawn(move || {
-            let mut reader = BufReader::new(stderr);
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                if let Ok(mut log) = sink.lock() {
-                    log.push_str(&line);
-                }
-                line.clear();
-            }
-        });
+        let log = collect_stderr(&mut child);
         let line = line_rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server announced its port");
@@ -147,20 +135,46 @@ impl Server {
 
     /// Everything the server wrote to stderr so far.
     pub fn log(&self) -> String {
-        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+        read_log(&self.log)
     }
 
     /// Waits until the log contains `needle`, at most `limit`.
     pub fn wait_for_log(&self, needle: &str, limit: Duration) -> bool {
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if self.log().contains(needle) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        false
+        wait_for_log(&self.log, needle, limit)
     }
+}
+
+/// Collects a child's stderr, line by line, into a shared string.
+fn collect_stderr(child: &mut Child) -> Arc<Mutex<String>> {
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = child.stderr.take().expect("piped stderr");
+    let sink = Arc::clone(&log);
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Ok(mut log) = sink.lock() {
+                log.push_str(&line);
+            }
+            line.clear();
+        }
+    });
+    log
+}
+
+fn read_log(log: &Mutex<String>) -> String {
+    log.lock().map(|log| log.clone()).unwrap_or_default()
+}
+
+fn wait_for_log(log: &Mutex<String>, needle: &str, limit: Duration) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if read_log(log).contains(needle) {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    false
 }
 
 impl Drop for Server {
@@ -175,6 +189,7 @@ impl Drop for Server {
 /// `grpc-demo serve --uds PATH`, ended with SIGTERM on `stop` or drop.
 pub struct UdsServer {
     child: Child,
+    log: Arc<Mutex<String>>,
 }
 
 impl UdsServer {
@@ -183,13 +198,24 @@ impl UdsServer {
             .args(["serve", "--uds"])
             .arg(path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawning grpc-demo serve --uds");
+        let log = collect_stderr(&mut child);
         let mut out = child.stdout.take().expect("piped stdout");
         let line = read_line(&mut out).expect("server announced its socket");
         assert_eq!(line, format!("listening on {}", path.display()));
-        Self { child }
+        Self { child, log }
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        read_log(&self.log)
+    }
+
+    /// Waits until the log contains `needle`, at most `limit`.
+    pub fn wait_for_log(&self, needle: &str, limit: Duration) -> bool {
+        wait_for_log(&self.log, needle, limit)
     }
 
     /// SIGTERM, then wait for a clean exit.

