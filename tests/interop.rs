@@ -439,42 +439,6 @@ fn our_watch_and_report_talk_to_the_python_server() {
     assert_eq!(
         stdout(&output),
         "1\tAAPL\t101.00\n2\tAAPL\t102.00\n3\tAAPL\t103.00\n",
-// ---------------------------------------------------------------- Unix sockets
-//
-// Over a Unix socket, grpcurl (grpc-go) sends the socket path as :authority
-// and grpcio (gRPC core) sends it percent-encoded without its leading slash
-// (`tmp%2Fx.sock`); neither is a valid URI authority, and h2 used to reset
-// such streams with PROTOCOL_ERROR (patches/README.md).
-
-/// `grpc-demo serve --uds` on a socket in a fresh temporary directory; the
-/// directory lives as long as the returned guard.
-fn uds_server() -> (tempfile::TempDir, PathBuf, UdsServer) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("grpc.sock");
-    let server = UdsServer::start(&path);
-    (dir, path, server)
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
-
-const PYTHON_CLIENT_OUTPUT: &str =
-    "hello: hello, zhangjian\nstream: 200 started\nstream: 200 doing\nstream: 200 done\n";
-
-#[test]
-fn grpcurl_lists_and_calls_over_a_unix_socket() {
-    let (_dir, path, _server) = uds_server();
-    let socket = path_str(&path);
-
-    // grpcurl 1.8 speaks reflection v1alpha, which lists itself, not v1.
-    let output = grpcurl(&["-unix", socket, "list"]);
-    assert_eq!(
-        stdout(&output),
-        "grpc.health.v1.Health\n\
-         grpc.reflection.v1alpha.ServerReflection\n\
-         packages.GreetService\n\
-         packages.MessageService\n",
         "{}",
         stderr(&output)
     );
@@ -583,6 +547,79 @@ fn grpcurl_reports_readings() {
     assert_eq!(
         value,
         serde_json::json!({"count": "3", "min": -0.5, "max": 7, "mean": 2.8333333333333335, "devices": ["a", "b"]})
+    );
+}
+
+#[test]
+fn grpcurl_sees_invalid_arguments_from_the_new_services() {
+    let server = Server::start(&[]);
+    let output = grpcurl(&[
+        "-d",
+        r#"{"symbol":"aa$"}"#,
+        &server.addr(),
+        "packages.StockService/watch",
+    ]);
+    assert_eq!(output.status.code(), Some(67), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(r#"invalid symbol "aa$": use 1 to 12 characters A-Z, 0-9 or '.'"#),
+        "{}",
+        stderr(&output)
+    );
+    let output = grpcurl_with_stdin(
+        &["-d", "@", &server.addr(), "packages.ReportService/report"],
+        r#"{"device":"a","value":1} {"device":"a","value":"NaN"}"#,
+    );
+    assert_eq!(output.status.code(), Some(67), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("reading 2: value NaN is not a finite number"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// ---------------------------------------------------------------- Unix sockets
+//
+// Over a Unix socket, grpcurl (grpc-go) sends the socket path as :authority
+// and grpcio (gRPC core) sends it percent-encoded without its leading slash
+// (`tmp%2Fx.sock`); neither is a valid URI authority, and h2 used to reset
+// such streams with PROTOCOL_ERROR (patches/README.md).
+
+/// `grpc-demo serve --uds` on a socket in a fresh temporary directory; the
+/// directory lives as long as the returned guard.
+fn uds_server() -> (tempfile::TempDir, PathBuf, UdsServer) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("grpc.sock");
+    let server = UdsServer::start(&path);
+    (dir, path, server)
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+const PYTHON_CLIENT_OUTPUT: &str =
+    "hello: hello, zhangjian\nstream: 200 started\nstream: 200 doing\nstream: 200 done\n";
+
+#[test]
+fn grpcurl_lists_and_calls_over_a_unix_socket() {
+    let (_dir, path, _server) = uds_server();
+    let socket = path_str(&path);
+
+    // grpcurl 1.8 speaks reflection v1alpha, which lists itself, not v1.
+    let output = grpcurl(&["-unix", socket, "list"]);
+    assert_eq!(
+        stdout(&output),
+        "grpc.health.v1.Health\n\
+         grpc.reflection.v1alpha.ServerReflection\n\
+         packages.GreetService\n\
+         packages.MessageService\n\
+         packages.ReportService\n\
+         packages.StockService\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+
     let output = grpcurl(&[
         "-unix",
         "-d",
@@ -683,36 +720,15 @@ fn buf_curl_calls_over_a_unix_socket() {
          grpc.health.v1.Health/Watch\n\
          grpc.reflection.v1.ServerReflection/ServerReflectionInfo\n\
          packages.GreetService/sayHello\n\
-         packages.MessageService/iter_message\n",
+         packages.MessageService/iter_message\n\
+         packages.ReportService/report\n\
+         packages.StockService/watch\n",
         "{}",
         stderr(&output)
     );
 }
 
 #[test]
-fn grpcurl_sees_invalid_arguments_from_the_new_services() {
-    let server = Server::start(&[]);
-    let output = grpcurl(&[
-        "-d",
-        r#"{"symbol":"aa$"}"#,
-        &server.addr(),
-        "packages.StockService/watch",
-    ]);
-    assert_eq!(output.status.code(), Some(67), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains(r#"invalid symbol "aa$": use 1 to 12 characters A-Z, 0-9 or '.'"#),
-        "{}",
-        stderr(&output)
-    );
-    let output = grpcurl_with_stdin(
-        &["-d", "@", &server.addr(), "packages.ReportService/report"],
-        r#"{"device":"a","value":1} {"device":"a","value":"NaN"}"#,
-    );
-    assert_eq!(output.status.code(), Some(67), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("reading 2: value NaN is not a finite number"),
-        "{}",
-        stderr(&output)
 fn a_malformed_authority_is_still_refused_and_logged_at_warn() {
     let (_dir, path, server) = uds_server();
     // Not a socket path: a stray `%` that is no escape.
