@@ -383,7 +383,7 @@ pub struct HelloArgs {
         short = 'd',
         long = "data",
         conflicts_with = "name",
-        value_name = "JSON|@FILE|@-"
+        value_name = "DATA"
     )]
     pub data: Option<String>,
 
