@@ -269,7 +269,8 @@ fn a_plaintext_client_to_an_http1_server_gets_a_hint() {
     // Depending on timing the client reads its 505 answer (not HTTP/2
     // frames) or finds the connection closed: both hints say so.
     assert!(
-        err.contains("did not answer with HTTP/2") || err.contains("not an HTTP/2 (gRPC) server"),
+        err.contains("did not answer with HTTP/2")
+            || err.contains("not a plaintext HTTP/2 (gRPC) server"),
         "{err}"
     );
     assert!(err.contains(&addr), "{err}");

@@ -20,6 +20,31 @@ use grpc_demo::proto::{
 
 // ------------------------------------------------------------ --script -
 
+/// The lines a child prints on stdout, read by a thread, so that a test can
+/// wait for the next one with a bound (a client that waits for the end of
+/// its input would otherwise hang the test).
+struct Lines(std::sync::mpsc::Receiver<String>);
+
+impl Lines {
+    fn of(stdout: std::process::ChildStdout) -> Self {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let mut stdout = stdout;
+            while let Some(line) = read_line(&mut stdout) {
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self(receiver)
+    }
+
+    /// The next line, or `None` after 20 s without one (or at the end).
+    fn next(&self) -> Option<String> {
+        self.0.recv_timeout(Duration::from_secs(20)).ok()
+    }
+}
+
 #[test]
 fn a_stdin_script_is_sent_line_by_line_and_answered_as_it_goes() {
     let server = Server::start(&[]);
@@ -31,18 +56,22 @@ fn a_stdin_script_is_sent_line_by_line_and_answered_as_it_goes() {
         .spawn()
         .expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
-    let mut out = child.stdout.take().expect("stdout");
+    let out = Lines::of(child.stdout.take().expect("stdout"));
     writeln!(input, r#"{{"msgType":"START","msgIndex":0}}"#).expect("write");
     input.flush().expect("flush");
-    // The answer arrives while stdin is still open (the client's --timeout
-    // of 10 s bounds the wait if it does not).
-    assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
+    // The answer arrives while stdin is still open.
+    let started = out.next();
+    if started.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert_eq!(started.as_deref(), Some("200\tstarted"));
     writeln!(input, r#"{{"msgType":"progress","msgIndex":1}}"#).expect("write");
     input.flush().expect("flush");
-    assert_eq!(read_line(&mut out).as_deref(), Some("200\tdoing"));
+    assert_eq!(out.next().as_deref(), Some("200\tdoing"));
     writeln!(input, r#"{{"msgType":"END","msgIndex":2}}"#).expect("write");
     drop(input);
-    assert_eq!(read_line(&mut out).as_deref(), Some("200\tdone"));
+    assert_eq!(out.next().as_deref(), Some("200\tdone"));
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0));
 }
@@ -58,17 +87,22 @@ fn a_bad_stdin_line_ends_the_stream_after_what_was_sent() {
         .spawn()
         .expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
-    let mut out = child.stdout.take().expect("stdout");
+    let out = Lines::of(child.stdout.take().expect("stdout"));
     writeln!(input, r#"{{"msgType":"START","msgIndex":0}}"#).expect("write");
     input.flush().expect("flush");
-    assert_eq!(read_line(&mut out).as_deref(), Some("200\tstarted"));
+    let started = out.next();
+    if started.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert_eq!(started.as_deref(), Some("200\tstarted"));
     writeln!(input, r#"{{"msgType":"PROGRES","msgIndex":1}}"#).expect("write");
     input.flush().expect("flush");
     // Ends without waiting for the end of input.
     let output = child.wait_with_output().expect("wait");
     drop(input);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "");
+    assert_eq!(out.next(), None, "nothing more on stdout");
     assert_eq!(
         stderr(&output),
         "error: <stdin>:2:20: unrecognized enum value 'PROGRES'\n"

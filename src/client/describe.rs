@@ -201,9 +201,9 @@ fn with_hint(cause: Cause, root: &str, options: Option<&CallOptions>) -> String 
             // the handshake; our write can then fail before its alert is read.
             format!("connection closed during TLS; the server may require a client certificate (--cert/--key): {root}")
         }
-        Cause::Closed if root == "connection closed" => "connection closed by the server; it may be shutting down, at its --max-connections limit, or not an HTTP/2 (gRPC) server".to_owned(),
+        Cause::Closed if root == "connection closed" => "connection closed by the server; it may be shutting down, at its --max-connections limit, or not a plaintext HTTP/2 (gRPC) server (a TLS server needs https://)".to_owned(),
         Cause::Closed => format!(
-            "connection closed by the server ({root}); it may be shutting down, at its --max-connections limit, or not an HTTP/2 (gRPC) server"
+            "connection closed by the server ({root}); it may be shutting down, at its --max-connections limit, or not a plaintext HTTP/2 (gRPC) server (a TLS server needs https://)"
         ),
         _ => root.to_owned(),
     }
