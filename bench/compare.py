@@ -3,7 +3,7 @@
 at each load shape, 3 times, and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
-ONLY (comma-separated sections: unary,bidi,memory,client).
+ONLY (comma-separated sections: unary,bidi,watch,report,memory,client).
 """
 import json
 import os
@@ -22,7 +22,7 @@ SERVER_CORE, LOAD_CORE = "0", "1"
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = float(os.environ.get("DURATION", "5"))
 WARMUP = float(os.environ.get("WARMUP", "1"))
-ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,memory,client").split(",")))
+ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,memory,client").split(",")))
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
 CPP = os.path.join(ROOT, "target/bench/cpp-server")
@@ -44,6 +44,16 @@ SERVERS = {
     "Python grpc.aio": [PYTHON, os.path.join(ROOT, "bench/python_aio_server.py")],
 }
 SHAPES = [(1, 1), (64, 4), (256, 4)]  # (in flight, connections)
+# The server- and client-streaming rows (issue 11): 64 streams over 4
+# connections, 1,000 messages each, as fast as flow control allows. The
+# Python servers are left out: their watch is not the same service (price
+# 100 + seq) and the thread-pool one prints every reading on stdout.
+PATTERN_SERVERS = [name for name in SERVERS if not name.startswith("Python")]
+PATTERN_STREAMS, PATTERN_CONNECTIONS, PATTERN_MESSAGES = 64, 4, 1000
+PATTERNS = {
+    "watch": ("Server streaming StockService.watch", "quotes", "msgs/s"),
+    "report": ("Client streaming ReportService.report", "readings", "readings/s"),
+}
 
 
 def log(*args):
@@ -218,6 +228,75 @@ def section_load(kind, results):
     os.unlink(body.name)
 
 
+def bench_json(server, args, timeout):
+    cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench"] + args + [
+        "-o", "json", "--addr", server.addr, "--timeout", "60s"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if not proc.stdout.strip():
+        raise RuntimeError(f"bench failed ({proc.returncode}): {proc.stderr.strip()}")
+    return json.loads(proc.stdout)
+
+
+def measure_pattern(name, workload):
+    """One run on a fresh server. A stream's messages count only once it
+    completes, so a run cut by time (-z) would lose up to a whole stream per
+    slot, the more the slower the server. So: a short timed run first (the
+    warm-up, and an estimate of the rate), then a run of a fixed number of
+    streams sized to last about DURATION, timed to its last stream."""
+    shape = [workload, "--messages", str(PATTERN_MESSAGES), "-c", str(PATTERN_STREAMS),
+             "--connections", str(PATTERN_CONNECTIONS)]
+    server = Server(name)
+    try:
+        estimate = bench_json(server, shape + ["-z", f"{max(WARMUP, 1):g}s"], timeout=WARMUP + 90)
+        rounds = round(estimate["messages_per_sec"] * DURATION / PATTERN_MESSAGES / PATTERN_STREAMS)
+        streams = PATTERN_STREAMS * min(max(rounds, 2), 1000)
+        server.cpu_start = server.cpu_seconds()
+        started = time.monotonic()
+        report = bench_json(server, shape + ["-n", str(streams)], timeout=DURATION * 10 + 120)
+        elapsed = time.monotonic() - started
+        return {"mps": report["messages_per_sec"], "mean_us": report["latency_us"]["mean"],
+                "p50_us": report["latency_us"]["p50"], "p99_us": report["latency_us"]["p99"],
+                "ok": report["ok"], "failed": report["failed"], "streams": streams,
+                "server_cpu": (server.cpu_seconds() - server.cpu_start) / elapsed,
+                "hwm_kib": server.status_kib("VmHWM")}
+    finally:
+        server.stop()
+
+
+def section_pattern(workload, results):
+    title, what, unit = PATTERNS[workload]
+    print(f"\n## {title}\n")
+    print(f"`grpc-demo bench {workload} --messages {PATTERN_MESSAGES} -c {PATTERN_STREAMS}"
+          f" --connections {PATTERN_CONNECTIONS}`: {PATTERN_STREAMS} streams in flight of"
+          f" {PATTERN_MESSAGES:,} {what} each, as fast as flow control allows"
+          f"{' (interval_ms 0)' if workload == 'watch' else ''}; after a {max(WARMUP, 1):g} s timed run"
+          f" (warm-up and rate estimate), a run of a fixed number of streams sized to last about"
+          f" {DURATION:g} s, so that no stream is cut. Latencies are per whole stream.\n")
+    print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = {}
+    for name in PATTERN_SERVERS:
+        runs = []
+        for _ in range(RUNS):
+            try:
+                runs.append(measure_pattern(name, workload))
+            except Exception as err:  # a peer that falls over is reported, not fatal
+                log(f"{name} / bench {workload}: {err}")
+        rows[name] = runs
+        results.append({"kind": workload, "loadgen": "grpc-demo bench", "in_flight": PATTERN_STREAMS,
+                        "connections": PATTERN_CONNECTIONS, "server": name, "runs": runs})
+    ours = median(rows["grpc-demo"], "mps")
+    for name, runs in rows.items():
+        value = median(runs, "mps")
+        ratio = f"{ours / value:.2f}×" if ours and value else "–"
+        p50, p99 = median(runs, "p50_us"), median(runs, "p99_us")
+        print(f"| {name} | {fmt(value)} | {ratio} | {fmt(p50 and p50 / 1000, 2)} ms | "
+              f"{fmt(p99 and p99 / 1000, 2)} ms | {fmt((median(runs, 'mean_us') or 0) / 1000, 2)} ms | "
+              f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% | {fmt((median(runs, 'hwm_kib') or 0) / 1024, 1)} MiB | "
+              f"{fmt(median(runs, 'failed'))} |")
+    sys.stdout.flush()
+
+
 def section_memory(results):
     print("\n## Memory: 10,000 open idle streams over 100 connections\n")
     print("`grpc-demo bench stream --messages 2 --hold 8s -c 10000 --connections 100 -n 10000`;"
@@ -280,6 +359,9 @@ def main():
     for kind in ["unary", "bidi"]:
         if kind in ONLY:
             section_load(kind, results)
+    for workload in PATTERNS:
+        if workload in ONLY:
+            section_pattern(workload, results)
     if "memory" in ONLY:
         section_memory(results)
     if "client" in ONLY:

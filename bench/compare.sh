@@ -33,7 +33,7 @@ cargo build --release --locked --bin grpc-demo --example baseline
 out=target/bench/cpp
 mkdir -p "$out"
 protoc -I proto --cpp_out="$out" --grpc_out="$out" --plugin=protoc-gen-grpc="$(command -v grpc_cpp_plugin)" \
-  proto/greet.proto proto/message.proto
+  proto/greet.proto proto/message.proto proto/stock.proto proto/report.proto
 g++ -O2 -std=c++17 -I "$out" bench/cpp/server.cc "$out"/*.cc $(pkg-config --cflags --libs grpc++ protobuf) \
   -o target/bench/cpp-server
 

@@ -32,8 +32,8 @@ pub use auth::TokenCheck;
 pub use greet::Greeter;
 pub use listener::Listener;
 pub use message::{parse_grpc_timeout, Messenger};
-pub use report::Reporter;
-pub use stock::Stocks;
+pub use report::{Reporter, Tally};
+pub use stock::{normalise_symbol, PriceWalk, Stocks};
 
 use crate::exit::is_message_too_large;
 use crate::proto::{
