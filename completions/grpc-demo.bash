@@ -1385,7 +1385,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__watch)
-            opts="-H -o -v -h -V --symbol --count --interval --addr --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --timeout --verbose --help --version"
+            opts="-d -H -o -v -h -V --symbol --count --interval --data --addr --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,6 +1400,14 @@ _grpc__demo() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -118,6 +118,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --symbol 'The stock symbol: 1 to 12 characters A-Z, 0-9 or ''.'' (upper-cased)'
             cand --count 'How many quotes; 0 watches until Ctrl-C'
             cand --interval 'Time between two quotes (whole milliseconds; 0s: as fast as the server can send)'
+            cand -d 'The request as proto3 JSON (grpcurl''s -d): ''{"symbol":"AAPL","count":5,"intervalMs":200}'', @FILE, or @- for stdin. Instead of --symbol, --count and --interval; a field left out is 0 (count: until Ctrl-C; intervalMs: as fast as the server can send)'
+            cand --data 'The request as proto3 JSON (grpcurl''s -d): ''{"symbol":"AAPL","count":5,"intervalMs":200}'', @FILE, or @- for stdin. Instead of --symbol, --count and --interval; a field left out is 0 (count: until Ctrl-C; intervalMs: as fast as the server can send)'
             cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
             cand --connect-timeout 'How long to wait for the connection to be established'
             cand -H 'Request metadata as ''key: value''; repeatable'

@@ -106,6 +106,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s V -l vers
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l symbol -d 'The stock symbol: 1 to 12 characters A-Z, 0-9 or \'.\' (upper-cased)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l count -d 'How many quotes; 0 watches until Ctrl-C' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l interval -d 'Time between two quotes (whole milliseconds; 0s: as fast as the server can send)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s d -l data -d 'The request as proto3 JSON (grpcurl\'s -d): \'{"symbol":"AAPL","count":5,"intervalMs":200}\', @FILE, or @- for stdin. Instead of --symbol, --count and --interval; a field left out is 0 (count: until Ctrl-C; intervalMs: as fast as the server can send)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l connect-timeout -d 'How long to wait for the connection to be established' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r

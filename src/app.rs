@@ -74,10 +74,14 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
         }
         Command::Watch(args) => {
             let options = call_options(&args.client, verbose)?;
-            let request = crate::proto::WatchRequest {
-                symbol: args.symbol,
-                count: args.count,
-                interval_ms: u32::try_from(args.interval.as_millis()).unwrap_or(u32::MAX),
+            let request = match &args.data {
+                Some(data) => client::request_from_json(data, crate::proto::WATCH_REQUEST)?,
+                None => crate::proto::WatchRequest {
+                    // clap requires --symbol without -d.
+                    symbol: args.symbol.unwrap_or_default(),
+                    count: args.count,
+                    interval_ms: u32::try_from(args.interval.as_millis()).unwrap_or(u32::MAX),
+                },
             };
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::watch(&options, request, &mut printer))

@@ -432,8 +432,8 @@ fn stream_timeout(arg: clap::Arg) -> clap::Arg {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// The stock symbol: 1 to 12 characters A-Z, 0-9 or '.' (upper-cased).
-    #[arg(long, value_name = "SYMBOL")]
-    pub symbol: String,
+    #[arg(long, required_unless_present = "data", value_name = "SYMBOL")]
+    pub symbol: Option<String>,
 
     /// How many quotes; 0 watches until Ctrl-C.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -442,6 +442,18 @@ pub struct WatchArgs {
     /// Time between two quotes (whole milliseconds; 0s: as fast as the server can send).
     #[arg(long, default_value = "1s", value_parser = parse_duration, value_name = "DURATION")]
     pub interval: Duration,
+
+    /// The request as proto3 JSON (grpcurl's -d):
+    /// '{"symbol":"AAPL","count":5,"intervalMs":200}', @FILE, or @- for
+    /// stdin. Instead of --symbol, --count and --interval; a field left out
+    /// is 0 (count: until Ctrl-C; intervalMs: as fast as the server can send).
+    #[arg(
+        short = 'd',
+        long = "data",
+        conflicts_with_all = ["symbol", "count", "interval"],
+        value_name = "DATA"
+    )]
+    pub data: Option<String>,
 
     #[command(flatten)]
     pub client: ClientArgs,

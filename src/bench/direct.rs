@@ -243,9 +243,16 @@ async fn handshake<I>(io: I) -> Result<Conn, h2::Error>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    const CONNECTION_WINDOW: u32 = 5 * 1024 * 1024;
     let (send, connection) = h2::client::Builder::new()
         .initial_window_size(2 * 1024 * 1024)
-        .initial_connection_window_size(5 * 1024 * 1024)
+        .initial_connection_window_size(CONNECTION_WINDOW)
+        // h2 closes the connection (ENHANCE_YOUR_CALM) when too many small
+        // DATA frames wait unread; its default (half the window) allows
+        // ~12,000. A server that sends one small message per frame (C++
+        // gRPC's watch stream) outruns a busy load generator by more than
+        // that. This allows a whole connection window of such frames.
+        .data_frame_budget(8 * CONNECTION_WINDOW as usize)
         .handshake(io)
         .await?;
     let closed = Arc::new(AtomicBool::new(false));

@@ -84,9 +84,18 @@ fn failed(status: tonic::Status, options: &CallOptions) -> RpcError {
     describe_status(status, Some(options))
 }
 
-/// `-d`: the request as proto3 JSON, given inline, as `@FILE`, or as `@-`
-/// (stdin). Errors are local (exit 1) and name where the JSON went wrong.
+/// `hello -d`: see [`request_from_json`].
 pub fn hello_request_from_json(data: &str) -> anyhow::Result<HelloRequest> {
+    request_from_json(data, proto::HELLO_REQUEST)
+}
+
+/// `-d`: the request (the message `full_name`) as proto3 JSON, given
+/// inline, as `@FILE`, or as `@-` (stdin). Errors are local (exit 1) and
+/// name where the JSON went wrong.
+pub fn request_from_json<T: prost::Message + Default>(
+    data: &str,
+    full_name: &str,
+) -> anyhow::Result<T> {
     let (origin, text) = match data.strip_prefix('@') {
         Some("-") => {
             let mut text = String::new();
@@ -101,7 +110,7 @@ pub fn hello_request_from_json(data: &str) -> anyhow::Result<HelloRequest> {
         ),
         None => ("-d".to_owned(), data.to_owned()),
     };
-    parse_json(proto::HELLO_REQUEST, &text).map_err(|err| match err.position {
+    parse_json(full_name, &text).map_err(|err| match err.position {
         Some((line, column)) => anyhow::anyhow!(
             "invalid request in {origin}:{line}:{column}: {}",
             err.message

@@ -31,7 +31,7 @@ use tonic::{
 use crate::exit::{RpcError, UsageError};
 
 pub(crate) use describe::{deadline_exceeded, describe_connect_error, describe_status, root_cause};
-pub use hello::{hello, hello_request_from_json};
+pub use hello::{hello, hello_request_from_json, request_from_json};
 
 pub use script::{
     parse_json, parse_script, parse_script_line, JsonError, ScriptError, ScriptSource,
