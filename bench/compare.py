@@ -75,7 +75,15 @@ class Server:
             self.stop()
             raise RuntimeError(f"{name} did not announce a port: {line!r}")
         self.addr = f"127.0.0.1:{match.group(1)}"
-        self.cpu_start = self.cpu_seconds()
+        self.mark()
+
+    def mark(self):
+        """Starts the span that cpu_share() measures."""
+        self.cpu_start, self.wall_start = self.cpu_seconds(), time.monotonic()
+
+    def cpu_share(self):
+        """The server's CPU time ÷ wall time since mark()."""
+        return (self.cpu_seconds() - self.cpu_start) / max(time.monotonic() - self.wall_start, 1e-9)
 
     def status_kib(self, field):
         with open(f"/proc/{self.proc.pid}/status") as status:
@@ -237,64 +245,109 @@ def bench_json(server, args, timeout):
     return json.loads(proc.stdout)
 
 
-def measure_pattern(name, workload):
-    """One run on a fresh server. A stream's messages count only once it
-    completes, so a run cut by time (-z) would lose up to a whole stream per
-    slot, the more the slower the server. So: a short timed run first (the
-    warm-up, and an estimate of the rate), then a run of a fixed number of
-    streams sized to last about DURATION, timed to its last stream."""
+def pattern_body(workload):
+    """h2load's request body: one WatchRequest, or a whole report stream."""
+    if workload == "watch":
+        # symbol "BENCH", count, interval_ms 0
+        return grpc_frame(b"\x0a\x05BENCH\x10" + varint(PATTERN_MESSAGES))
+    # Reading{device "bench", value i (double, field 2)}, as bench report sends
+    return b"".join(grpc_frame(b"\x0a\x05bench" + (b"\x11" + struct.pack("<d", i) if i else b""))
+                    for i in range(PATTERN_MESSAGES))
+
+
+def run_h2load_pattern(server, workload, body_file):
+    path = "/packages.StockService/watch" if workload == "watch" else "/packages.ReportService/report"
+    # The windows of grpc-demo bench's client (2 MiB per stream; 8 MiB per
+    # connection, bench has 5): h2load's default 64 KiB would throttle the
+    # quote streams before any server is busy.
+    cmd = ["taskset", "-c", LOAD_CORE, "h2load", "-t", "1", "-c", str(PATTERN_CONNECTIONS),
+           "-m", str(PATTERN_STREAMS // PATTERN_CONNECTIONS), "-w", "21", "-W", "23", "-D", str(int(DURATION)),
+           f"--warm-up-time={int(WARMUP)}", "-H", "content-type: application/grpc", "-H", "te: trailers",
+           "-d", body_file, f"http://{server.addr}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=DURATION + WARMUP + 60).stdout
+    rps = float(re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out).group(1))
+    failed = int(re.search(r"(\d+) failed", out).group(1)) + int(re.search(r"(\d+) errored", out).group(1))
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+(\S+)", out).group(1)
+    return {"mps": rps * PATTERN_MESSAGES, "mean_us": to_us(mean), "p50_us": None, "p99_us": None,
+            "ok": int(re.search(r"(\d+) succeeded", out).group(1)), "failed": failed}
+
+
+def run_bench_pattern(server, workload):
+    """A stream's messages count only once it completes, and bench's timed
+    phase starts with no stream in flight, so a run cut by time (-z) would
+    lose up to a whole stream per slot, the more the slower the server. So:
+    a short timed run first (the warm-up, and an estimate of the rate),
+    then a run of a fixed number of streams sized to last about DURATION,
+    timed to its last stream."""
     shape = [workload, "--messages", str(PATTERN_MESSAGES), "-c", str(PATTERN_STREAMS),
              "--connections", str(PATTERN_CONNECTIONS)]
+    estimate = bench_json(server, shape + ["-z", f"{max(WARMUP, 1):g}s"], timeout=WARMUP + 90)
+    rounds = round(estimate["messages_per_sec"] * DURATION / PATTERN_MESSAGES / PATTERN_STREAMS)
+    streams = PATTERN_STREAMS * min(max(rounds, 2), 1000)
+    server.mark()
+    report = bench_json(server, shape + ["-n", str(streams)], timeout=DURATION * 10 + 120)
+    return {"mps": report["messages_per_sec"], "mean_us": report["latency_us"]["mean"],
+            "p50_us": report["latency_us"]["p50"], "p99_us": report["latency_us"]["p99"],
+            "ok": report["ok"], "failed": report["failed"], "streams": streams}
+
+
+def measure_pattern(name, loadgen, workload, body_file):
+    """One run on a fresh server: the load, then the server's CPU use (over
+    the measured part) and peak RSS."""
     server = Server(name)
     try:
-        estimate = bench_json(server, shape + ["-z", f"{max(WARMUP, 1):g}s"], timeout=WARMUP + 90)
-        rounds = round(estimate["messages_per_sec"] * DURATION / PATTERN_MESSAGES / PATTERN_STREAMS)
-        streams = PATTERN_STREAMS * min(max(rounds, 2), 1000)
-        server.cpu_start = server.cpu_seconds()
-        started = time.monotonic()
-        report = bench_json(server, shape + ["-n", str(streams)], timeout=DURATION * 10 + 120)
-        elapsed = time.monotonic() - started
-        return {"mps": report["messages_per_sec"], "mean_us": report["latency_us"]["mean"],
-                "p50_us": report["latency_us"]["p50"], "p99_us": report["latency_us"]["p99"],
-                "ok": report["ok"], "failed": report["failed"], "streams": streams,
-                "server_cpu": (server.cpu_seconds() - server.cpu_start) / elapsed,
-                "hwm_kib": server.status_kib("VmHWM")}
+        if loadgen == "h2load":
+            server.mark()
+            result = run_h2load_pattern(server, workload, body_file)
+        else:
+            result = run_bench_pattern(server, workload)
+        result["server_cpu"] = server.cpu_share()
+        result["hwm_kib"] = server.status_kib("VmHWM")
+        return result
     finally:
         server.stop()
 
 
 def section_pattern(workload, results):
     title, what, unit = PATTERNS[workload]
+    body = tempfile.NamedTemporaryFile(delete=False)
+    body.write(pattern_body(workload))
+    body.close()
     print(f"\n## {title}\n")
-    print(f"`grpc-demo bench {workload} --messages {PATTERN_MESSAGES} -c {PATTERN_STREAMS}"
-          f" --connections {PATTERN_CONNECTIONS}`: {PATTERN_STREAMS} streams in flight of"
-          f" {PATTERN_MESSAGES:,} {what} each, as fast as flow control allows"
-          f"{' (interval_ms 0)' if workload == 'watch' else ''}; after a {max(WARMUP, 1):g} s timed run"
-          f" (warm-up and rate estimate), a run of a fixed number of streams sized to last about"
-          f" {DURATION:g} s, so that no stream is cut. Latencies are per whole stream.\n")
-    print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    rows = {}
-    for name in PATTERN_SERVERS:
-        runs = []
-        for _ in range(RUNS):
-            try:
-                runs.append(measure_pattern(name, workload))
-            except Exception as err:  # a peer that falls over is reported, not fatal
-                log(f"{name} / bench {workload}: {err}")
-        rows[name] = runs
-        results.append({"kind": workload, "loadgen": "grpc-demo bench", "in_flight": PATTERN_STREAMS,
-                        "connections": PATTERN_CONNECTIONS, "server": name, "runs": runs})
-    ours = median(rows["grpc-demo"], "mps")
-    for name, runs in rows.items():
-        value = median(runs, "mps")
-        ratio = f"{ours / value:.2f}×" if ours and value else "–"
-        p50, p99 = median(runs, "p50_us"), median(runs, "p99_us")
-        print(f"| {name} | {fmt(value)} | {ratio} | {fmt(p50 and p50 / 1000, 2)} ms | "
-              f"{fmt(p99 and p99 / 1000, 2)} ms | {fmt((median(runs, 'mean_us') or 0) / 1000, 2)} ms | "
-              f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% | {fmt((median(runs, 'hwm_kib') or 0) / 1024, 1)} MiB | "
-              f"{fmt(median(runs, 'failed'))} |")
-    sys.stdout.flush()
+    print(f"{PATTERN_STREAMS} streams in flight over {PATTERN_CONNECTIONS} connections, {PATTERN_MESSAGES:,}"
+          f" {what} per stream, as fast as flow control allows"
+          f"{' (interval_ms 0)' if workload == 'watch' else ''}; {unit} counts the {what}. h2load"
+          f" {'sends one WatchRequest and reads the streamed response' if workload == 'watch' else 'sends the whole stream of readings as one request body'}"
+          f" (2 MiB stream and 8 MiB connection windows) and counts completed streams; `grpc-demo bench {workload} --messages {PATTERN_MESSAGES}"
+          f" -c {PATTERN_STREAMS} --connections {PATTERN_CONNECTIONS}` checks every stream's count and status,"
+          f" after a {max(WARMUP, 1):g} s timed run (warm-up and rate estimate) runs a fixed number of"
+          f" streams sized to last about {DURATION:g} s, so that no stream is cut; its latencies are per whole stream.\n")
+    for loadgen in ["h2load", "grpc-demo bench"]:
+        print(f"\n### {loadgen}, {PATTERN_STREAMS} streams over {PATTERN_CONNECTIONS} connections\n")
+        print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        rows = {}
+        for name in PATTERN_SERVERS:
+            runs = []
+            for _ in range(RUNS):
+                try:
+                    runs.append(measure_pattern(name, loadgen, workload, body.name))
+                except Exception as err:  # a peer that falls over is reported, not fatal
+                    log(f"{name} / {loadgen} {workload}: {err}")
+            rows[name] = runs
+            results.append({"kind": workload, "loadgen": loadgen, "in_flight": PATTERN_STREAMS,
+                            "connections": PATTERN_CONNECTIONS, "server": name, "runs": runs})
+        ours = median(rows["grpc-demo"], "mps")
+        for name, runs in rows.items():
+            value = median(runs, "mps")
+            ratio = f"{ours / value:.2f}×" if ours and value else "–"
+            p50, p99 = median(runs, "p50_us"), median(runs, "p99_us")
+            print(f"| {name} | {fmt(value)} | {ratio} | {fmt(p50 and p50 / 1000, 2)} ms | "
+                  f"{fmt(p99 and p99 / 1000, 2)} ms | {fmt((median(runs, 'mean_us') or 0) / 1000, 2)} ms | "
+                  f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% | {fmt((median(runs, 'hwm_kib') or 0) / 1024, 1)} MiB | "
+                  f"{fmt(median(runs, 'failed'))} |")
+        sys.stdout.flush()
+    os.unlink(body.name)
 
 
 def section_memory(results):

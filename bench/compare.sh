@@ -5,8 +5,9 @@
 # grpc.aio). Load from h2load and `grpc-demo bench`, server pinned to core 0
 # and load generator to core 1. Prints Markdown; see BENCHMARKS.md.
 #
-#   bench/compare.sh                 full run (about 25 minutes)
+#   bench/compare.sh                 full run (about 30 minutes; watch and report ~6)
 #   RUNS=1 DURATION=2 bench/compare.sh   a quick look
+#   ONLY=watch,report bench/compare.sh   some sections (unary,bidi,watch,report,memory,client)
 #
 # Everything runs on loopback; every process is started here and ended by
 # PID; every run is bounded in time.
