@@ -34,7 +34,7 @@ use tonic::{body::Body, codegen::StdError, Code, Status};
 use super::Reopened;
 use crate::{
     client::{root_cause, CallOptions},
-    exit::RpcError,
+    status::RpcError,
 };
 
 /// One HTTP/2 connection; clones share it. When the server closes it (a

@@ -8,7 +8,7 @@ use serde_json::json;
 use tonic::Code;
 
 use super::{BenchConfig, PhaseOutcome, Stop, Workload};
-use crate::exit::code_name;
+use crate::status::code_name;
 
 pub struct Report {
     pub workload: Workload,

@@ -7,9 +7,9 @@ use tokio::time::Instant;
 
 use super::{check_request_size, connect, describe_status, parse_json, with_deadline, CallOptions};
 use crate::{
-    exit::RpcError,
     output::Printer,
     proto::{self, HelloRequest, HelloResponse},
+    status::RpcError,
 };
 
 /// The wire path of sayHello.

@@ -104,7 +104,7 @@ impl Stream for Replies {
                 this.done = true;
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(Err(status))) => this.end(super::map_size_status(status)),
+            Poll::Ready(Some(Err(status))) => this.end(status),
             Poll::Ready(Some(Ok(request))) => {
                 let reply = this.session.accept(&request);
                 this.done = this.session.is_finished();
