@@ -176,24 +176,12 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         count_errors: load.count_errors,
     };
     let report = runtime(None)?.block_on(run_bench(&config))?;
-    let mut stdout = std::io::stdout().lock();
-    match args.client.output {
-        Format::Text => write!(stdout, "{}", report.to_text())?,
-        Format::Json => writeln!(stdout, "{}", report.to_json())?,
-    }
-    stdout.flush()?;
+    Printer::new(args.client.output, std::io::stdout().lock()).bench_report(&report)?;
     if report.interrupted {
         return Err(Interrupted.into());
     }
     if let Some(limit) = load.max_error_rate {
-        if report.error_rate() > limit {
-            anyhow::bail!(
-                "{} of {} RPCs failed ({:.2}%), above --max-error-rate {limit}",
-                report.failed(),
-                report.count,
-                report.error_rate() * 100.0
-            );
-        }
+        report.check_error_rate(limit)?;
     }
     Ok(())
 }

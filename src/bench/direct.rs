@@ -29,11 +29,11 @@ use http::{
 use http_body::{Body as _, Frame};
 use tokio::time::Instant;
 use tonic::codegen::Bytes;
-use tonic::{body::Body, codegen::StdError, Code, Status};
+use tonic::{body::Body, codegen::StdError, Status};
 
 use super::Reopened;
 use crate::{
-    client::{root_cause, CallOptions},
+    client::{describe_connect_error, dial, CallOptions, Socket},
     status::RpcError,
 };
 
@@ -163,53 +163,15 @@ pub(crate) fn sanitized(mut headers: HeaderMap) -> HeaderMap {
     headers
 }
 
-/// Opens one connection: TCP (no Nagle) or a Unix socket, then the HTTP/2
-/// handshake. Failures are UNAVAILABLE with the cause, as for `Channel`.
+/// Opens one connection (`client::dial`: TCP without Nagle, or a Unix
+/// socket), then the HTTP/2 handshake. Failures are UNAVAILABLE with the
+/// cause, worded as for `Channel`.
 async fn open(call: &CallOptions) -> anyhow::Result<Conn> {
-    let target = &call.target;
-    let unavailable = |cause: String| -> anyhow::Error {
-        RpcError::new(Code::Unavailable, format!("{cause} ({target})")).into()
+    let handshake = match dial(call).await? {
+        Socket::Tcp(stream) => handshake(stream).await,
+        Socket::Unix(stream) => handshake(stream).await,
     };
-    let timed_out = || {
-        unavailable(format!(
-            "connect timed out after {}",
-            humantime::format_duration(call.connect_timeout)
-        ))
-    };
-    let handshake = if let Some(path) = target.unix_path() {
-        let stream =
-            match tokio::time::timeout(call.connect_timeout, tokio::net::UnixStream::connect(path))
-                .await
-            {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(err)) => return Err(unavailable(root_cause(&err))),
-                Err(_) => return Err(timed_out()),
-            };
-        handshake(stream).await
-    } else {
-        let uri = target
-            .plaintext_uri()
-            .ok_or_else(|| anyhow::anyhow!("{target} is not a plaintext address"))?;
-        let host = uri.host().unwrap_or("localhost");
-        // An IPv6 literal comes bracketed in the URI.
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let port = uri.port_u16().unwrap_or(80);
-        let stream = match tokio::time::timeout(
-            call.connect_timeout,
-            tokio::net::TcpStream::connect((host, port)),
-        )
-        .await
-        {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(err)) => return Err(unavailable(root_cause(&err))),
-            Err(_) => return Err(timed_out()),
-        };
-        stream
-            .set_nodelay(true)
-            .map_err(|err| unavailable(root_cause(&err)))?;
-        handshake(stream).await
-    };
-    handshake.map_err(|err| unavailable(root_cause(&err)))
+    handshake.map_err(|err| describe_connect_error(&err, call).into())
 }
 
 /// What a call on a connection the server closed fails with.

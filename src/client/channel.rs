@@ -97,6 +97,43 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
     connected.map_err(|err| describe_connect_error(&err, options).into())
 }
 
+/// A connected socket to a plaintext target, for transports that speak
+/// HTTP/2 themselves (the bench's `direct`).
+pub(crate) enum Socket {
+    /// TCP, Nagle off.
+    Tcp(tokio::net::TcpStream),
+    Unix(tokio::net::UnixStream),
+}
+
+/// Connects to a plaintext `http://` or `unix://` target within
+/// `--connect-timeout`; a failure is worded as [`connect`]'s are.
+pub(crate) async fn dial(options: &CallOptions) -> Result<Socket, RpcError> {
+    let target = &options.target;
+    let connecting = async {
+        if let Some(path) = target.unix_path() {
+            return tokio::net::UnixStream::connect(path)
+                .await
+                .map(Socket::Unix);
+        }
+        let uri = target.plaintext_uri().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plaintext address")
+        })?;
+        // An IPv6 literal comes bracketed in the URI.
+        let host = uri.host().unwrap_or("localhost").trim_matches(['[', ']']);
+        let stream = tokio::net::TcpStream::connect((host, uri.port_u16().unwrap_or(80))).await?;
+        stream.set_nodelay(true)?;
+        Ok(Socket::Tcp(stream))
+    };
+    match tokio::time::timeout(options.connect_timeout, connecting).await {
+        Ok(Ok(socket)) => Ok(socket),
+        Ok(Err(err)) => Err(describe_connect_error(&err, options)),
+        Err(_) => Err(describe_connect_error(
+            &std::io::Error::from(std::io::ErrorKind::TimedOut),
+            options,
+        )),
+    }
+}
+
 /// Refuses a request over the client's own `--max-message-size` before it is
 /// sent, as gRPC's other clients do ("trying to send message larger than
 /// max"); tonic would fail it mid-send as an opaque stream reset.

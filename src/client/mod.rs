@@ -17,7 +17,7 @@ mod target;
 mod watch;
 
 pub use channel::connect;
-pub(crate) use channel::{check_request_size, with_deadline};
+pub(crate) use channel::{check_request_size, dial, with_deadline, Socket};
 pub(crate) use describe::{deadline_exceeded, describe_connect_error, describe_status, root_cause};
 pub use hello::{hello, hello_request_from_json};
 pub use metadata::{parse_header, Header};
