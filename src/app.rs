@@ -59,7 +59,7 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
                     let text = source.read()?;
                     Outbound::Messages(client::parse_script(&source.to_string(), &text)?)
                 }
-                None => Outbound::Messages(client::scripted_sequence(
+                None => Outbound::Messages(client::counted_sequence(
                     args.count,
                     args.role.into(),
                     &args.data,
@@ -142,7 +142,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
                     )
                     .into())
                 }
-                messages => messages.unwrap_or(defaults::BENCH_STREAM_MESSAGES),
+                given => given.unwrap_or(defaults::BENCH_STREAM_MESSAGES),
             },
             hold: args.stream.hold,
         },
@@ -188,8 +188,8 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
 
 /// The runtime for the server and the load generator: `workers` threads
 /// (default: the cores this process may run on). With one, a current-thread
-/// runtime: measured up to 2x faster than a one-worker multi-thread runtime
-/// on one core, as it never hands tasks between threads.
+/// runtime, which never hands tasks between threads (BENCHMARKS.md, "What
+/// was changed", first two rows).
 fn runtime(workers: Option<usize>) -> anyhow::Result<tokio::runtime::Runtime> {
     let workers = workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

@@ -20,8 +20,8 @@ pub const MAX_CONCURRENT_STREAMS: u32 = 256;
 /// `serve --max-connections`.
 pub const MAX_CONNECTIONS: u32 = 1000;
 /// `serve --keepalive-timeout` (with `--keepalive-interval`, off by default:
-/// hyper's HTTP/2 keep-alive stamps every frame with the time, ~5% of unary
-/// throughput; TCP keep-alive finds dead hosts instead, see listener.rs).
+/// hyper time-stamps every frame while it is on, BENCHMARKS.md "HTTP/2
+/// keep-alive PINGs opt-in"; TCP keep-alive finds dead hosts, listener.rs).
 pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// `serve --idle-stream-timeout`.
 pub const IDLE_STREAM_TIMEOUT: Duration = Duration::from_secs(300);

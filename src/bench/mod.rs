@@ -119,8 +119,8 @@ pub async fn run(
     // the run with nothing done.
     let nothing_ran = || Ok(Report::new(config, PhaseOutcome::nothing_ran(config)));
     // Every RPC carries the same metadata (-H, token, grpc-timeout): built
-    // once, not formatted per RPC (formatting grpc-timeout alone was ~2% of
-    // the client's instructions).
+    // once, not formatted per RPC (BENCHMARKS.md, "metadata built once per
+    // run").
     let metadata = config.call.request((), config.call.timeout).into_parts().0;
     if !config.call.target.is_tls() {
         // The direct transport adds the fixed headers itself, after tonic's

@@ -129,7 +129,7 @@ impl<T: Transport> Worker<T> {
         // The stream workload sends the same sequence as `grpc-demo stream`.
         let script = match workload {
             Workload::Stream { messages, .. } => {
-                client::scripted_sequence(messages, Role::Customer, &payload)
+                client::counted_sequence(messages, Role::Customer, &payload)
             }
             _ => Vec::new(),
         };

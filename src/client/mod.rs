@@ -26,6 +26,6 @@ pub use report::{report, Readings};
 pub use script::{
     parse_json, parse_script, parse_script_line, JsonError, ScriptError, ScriptSource,
 };
-pub use stream::{scripted_sequence, stream, Outbound};
+pub use stream::{counted_sequence, stream, Outbound};
 pub use target::Target;
 pub use watch::watch;

@@ -21,7 +21,7 @@ use crate::{
 
 /// The scripted sequence `--count` sends: START, PROGRESS…, END, numbered
 /// from 0. `count` below 2 still yields START and END.
-pub fn scripted_sequence(count: u32, role: Role, data: &str) -> Vec<MessageRequest> {
+pub fn counted_sequence(count: u32, role: Role, data: &str) -> Vec<MessageRequest> {
     let last = count.max(2) - 1;
     (0..=last)
         .map(|index| {
@@ -170,8 +170,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_scripted_sequence_is_start_progress_end() {
-        let messages = scripted_sequence(4, Role::Agent, "x");
+    fn the_counted_sequence_is_start_progress_end() {
+        let messages = counted_sequence(4, Role::Agent, "x");
         let kinds: Vec<(i32, i32)> = messages.iter().map(|m| (m.msg_type, m.msg_index)).collect();
         assert_eq!(
             kinds,
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn two_messages_are_start_and_end() {
-        let messages = scripted_sequence(2, Role::Customer, "");
+        let messages = counted_sequence(2, Role::Customer, "");
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0].msg_type, MsgType::Start as i32);
         assert_eq!(messages[1].msg_type, MsgType::End as i32);

@@ -160,7 +160,7 @@ impl Incoming {
 }
 
 impl Stream for Incoming {
-    type Item = io::Result<Conn>;
+    type Item = io::Result<Accepted>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -197,7 +197,7 @@ impl Stream for Incoming {
                 );
                 continue; // dropping the stream closes it
             };
-            return Poll::Ready(Some(Ok(Conn {
+            return Poll::Ready(Some(Ok(Accepted {
                 stream,
                 peer,
                 _permit: permit,
@@ -219,7 +219,7 @@ enum Socket {
 
 /// One accepted connection. Holds its slot under `--max-connections` until
 /// it is closed.
-pub struct Conn {
+pub struct Accepted {
     stream: Socket,
     peer: Option<SocketAddr>,
     _permit: OwnedSemaphorePermit,
@@ -227,7 +227,7 @@ pub struct Conn {
     preface_matched: Option<usize>,
 }
 
-impl Conn {
+impl Accepted {
     fn check_preface(&mut self, read: &[u8]) {
         let Some(matched) = self.preface_matched else {
             return;
@@ -262,7 +262,7 @@ impl Conn {
     }
 }
 
-impl Connected for Conn {
+impl Connected for Accepted {
     type ConnectInfo = TcpConnectInfo;
 
     fn connect_info(&self) -> Self::ConnectInfo {
@@ -277,7 +277,7 @@ impl Connected for Conn {
     }
 }
 
-impl AsyncRead for Conn {
+impl AsyncRead for Accepted {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -298,7 +298,7 @@ impl AsyncRead for Conn {
     }
 }
 
-impl AsyncWrite for Conn {
+impl AsyncWrite for Accepted {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

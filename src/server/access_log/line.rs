@@ -1,6 +1,6 @@
 //! The access line: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK
 //! duration_us=12 encoding=identity`, the line tracing's formatter would
-//! print for those fields, written by hand (see BENCHMARKS.md, "access log").
+//! print for those fields, written by hand (BENCHMARKS.md, "the access line formatted by hand").
 
 use std::{io::Write as _, net::SocketAddr, time::Instant};
 
@@ -10,8 +10,8 @@ use crate::status::code_name;
 
 /// Appends the peer: `1.2.3.4:5`, `[::1]:5`, or `unix` for a Unix socket.
 /// An IPv4 client of the dual-stack listener shows as IPv4, not as
-/// `[::ffff:1.2.3.4]`. IPv4 is written digit by digit: through `Display` it
-/// was a third of the cost of a log line.
+/// `[::ffff:1.2.3.4]`. IPv4 is written digit by digit, not through
+/// `Display` (BENCHMARKS.md, "peers written digit by digit").
 fn push_peer(line: &mut Vec<u8>, peer: Option<SocketAddr>) {
     let Some(addr) = peer else {
         line.extend_from_slice(b"unix");
