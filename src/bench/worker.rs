@@ -80,15 +80,12 @@ struct Clients<T> {
 impl<T: Transport> Clients<T> {
     fn new(channel: &T, call: &CallOptions) -> Self {
         macro_rules! configured {
-            ($client:ident) => {{
-                let client = $client::with_origin(channel.clone(), channel.origin())
-                    .max_decoding_message_size(call.max_message_size)
-                    .max_encoding_message_size(call.max_message_size);
-                match call.compression {
-                    Some(encoding) => client.send_compressed(encoding).accept_compressed(encoding),
-                    None => client,
-                }
-            }};
+            ($client:ident) => {
+                client::configured_client!(
+                    $client::with_origin(channel.clone(), channel.origin()),
+                    call
+                )
+            };
         }
         Clients {
             greet: configured!(GreetServiceClient),

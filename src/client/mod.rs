@@ -21,6 +21,7 @@ pub(crate) use channel::{check_request_size, dial, with_deadline, Socket};
 pub(crate) use describe::{deadline_exceeded, describe_connect_error, describe_status, root_cause};
 pub use hello::{hello, hello_request_from_json};
 pub use metadata::{parse_header, Header};
+pub(crate) use options::configured_client;
 pub use options::{CallOptions, ClientTls};
 pub use report::{report, Readings};
 pub use script::{

@@ -15,7 +15,25 @@ use tonic::{
 };
 
 use super::{metadata::show_metadata, Header, Target};
+
+/// A generated client (or `tonic::client::Grpc`) with the call's size limits
+/// and, with `--compress`, compression both ways. (Compressed responses are
+/// asked for only then: for small messages compression costs more than it
+/// saves.) A macro: the generated clients share these methods but no trait.
+macro_rules! configured_client {
+    ($client:expr, $options:expr) => {{
+        let options = $options;
+        let client = $client
+            .max_decoding_message_size(options.max_message_size)
+            .max_encoding_message_size(options.max_message_size);
+        match options.compression {
+            Some(encoding) => client.send_compressed(encoding).accept_compressed(encoding),
+            None => client,
+        }
+    }};
+}
 use crate::{defaults, exit::UsageError};
+pub(crate) use configured_client;
 
 /// Everything a client subcommand needs to make a call.
 #[derive(Debug, Clone)]

@@ -11,8 +11,8 @@ use tokio::time::Instant;
 use tokio_stream::{Stream, StreamExt};
 
 use super::{
-    check_request_size, connect, describe_status, parse_script_line, with_deadline, CallOptions,
-    ScriptSource,
+    check_request_size, configured_client, connect, describe_status, parse_script_line,
+    with_deadline, CallOptions, ScriptSource,
 };
 use crate::{
     output::Printer,
@@ -91,14 +91,7 @@ pub async fn stream<W: Write>(
     };
     with_deadline(options.timeout, async {
         let channel = connect(options).await?;
-        let mut client = MessageServiceClient::new(channel)
-            .max_decoding_message_size(options.max_message_size)
-            .max_encoding_message_size(options.max_message_size);
-        // Compressed responses are asked for only with --compress: for
-        // small messages compression costs more than it saves.
-        if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding).accept_compressed(encoding);
-        }
+        let mut client = configured_client!(MessageServiceClient::new(channel), options);
         // `throttle` spaces the items out; the first one goes at once.
         let outbound = messages.throttle(interval);
         let request = options.request(outbound, deadline.saturating_duration_since(Instant::now()));
