@@ -214,25 +214,8 @@ impl Report {
         self.workload.name()
     }
 
-    /// Ten buckets from min to max, with counts, for the text histogram.
     fn buckets(&self) -> Vec<(u64, u64)> {
-        if self.latency_us.is_empty() {
-            return Vec::new();
-        }
-        let (min, max) = (self.latency_us.min(), self.latency_us.max());
-        let step = ((max - min) / 10).max(1);
-        let mut buckets = Vec::new();
-        let mut low = min;
-        while low <= max {
-            let high = (low + step).min(max);
-            let count = self.latency_us.count_between(low, high);
-            buckets.push((high, count));
-            if high == max {
-                break;
-            }
-            low = high + 1;
-        }
-        buckets
+        buckets(&self.latency_us)
     }
 
     /// The report as JSON: durations in microseconds, the unit in the key.
@@ -391,5 +374,54 @@ impl Report {
             }
         }
         out
+    }
+}
+
+/// About ten buckets of equal width from min to max, each with its upper
+/// bound and the latencies recorded in it: every recorded value, through
+/// hdrhistogram's iterator, counted once.
+fn buckets(histogram: &Histogram<u64>) -> Vec<(u64, u64)> {
+    if histogram.is_empty() {
+        return Vec::new();
+    }
+    let (min, max) = (histogram.min(), histogram.max());
+    let width = ((max - min) / 10).max(1) + 1;
+    let last = (max - min) / width;
+    let mut buckets: Vec<(u64, u64)> = (0..=last)
+        .map(|index| ((min + index * width + width - 1).min(max), 0))
+        .collect();
+    let top = buckets.len() - 1;
+    for recorded in histogram.iter_recorded() {
+        let value = recorded.value_iterated_to().clamp(min, max);
+        let index = usize::try_from((value - min) / width).map_or(top, |index| index.min(top));
+        buckets[index].1 += recorded.count_at_value();
+    }
+    buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_latency_is_in_one_bucket_and_the_last_ends_at_the_max() {
+        let mut histogram = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("bounds");
+        for value in [100, 150, 151, 200, 999, 1000, 5000, 5001, 10_000] {
+            histogram.record(value).expect("in bounds");
+        }
+        let found = buckets(&histogram);
+        assert_eq!(found.iter().map(|(_, count)| count).sum::<u64>(), 9);
+        assert_eq!(found.last().map(|(le, _)| *le), Some(histogram.max()));
+        assert!(found.len() <= 11, "{found:?}");
+        assert!(
+            found.windows(2).all(|pair| pair[0].0 < pair[1].0),
+            "{found:?}"
+        );
+        // 100, 150, 151, 200, 999 and 1000 are in the first bucket (up to ~1,090).
+        assert_eq!(found[0].1, 6, "{found:?}");
+
+        let mut one = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("bounds");
+        one.record(42).expect("in bounds");
+        assert_eq!(buckets(&one), vec![(42, 1)]);
     }
 }
