@@ -53,6 +53,8 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--keepalive-interval', '--keepalive-interval', [CompletionResultType]::ParameterName, 'Send HTTP/2 PINGs this often and drop a peer that does not answer [default: off; TCP keep-alive (60s) still drops dead hosts]')
             [CompletionResult]::new('--keepalive-timeout', '--keepalive-timeout', [CompletionResultType]::ParameterName, 'With --keepalive-interval: drop a connection whose PING goes unanswered this long')
             [CompletionResult]::new('--idle-stream-timeout', '--idle-stream-timeout', [CompletionResultType]::ParameterName, 'End a stream whose client sends nothing for this long')
+            [CompletionResult]::new('--metrics-addr', '--metrics-addr', [CompletionResultType]::ParameterName, 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]')
+            [CompletionResult]::new('--metrics-buckets', '--metrics-buckets', [CompletionResultType]::ParameterName, 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram''s buckets, comma-separated and increasing')
             [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Runtime worker threads [default: the number of cores]')
             [CompletionResult]::new('--no-reflection', '--no-reflection', [CompletionResultType]::ParameterName, 'Do not serve the gRPC reflection services')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')

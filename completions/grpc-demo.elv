@@ -49,6 +49,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --keepalive-interval 'Send HTTP/2 PINGs this often and drop a peer that does not answer [default: off; TCP keep-alive (60s) still drops dead hosts]'
             cand --keepalive-timeout 'With --keepalive-interval: drop a connection whose PING goes unanswered this long'
             cand --idle-stream-timeout 'End a stream whose client sends nothing for this long'
+            cand --metrics-addr 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]'
+            cand --metrics-buckets 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram''s buckets, comma-separated and increasing'
             cand --workers 'Runtime worker threads [default: the number of cores]'
             cand --no-reflection 'Do not serve the gRPC reflection services'
             cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'

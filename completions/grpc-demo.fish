@@ -50,6 +50,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connec
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-interval -d 'Send HTTP/2 PINGs this often and drop a peer that does not answer [default: off; TCP keep-alive (60s) still drops dead hosts]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-timeout -d 'With --keepalive-interval: drop a connection whose PING goes unanswered this long' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-addr -d 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-buckets -d 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram\'s buckets, comma-separated and increasing' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l workers -d 'Runtime worker threads [default: the number of cores]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'

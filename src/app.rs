@@ -32,6 +32,7 @@ pub fn output_format(command: &Command) -> Format {
 pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
+            server::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
             let options = serve_options(&args);
             runtime(args.workers.map(usize::from))?.block_on(server::run(options, |bound| {
                 let mut stdout = std::io::stdout().lock();
@@ -276,6 +277,12 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
         },
         token_file: args.token_file.clone(),
         token: args.token.clone(),
+        metrics: args
+            .metrics_addr
+            .map(|addr| server::metrics::MetricsOptions {
+                addr,
+                buckets: args.metrics_buckets.clone(),
+            }),
         config: ServeConfig {
             shutdown_timeout: args.shutdown_timeout,
             reflection: !args.no_reflection,
@@ -289,6 +296,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
                 keepalive_timeout: args.keepalive_timeout,
                 idle_stream_timeout: args.idle_stream_timeout,
             },
+            metrics: None,
         },
     }
 }

@@ -8,7 +8,11 @@
 //! without a network (addresses, durations, headers) are parsed here, so a
 //! bad one is a usage error (exit 2) before anything is sent.
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -279,6 +283,21 @@ pub struct ServeArgs {
     /// End a stream whose client sends nothing for this long.
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub idle_stream_timeout: Duration,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics, a listener of its
+    /// own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Upper bounds, in seconds, of the grpc_server_handling_seconds
+    /// histogram's buckets, comma-separated and increasing.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10",
+        value_name = "SECONDS"
+    )]
+    pub metrics_buckets: Vec<f64>,
 
     /// Runtime worker threads [default: the number of cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]

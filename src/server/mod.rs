@@ -8,6 +8,7 @@ mod fast_path;
 mod greet;
 mod listener;
 mod message;
+pub mod metrics;
 mod report;
 pub mod session;
 mod stock;
@@ -95,6 +96,8 @@ pub struct ServeConfig {
     /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
+    /// Where RPCs are counted (`--metrics-addr`); `None`: not counted.
+    pub metrics: Option<&'static metrics::Metrics>,
 }
 
 impl Default for ServeConfig {
@@ -105,6 +108,7 @@ impl Default for ServeConfig {
             tls: None,
             token: None,
             limits: Limits::default(),
+            metrics: None,
         }
     }
 }
@@ -126,6 +130,8 @@ pub struct ServeOptions {
     pub token_file: Option<PathBuf>,
     /// A token given directly (env `GRPC_DEMO_TOKEN`); the file wins.
     pub token: Option<String>,
+    /// `--metrics-addr`, `--metrics-buckets`.
+    pub metrics: Option<metrics::MetricsOptions>,
     pub config: ServeConfig,
 }
 
@@ -312,6 +318,7 @@ pub async fn serve(
     // per stream, not per message.
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
+        .layer(metrics::MetricsLayer::new(config.metrics))
         .layer(AccessLogLayer)
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))
@@ -324,6 +331,7 @@ pub async fn serve(
 
     // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
     let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none());
+    let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
     let graceful = router.serve_with_incoming_shutdown(incoming, async move {
@@ -364,6 +372,26 @@ pub async fn serve(
     crate::logging::flush_lines();
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// Every method this server serves, for the metrics' label sets.
+fn served_methods(reflection: bool) -> anyhow::Result<Vec<metrics::ServedMethod>> {
+    let mut methods = metrics::methods_of(FILE_DESCRIPTOR_SET, &HEALTH_SERVICES)?;
+    methods.extend(metrics::methods_of(
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+        &["grpc.health.v1.Health"],
+    )?);
+    if reflection {
+        methods.extend(metrics::methods_of(
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            &["grpc.reflection.v1.ServerReflection"],
+        )?);
+        methods.extend(metrics::methods_of(
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            &["grpc.reflection.v1alpha.ServerReflection"],
+        )?);
+    }
+    Ok(methods)
 }
 
 /// Aborts a background task when the scope that started it ends.
@@ -450,6 +478,20 @@ pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::
     let listener = match &options.listen {
         Listen::Tcp { host, port } => bind(*host, *port)?,
         Listen::Unix(path) => bind_unix(path)?,
+    };
+    let _metrics_server = match &options.metrics {
+        Some(metrics_options) => {
+            let metrics_listener = metrics::bind(metrics_options.addr).await?;
+            let metrics = metrics::Metrics::install(
+                &served_methods(config.reflection)?,
+                &metrics_options.buckets,
+            );
+            config.metrics = Some(metrics);
+            let addr = metrics_listener.local_addr()?;
+            tracing::info!("metrics on http://{addr}/metrics");
+            Some(AbortOnDrop(metrics_listener.serve(metrics.registry())))
+        }
+        None => None,
     };
     let bound = listener.describe().context("reading the bound address")?;
     announce(&bound);
