@@ -1213,7 +1213,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__serve)
-            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --metrics-addr --metrics-buckets --workers --verbose --help --version"
+            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --metrics-addr --metrics-buckets --access-log --log-format --workers --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1285,6 +1285,14 @@ _grpc__demo() {
                     ;;
                 --metrics-buckets)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --workers)

@@ -258,6 +258,14 @@ fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// `serve`'s logging flags.
+pub fn log_options(args: &ServeArgs) -> crate::logging::LogOptions {
+    crate::logging::LogOptions {
+        format: args.log_format,
+        access_log: args.access_log.clone(),
+    }
+}
+
 fn serve_options(args: &ServeArgs) -> ServeOptions {
     ServeOptions {
         listen: match &args.uds {
@@ -277,6 +285,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
         },
         token_file: args.token_file.clone(),
         token: args.token.clone(),
+        access_log: args.access_log.clone(),
         metrics: args
             .metrics_addr
             .map(|addr| server::metrics::MetricsOptions {

@@ -19,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::{
     client::{parse_header, Header, Target},
     exit::EXIT_CODES_HELP,
+    logging::{AccessLogTarget, LogFormat},
     output::Format,
     proto::Role,
 };
@@ -298,6 +299,16 @@ pub struct ServeArgs {
         value_name = "SECONDS"
     )]
     pub metrics_buckets: Vec<f64>,
+
+    /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
+    /// appended to and reopened on SIGHUP (for logrotate).
+    #[arg(long, default_value = "stderr", value_parser = AccessLogTarget::parse, value_name = "TARGET")]
+    pub access_log: AccessLogTarget,
+
+    /// Log lines as text, or as JSON objects (one a line, the same fields),
+    /// for log shippers; the access log too.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
 
     /// Runtime worker threads [default: the number of cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]

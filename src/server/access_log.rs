@@ -59,16 +59,17 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // Cheap clones (shared buffers), not copies: this runs per RPC.
-        let entry = Entry {
+        // With `--access-log off` nothing is put together at all.
+        let entry = logging::access_log_enabled().then(|| Entry {
             method: request.uri().path_and_query().cloned(),
             peer: super::peer_addr(request.extensions()),
             encoding: request.headers().get(GRPC_ENCODING).cloned(),
             started: Instant::now(),
             status: None,
-        };
+        });
         LoggedFuture {
             inner: self.inner.call(request),
-            entry: Some(entry),
+            entry,
         }
     }
 }
@@ -250,8 +251,13 @@ impl Drop for Entry {
         let now = Instant::now();
         let duration_us = u64::try_from(now.saturating_duration_since(self.started).as_micros())
             .unwrap_or(u64::MAX);
+        let json = logging::json();
         logging::write_line_with(now, |line, timestamp| {
-            self.format(line, timestamp, warn, status, duration_us);
+            if json {
+                self.format_json(line, timestamp, warn, status, duration_us);
+            } else {
+                self.format(line, timestamp, warn, status, duration_us);
+            }
         });
     }
 }
@@ -293,6 +299,47 @@ impl Entry {
             line.push(b'?');
         }
         line.push(b'\n');
+    }
+}
+
+impl Entry {
+    /// The same fields as one JSON object, as tracing's JSON formatter
+    /// (`--log-format json`) writes its events:
+    /// `{"timestamp":"…","level":"INFO","message":"rpc","method":"/p.S/m","peer":"1.2.3.4:5","status":"OK","duration_us":12,"encoding":"identity"}`.
+    fn format_json(
+        &self,
+        line: &mut Vec<u8>,
+        timestamp: &[u8],
+        warn: bool,
+        status: Code,
+        duration_us: u64,
+    ) {
+        line.extend_from_slice(b"{\"timestamp\":\"");
+        line.extend_from_slice(timestamp);
+        line.extend_from_slice(if warn {
+            b"\",\"level\":\"WARN\",\"message\":\"rpc\",\"method\":"
+        } else {
+            b"\",\"level\":\"INFO\",\"message\":\"rpc\",\"method\":"
+        });
+        logging::push_json_str(line, self.method.as_ref().map_or("-", |m| m.path()));
+        line.extend_from_slice(b",\"peer\":\"");
+        push_peer(line, self.peer);
+        line.extend_from_slice(b"\",\"status\":\"");
+        line.extend_from_slice(code_name(status).as_bytes());
+        line.extend_from_slice(b"\",\"duration_us\":");
+        line.extend_from_slice(itoa::Buffer::new().format(duration_us).as_bytes());
+        line.extend_from_slice(b",\"encoding\":");
+        let encoding = self
+            .encoding
+            .as_ref()
+            .map_or(&b"identity"[..], |value| value.as_bytes());
+        match std::str::from_utf8(encoding) {
+            Ok(text) if encoding.iter().all(|b| b.is_ascii_graphic()) => {
+                logging::push_json_str(line, text);
+            }
+            _ => line.extend_from_slice(b"\"?\""),
+        }
+        line.extend_from_slice(b"}\n");
     }
 }
 

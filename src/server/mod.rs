@@ -132,6 +132,8 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// `--metrics-addr`, `--metrics-buckets`.
     pub metrics: Option<metrics::MetricsOptions>,
+    /// `--access-log`: a FILE is reopened on SIGHUP.
+    pub access_log: crate::logging::AccessLogTarget,
     pub config: ServeConfig,
 }
 
@@ -374,6 +376,20 @@ pub async fn serve(
     Ok(())
 }
 
+/// With `--access-log FILE`: on each SIGHUP, the file is reopened by name
+/// (logrotate renames it, then sends HUP).
+fn reopen_on_sighup(path: &Path) -> anyhow::Result<AbortOnDrop> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangup = signal(SignalKind::hangup()).context("installing SIGHUP handler")?;
+    let path = path.display().to_string();
+    Ok(AbortOnDrop(tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            tracing::info!(%path, "SIGHUP received: reopening the access log");
+            crate::logging::reopen_access_log();
+        }
+    })))
+}
+
 /// Every method this server serves, for the metrics' label sets.
 fn served_methods(reflection: bool) -> anyhow::Result<Vec<metrics::ServedMethod>> {
     let mut methods = metrics::methods_of(FILE_DESCRIPTOR_SET, &HEALTH_SERVICES)?;
@@ -478,6 +494,10 @@ pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::
     let listener = match &options.listen {
         Listen::Tcp { host, port } => bind(*host, *port)?,
         Listen::Unix(path) => bind_unix(path)?,
+    };
+    let _reopen_on_hup = match &options.access_log {
+        crate::logging::AccessLogTarget::File(path) => Some(reopen_on_sighup(path)?),
+        _ => None,
     };
     let _metrics_server = match &options.metrics {
         Some(metrics_options) => {
