@@ -138,6 +138,12 @@ fn json_log_lines_carry_the_same_fields() {
         assert_eq!(rpc["encoding"], "identity", "{rpc}");
         assert!(rpc["duration_us"].is_u64(), "{rpc}");
         assert!(
+            rpc["trace_id"]
+                .as_str()
+                .is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{rpc}"
+        );
+        assert!(
             rpc["peer"]
                 .as_str()
                 .is_some_and(|peer| peer.starts_with("127.0.0.1:")),

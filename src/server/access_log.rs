@@ -22,12 +22,14 @@ use tonic::Code;
 use crate::{
     exit::{code_name, is_message_too_large},
     logging,
+    trace_context::{self, TraceContext},
 };
 
 // Looked up per RPC: as constants they are hashed, not parsed, each time.
 const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
 const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
+const TRACEPARENT: HeaderName = HeaderName::from_static(trace_context::TRACEPARENT);
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccessLogLayer;
@@ -64,6 +66,12 @@ where
             method: request.uri().path_and_query().cloned(),
             peer: super::peer_addr(request.extensions()),
             encoding: request.headers().get(GRPC_ENCODING).cloned(),
+            trace: TraceContext::continue_or_start(
+                request
+                    .headers()
+                    .get(TRACEPARENT)
+                    .map(HeaderValue::as_bytes),
+            ),
             started: Instant::now(),
             status: None,
         });
@@ -222,6 +230,8 @@ struct Entry {
     peer: Option<SocketAddr>,
     /// The request's `grpc-encoding` (compression), if any.
     encoding: Option<http::HeaderValue>,
+    /// The caller's trace (W3C `traceparent`) or a new one.
+    trace: TraceContext,
     started: Instant,
     status: Option<Code>,
 }
@@ -264,8 +274,9 @@ impl Drop for Entry {
 
 impl Entry {
     /// The line tracing's formatter would print for
-    /// `info!(method, peer, status, duration_us, encoding, "rpc")`, written
-    /// by hand: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK duration_us=12 encoding=identity`.
+    /// `info!(method, peer, status, duration_us, encoding, trace_id, "rpc")`,
+    /// written by hand: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK
+    /// duration_us=12 encoding=identity trace_id=4bf92f3577b34da6a3ce929d0e0e4736`.
     fn format(
         &self,
         line: &mut Vec<u8>,
@@ -298,6 +309,8 @@ impl Entry {
         } else {
             line.push(b'?');
         }
+        line.extend_from_slice(b" trace_id=");
+        line.extend_from_slice(&self.trace.trace_id_hex());
         line.push(b'\n');
     }
 }
@@ -305,7 +318,7 @@ impl Entry {
 impl Entry {
     /// The same fields as one JSON object, as tracing's JSON formatter
     /// (`--log-format json`) writes its events:
-    /// `{"timestamp":"…","level":"INFO","message":"rpc","method":"/p.S/m","peer":"1.2.3.4:5","status":"OK","duration_us":12,"encoding":"identity"}`.
+    /// `{"timestamp":"…","level":"INFO","message":"rpc","method":"/p.S/m","peer":"1.2.3.4:5","status":"OK","duration_us":12,"encoding":"identity","trace_id":"4bf9…"}`.
     fn format_json(
         &self,
         line: &mut Vec<u8>,
@@ -339,7 +352,9 @@ impl Entry {
             }
             _ => line.extend_from_slice(b"\"?\""),
         }
-        line.extend_from_slice(b"}\n");
+        line.extend_from_slice(b",\"trace_id\":\"");
+        line.extend_from_slice(&self.trace.trace_id_hex());
+        line.extend_from_slice(b"\"}\n");
     }
 }
 
