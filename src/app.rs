@@ -286,6 +286,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
         token_file: args.token_file.clone(),
         token: args.token.clone(),
         access_log: args.access_log.clone(),
+        otlp_endpoint: args.otlp_endpoint.clone(),
         metrics: args
             .metrics_addr
             .map(|addr| server::metrics::MetricsOptions {

@@ -300,6 +300,11 @@ pub struct ServeArgs {
     )]
     pub metrics_buckets: Vec<f64>,
 
+    /// Export one span per RPC over OTLP/gRPC to this collector (e.g.
+    /// http://127.0.0.1:4317); batched, never delaying an RPC [default: off].
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+
     /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
     /// appended to and reopened on SIGHUP (for logrotate).
     #[arg(long, default_value = "stderr", value_parser = AccessLogTarget::parse, value_name = "TARGET")]

@@ -61,8 +61,9 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // Cheap clones (shared buffers), not copies: this runs per RPC.
-        // With `--access-log off` nothing is put together at all.
-        let entry = logging::access_log_enabled().then(|| Entry {
+        // With `--access-log off` (and no span export) nothing is put
+        // together at all.
+        let entry = (logging::access_log_enabled() || super::otlp::enabled()).then(|| Entry {
             method: request.uri().path_and_query().cloned(),
             peer: super::peer_addr(request.extensions()),
             encoding: request.headers().get(GRPC_ENCODING).cloned(),
@@ -250,11 +251,22 @@ impl Drop for Entry {
                 | Code::Unauthenticated
                 | Code::ResourceExhausted
         );
-        let enabled = if warn {
-            tracing::enabled!(target: "grpc_demo::access", tracing::Level::WARN)
-        } else {
-            tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
-        };
+        let enabled = logging::access_log_enabled()
+            && if warn {
+                tracing::enabled!(target: "grpc_demo::access", tracing::Level::WARN)
+            } else {
+                tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
+            };
+        if super::otlp::enabled() {
+            super::otlp::record(super::otlp::SpanRecord {
+                trace: self.trace,
+                path: self.method.clone(),
+                peer: self.peer,
+                end: std::time::SystemTime::now(),
+                duration: self.started.elapsed(),
+                status,
+            });
+        }
         if !enabled {
             return;
         }

@@ -9,6 +9,7 @@ mod greet;
 mod listener;
 mod message;
 pub mod metrics;
+pub mod otlp;
 mod report;
 pub mod session;
 mod stock;
@@ -132,6 +133,8 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// `--metrics-addr`, `--metrics-buckets`.
     pub metrics: Option<metrics::MetricsOptions>,
+    /// `--otlp-endpoint`: export a span per RPC there.
+    pub otlp_endpoint: Option<String>,
     /// `--access-log`: a FILE is reopened on SIGHUP.
     pub access_log: crate::logging::AccessLogTarget,
     pub config: ServeConfig,
@@ -495,6 +498,13 @@ pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::
         Listen::Tcp { host, port } => bind(*host, *port)?,
         Listen::Unix(path) => bind_unix(path)?,
     };
+    let exporter = match &options.otlp_endpoint {
+        Some(endpoint) => {
+            tracing::info!(%endpoint, "exporting a span per RPC over OTLP");
+            Some(otlp::start(endpoint)?)
+        }
+        None => None,
+    };
     let _reopen_on_hup = match &options.access_log {
         crate::logging::AccessLogTarget::File(path) => Some(reopen_on_sighup(path)?),
         _ => None,
@@ -523,5 +533,9 @@ pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::
         reflection = config.reflection,
         "serving"
     );
-    serve(listener, &config, shutdown).await
+    let served = serve(listener, &config, shutdown).await;
+    if let Some(exporter) = exporter {
+        exporter.shutdown().await;
+    }
+    served
 }

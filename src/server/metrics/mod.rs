@@ -436,6 +436,25 @@ impl Collector for GrpcCollector {
                 .encode_descriptor(name, help, None, MetricType::Gauge)?
                 .encode_gauge(&value.load(Ordering::Relaxed))?;
         }
+        if super::otlp::enabled() {
+            let spans = [
+                (
+                    "grpc_demo_otlp_spans_exported",
+                    "Spans exported to the OTLP collector.",
+                    super::otlp::exported(),
+                ),
+                (
+                    "grpc_demo_otlp_spans_dropped",
+                    "Spans dropped: export queue full or the collector unreachable.",
+                    super::otlp::dropped(),
+                ),
+            ];
+            for (name, help, value) in spans {
+                encoder
+                    .encode_descriptor(name, help, None, MetricType::Counter)?
+                    .encode_counter(&value, None::<&NoExemplar>)?;
+            }
+        }
         Ok(())
     }
 }
