@@ -32,7 +32,7 @@ use opentelemetry_sdk::{
 use tokio::sync::{mpsc, Notify};
 use tonic::Code;
 
-use crate::{exit::code_name, trace_context::TraceContext};
+use crate::{status::code_name, trace_context::TraceContext};
 
 /// Spans waiting for export; more are dropped.
 const QUEUE: usize = 2048;

@@ -46,9 +46,7 @@ pub use layer::MetricsLayer;
 
 /// `prometheus.DefBuckets`, go-grpc-middleware's default for
 /// `grpc_server_handling_seconds`.
-pub const DEFAULT_BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+pub const DEFAULT_BUCKETS: [f64; 11] = crate::defaults::METRICS_BUCKETS;
 
 /// The label value of every method the server does not serve.
 pub const UNKNOWN: &str = "unknown";
