@@ -51,7 +51,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --idle-stream-timeout 'End a stream whose client sends nothing for this long'
             cand --metrics-addr 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]'
             cand --metrics-buckets 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram''s buckets, comma-separated and increasing'
-            cand --otlp-endpoint 'Export one span per RPC over OTLP/gRPC to this collector (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]'
+            cand --otlp-endpoint 'Export one span per RPC over OTLP/gRPC to this collector, plaintext (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]'
             cand --access-log 'Where the access log (one line per RPC) goes: stderr, off, or a FILE, appended to and reopened on SIGHUP (for logrotate)'
             cand --log-format 'Log lines as text, or as JSON objects (one a line, the same fields), for log shippers; the access log too'
             cand --workers 'Runtime worker threads [default: the number of cores]'

@@ -52,7 +52,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-addr -d 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-buckets -d 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram\'s buckets, comma-separated and increasing' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l otlp-endpoint -d 'Export one span per RPC over OTLP/gRPC to this collector (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l otlp-endpoint -d 'Export one span per RPC over OTLP/gRPC to this collector, plaintext (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l access-log -d 'Where the access log (one line per RPC) goes: stderr, off, or a FILE, appended to and reopened on SIGHUP (for logrotate)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l log-format -d 'Log lines as text, or as JSON objects (one a line, the same fields), for log shippers; the access log too' -r -f -a "text\t'`2026-11-25T12:00:25.850760Z  INFO rpc method=… peer=…`'
 json\t'One JSON object per line, the same fields, for log shippers'"

@@ -300,9 +300,10 @@ pub struct ServeArgs {
     )]
     pub metrics_buckets: Vec<f64>,
 
-    /// Export one span per RPC over OTLP/gRPC to this collector (e.g.
-    /// http://127.0.0.1:4317); batched, never delaying an RPC [default: off].
-    #[arg(long, value_name = "URL")]
+    /// Export one span per RPC over OTLP/gRPC to this collector, plaintext
+    /// (e.g. http://127.0.0.1:4317); batched, never delaying an RPC
+    /// [default: off].
+    #[arg(long, value_parser = parse_otlp_endpoint, value_name = "URL")]
     pub otlp_endpoint: Option<String>,
 
     /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
@@ -578,6 +579,19 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 /// Parses `500ms`, `2s`, `1m30s` (humantime).
+/// `--otlp-endpoint`: `http://HOST:PORT` (the collector's gRPC port).
+fn parse_otlp_endpoint(text: &str) -> Result<String, String> {
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|err| format!("'{text}' is not a URL: {err}"))?;
+    if uri.scheme_str() != Some("http") || uri.host().is_none_or(str::is_empty) {
+        return Err(format!(
+            "'{text}': the collector's address is http://HOST:PORT (plaintext OTLP/gRPC)"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|err| format!("{err} (examples: 500ms, 2s, 1m)"))
 }

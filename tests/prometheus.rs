@@ -423,3 +423,25 @@ fn the_exposition_passes_promtool_and_speaks_openmetrics_when_asked() {
     let (status, _, _) = http_get(metrics, "/", None).expect("GET /");
     assert_eq!(status, 404);
 }
+
+#[test]
+fn bad_metrics_buckets_are_a_usage_error() {
+    for bad in ["1,0.5", "0.1,0.1", "0,1", "x"] {
+        let output = run(&[
+            "serve",
+            "--port",
+            "0",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--metrics-buckets",
+            bad,
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("--metrics-buckets"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "never listened");
+    }
+}

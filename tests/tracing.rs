@@ -347,3 +347,17 @@ fn with_the_collector_down_rpcs_succeed_and_spans_are_dropped_and_counted() {
     assert_eq!(warnings, 1, "one warning, no storm:\n{log}");
     assert!(log.contains("exporting spans failed"), "{log}");
 }
+
+#[test]
+fn an_otlp_endpoint_that_is_not_plaintext_http_is_a_usage_error() {
+    for bad in ["https://collector:4317", "collector:4317", "http://"] {
+        let output = run(&["serve", "--port", "0", "--otlp-endpoint", bad]);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("--otlp-endpoint"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "never listened");
+    }
+}

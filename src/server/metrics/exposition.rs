@@ -50,7 +50,11 @@ impl MetricsListener {
                         let registry = Arc::clone(&registry);
                         async move { Ok::<_, Infallible>(respond(&request, &registry)) }
                     });
+                    // A scraper that does not finish its request in time is
+                    // let go.
                     let _ = hyper::server::conn::http1::Builder::new()
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(std::time::Duration::from_secs(10))
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
