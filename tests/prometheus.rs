@@ -231,9 +231,9 @@ fn metrics_port(server: &Server) -> u16 {
         .unwrap_or_else(|| panic!("no port in {addr}"))
 }
 
-/// One health check and one call of a method the server does not have,
-/// with tonic clients.
-fn health_check_and_unknown_method(addr: &str) {
+/// One health check, one reflection stream (one request, one answer) and
+/// one call of a method the server does not have, with tonic clients.
+fn health_reflection_and_unknown_method(addr: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -253,6 +253,26 @@ fn health_check_and_unknown_method(addr: &str) {
             .await
             .expect("health check");
         assert_eq!(health.into_inner().status, 1, "SERVING");
+
+        use tonic_reflection::pb::v1::{
+            server_reflection_client::ServerReflectionClient,
+            server_reflection_request::MessageRequest, ServerReflectionRequest,
+        };
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        let mut answers = ServerReflectionClient::new(channel.clone())
+            .server_reflection_info(tokio_stream::iter([request]))
+            .await
+            .expect("reflection")
+            .into_inner();
+        let mut count = 0;
+        while let Some(answer) = answers.message().await.expect("reflection answer") {
+            assert!(answer.message_response.is_some());
+            count += 1;
+        }
+        assert_eq!(count, 1);
 
         let mut grpc = tonic::client::Grpc::new(channel);
         grpc.ready().await.expect("ready");
@@ -292,11 +312,11 @@ fn prometheus_scrapes_exact_counts_of_a_known_traffic_mix() {
         assert!(output.status.success(), "{}", stderr(&output));
         assert_eq!(stdout(&output).lines().count(), 4);
     }
-    health_check_and_unknown_method(&addr);
+    health_reflection_and_unknown_method(&addr);
 
-    // 7 + 2 + 3 + 1 + 1 RPCs; all handled, none in flight, no connection
-    // left open.
-    prometheus.wait_for("sum(grpc_server_handled_total)", 14.0);
+    // 7 + 2 + 3 + 1 + 1 + 1 RPCs; all handled, none in flight, no
+    // connection left open.
+    prometheus.wait_for("sum(grpc_server_handled_total)", 15.0);
     prometheus.wait_for("grpc_server_in_flight_streams", 0.0);
     prometheus.wait_for("grpc_server_open_connections", 0.0);
 
@@ -304,6 +324,7 @@ fn prometheus_scrapes_exact_counts_of_a_known_traffic_mix() {
     let stream = r#"grpc_type="bidi_stream",grpc_service="packages.MessageService",grpc_method="iter_message""#;
     let health = r#"grpc_type="unary",grpc_service="grpc.health.v1.Health",grpc_method="Check""#;
     let unknown = r#"grpc_type="unknown",grpc_service="unknown",grpc_method="unknown""#;
+    let reflection = r#"grpc_type="bidi_stream",grpc_service="grpc.reflection.v1.ServerReflection",grpc_method="ServerReflectionInfo""#;
     let expected = [
         (format!("grpc_server_started_total{{{hello}}}"), 9.0),
         (format!(r#"grpc_server_handled_total{{{hello},grpc_code="OK"}}"#), 7.0),
@@ -320,6 +341,9 @@ fn prometheus_scrapes_exact_counts_of_a_known_traffic_mix() {
         (format!("grpc_server_msg_received_total{{{stream}}}"), 12.0),
         (format!("grpc_server_msg_sent_total{{{stream}}}"), 12.0),
         (format!(r#"grpc_server_handled_total{{{health},grpc_code="OK"}}"#), 1.0),
+        (format!(r#"grpc_server_handled_total{{{reflection},grpc_code="OK"}}"#), 1.0),
+        (format!("grpc_server_msg_received_total{{{reflection}}}"), 1.0),
+        (format!("grpc_server_msg_sent_total{{{reflection}}}"), 1.0),
         (
             format!(r#"grpc_server_handled_total{{{unknown},grpc_code="Unimplemented"}}"#),
             1.0,
@@ -330,7 +354,7 @@ fn prometheus_scrapes_exact_counts_of_a_known_traffic_mix() {
                 .to_owned(),
             0.0,
         ),
-        ("sum(grpc_server_started_total)".to_owned(), 14.0),
+        ("sum(grpc_server_started_total)".to_owned(), 15.0),
         (
             r#"sum(grpc_server_handled_total{grpc_code!~"OK|Unauthenticated|Unimplemented"})"#
                 .to_owned(),
