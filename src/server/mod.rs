@@ -4,7 +4,7 @@
 //! correction, fast dispatch). Beside it, one file per concern:
 //! config.rs (flags → configuration), listener.rs (bind, accept, connection
 //! cap), shutdown.rs (signals), access_log/ (the per-RPC line), auth.rs,
-//! over_limit.rs, fast_path.rs, and the services (greet, message +
+//! over_limit.rs (both written as an observe.rs layer), fast_path.rs, and the services (greet, message +
 //! session, stock, report).
 
 mod access_log;
@@ -14,6 +14,7 @@ mod fast_path;
 mod greet;
 mod listener;
 mod message;
+mod observe;
 mod over_limit;
 mod report;
 pub mod session;
@@ -119,8 +120,8 @@ pub async fn serve(
     // streaming services pay its routing cost once per stream.
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
-        .layer(AccessLogLayer)
-        .layer(OverLimitLayer)
+        .layer(AccessLogLayer::default())
+        .layer(OverLimitLayer::default())
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))
         .add_service(app_service!(ReportServiceServer::new(Reporter::new(
