@@ -3,9 +3,11 @@
 //! reflection, and the layers every RPC passes (access log, status
 //! correction, fast dispatch). Beside it, one file per concern:
 //! config.rs (flags → configuration), listener.rs (bind, accept, connection
-//! cap), shutdown.rs (signals), access_log/ (the per-RPC line), metrics/
-//! (Prometheus), otlp.rs (span export), auth.rs, over_limit.rs,
-//! fast_path.rs, and the services (greet, message + session, stock, report).
+//! cap), shutdown.rs (signals), access_log/ (the per-RPC line), auth.rs,
+//! over_limit.rs (both written as an observe.rs layer), metrics/
+//! (Prometheus; a layer of its own, as it counts messages both ways),
+//! otlp.rs (span export), fast_path.rs, and the services (greet, message +
+//! session, stock, report).
 
 mod access_log;
 mod auth;
@@ -15,6 +17,7 @@ mod greet;
 mod listener;
 mod message;
 pub mod metrics;
+mod observe;
 pub mod otlp;
 mod over_limit;
 mod report;
@@ -123,8 +126,8 @@ pub async fn serve(
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
         .layer(metrics::MetricsLayer::new(config.metrics))
-        .layer(AccessLogLayer)
-        .layer(OverLimitLayer)
+        .layer(AccessLogLayer::default())
+        .layer(OverLimitLayer::default())
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))
         .add_service(app_service!(ReportServiceServer::new(Reporter::new(

@@ -39,7 +39,7 @@ fn push_peer(line: &mut Vec<u8>, peer: Option<SocketAddr>) {
 }
 
 /// What is known of one RPC; logged once, when dropped.
-pub(super) struct Entry {
+pub struct Entry {
     pub(super) method: Option<http::uri::PathAndQuery>,
     pub(super) peer: Option<SocketAddr>,
     /// The request's `grpc-encoding` (compression), if any.

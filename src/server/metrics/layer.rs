@@ -3,6 +3,8 @@
 //! counted as their gRPC length prefixes pass in the request and response
 //! bodies. It is the outermost layer, so it sees every service (health and
 //! reflection included), unknown methods, and the status the client gets.
+//! (Not an `observe.rs` observer: it also reads the request body and the
+//! response's data frames, to count messages.)
 
 use std::{
     pin::Pin,
