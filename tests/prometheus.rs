@@ -469,3 +469,30 @@ fn bad_metrics_buckets_are_a_usage_error() {
         assert!(output.stdout.is_empty(), "never listened");
     }
 }
+
+#[test]
+fn a_metrics_address_in_use_is_one_error_line_and_exit_1() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let output = run(&[
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--metrics-addr",
+        &addr,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|line| line.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].starts_with(&format!("error: cannot listen on {addr} (--metrics-addr)")),
+        "{err}"
+    );
+    assert!(output.stdout.is_empty(), "never announced");
+}
