@@ -496,3 +496,37 @@ fn a_metrics_address_in_use_is_one_error_line_and_exit_1() {
     );
     assert!(output.stdout.is_empty(), "never announced");
 }
+
+/// The value of an unlabelled sample in `/metrics`, polled until it is
+/// `expected` (at most 20 s).
+fn wait_for_sample(metrics_port: u16, name: &str, expected: f64) {
+    let started = Instant::now();
+    let mut last = None;
+    while started.elapsed() < Duration::from_secs(20) {
+        last = http_get(metrics_port, "/metrics", None)
+            .ok()
+            .and_then(|(_, _, text)| {
+                text.lines()
+                    .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            });
+        if last == Some(expected) {
+            return;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{name} is {last:?}, never {expected}");
+}
+
+#[test]
+fn the_gauges_follow_open_connections_and_streams() {
+    let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
+    let metrics = metrics_port(&server);
+    wait_for_sample(metrics, "grpc_server_open_connections", 0.0);
+    // START now, the rest a minute apart: one connection, one stream open.
+    let client = KillOnDrop(common::spawn_slow_stream(&server, "3", "60s"));
+    wait_for_sample(metrics, "grpc_server_open_connections", 1.0);
+    wait_for_sample(metrics, "grpc_server_in_flight_streams", 1.0);
+    drop(client);
+    wait_for_sample(metrics, "grpc_server_in_flight_streams", 0.0);
+    wait_for_sample(metrics, "grpc_server_open_connections", 0.0);
+}
