@@ -273,6 +273,10 @@ fn a_span_per_rpc_reaches_the_collector_with_the_callers_trace() {
     assert_eq!(span["trace_id"], sent_id.as_str(), "{span}");
     assert_eq!(span["name"], "packages.GreetService/sayHello", "{span}");
     assert_eq!(attributes(&span)["rpc.grpc.status_code"], 16, "{span}");
+    assert_eq!(
+        span["status_code"], 0,
+        "a client's error, not the server's: {span}"
+    );
 
     let stream = run(&["stream", "--addr", &addr, "--token", "s3cret"]);
     assert!(stream.status.success(), "{}", stderr(&stream));
@@ -287,6 +291,28 @@ fn a_span_per_rpc_reaches_the_collector_with_the_callers_trace() {
         Some(16),
         "{span}"
     );
+
+    // grpcio sends no traceparent: a new trace, no parent. An unknown
+    // method is a server-side error in OpenTelemetry's terms.
+    let probe = Command::new(python())
+        .args([
+            "-c",
+            "import grpc, sys\n\
+             channel = grpc.insecure_channel(sys.argv[1])\n\
+             try:\n    channel.unary_unary('/packages.NoSuchService/probe')(b'', timeout=10)\n\
+             except grpc.RpcError as err:\n    print(err.code().name)\n",
+            &addr,
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("running python");
+    assert_eq!(stdout(&probe), "UNIMPLEMENTED\n", "{}", stderr(&probe));
+    let span = collector.next_span();
+    assert_eq!(span["name"], "packages.NoSuchService/probe", "{span}");
+    assert_eq!(span["parent_span_id"], "", "{span}");
+    assert_eq!(span["status_code"], 2, "STATUS_CODE_ERROR: {span}");
+    assert_eq!(span["status_message"], "UNIMPLEMENTED", "{span}");
+    assert_eq!(attributes(&span)["rpc.grpc.status_code"], 12, "{span}");
 }
 
 /// The value of one unlabelled sample in a Prometheus text exposition.
