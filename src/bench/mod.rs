@@ -121,7 +121,17 @@ pub async fn run(
     // Every RPC carries the same metadata (-H, token, grpc-timeout): built
     // once, not formatted per RPC (BENCHMARKS.md, "metadata built once per
     // run").
-    let metadata = config.call.request((), config.call.timeout).into_parts().0;
+    let mut metadata = config.call.request((), config.call.timeout).into_parts().0;
+    // One traceparent for every RPC would make them all one trace: the load
+    // goes without, unless -H gave one.
+    if !config
+        .call
+        .headers
+        .iter()
+        .any(|header| header.key() == crate::trace_context::TRACEPARENT)
+    {
+        metadata.remove(crate::trace_context::TRACEPARENT);
+    }
     if !config.call.target.is_tls() {
         // The direct transport adds the fixed headers itself, after tonic's
         // own: no metadata map to clone and sanitize per RPC.

@@ -4,111 +4,36 @@
 //! of its own, outside every service, so the services, the access log and
 //! the metrics all see the corrected status (`status::corrected_code`).
 
-use std::{
-    pin::Pin,
-    task::{ready, Context, Poll},
-};
-
-use http::{header::HeaderName, HeaderMap, HeaderValue, Request, Response};
-use http_body::{Body, Frame, SizeHint};
-use pin_project_lite::pin_project;
+use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
 use tonic::Code;
 
+use super::observe::{ObserveLayer, Observer, Watch};
 use crate::status::{code_of, corrected_code};
 
 const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
 
+/// The layer: `OverLimitLayer::default()`.
+pub type OverLimitLayer = ObserveLayer<OverLimit>;
+
 #[derive(Debug, Clone, Copy, Default)]
-pub struct OverLimitLayer;
+pub struct OverLimit;
 
-impl<S> tower::Layer<S> for OverLimitLayer {
-    type Service = OverLimit<S>;
+impl Observer for OverLimit {
+    type Watch = Self;
 
-    fn layer(&self, inner: S) -> Self::Service {
-        OverLimit { inner }
+    fn start<B>(&self, _: &Request<B>) -> Self {
+        Self
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct OverLimit<S> {
-    inner: S,
-}
-
-impl<S, ReqBody, ResBody> tower::Service<Request<ReqBody>> for OverLimit<S>
-where
-    S: tower::Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = Response<CorrectedBody<ResBody>>;
-    type Error = S::Error;
-    type Future = CorrectedFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+impl Watch for OverLimit {
+    fn headers(&mut self, headers: &mut HeaderMap) {
+        correct(headers);
     }
 
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        CorrectedFuture {
-            inner: self.inner.call(request),
-        }
-    }
-}
-
-pin_project! {
-    pub struct CorrectedFuture<F> {
-        #[pin]
-        inner: F,
-    }
-}
-
-impl<F, ResBody, E> std::future::Future for CorrectedFuture<F>
-where
-    F: std::future::Future<Output = Result<Response<ResBody>, E>>,
-{
-    type Output = Result<Response<CorrectedBody<ResBody>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let result = ready!(self.project().inner.poll(cx));
-        Poll::Ready(result.map(|mut response| {
-            // A trailers-only response (most errors) has its status in the
-            // headers.
-            correct(response.headers_mut());
-            response.map(|inner| CorrectedBody { inner })
-        }))
-    }
-}
-
-pin_project! {
-    /// The response body with its `grpc-status` trailer corrected.
-    pub struct CorrectedBody<B> {
-        #[pin]
-        inner: B,
-    }
-}
-
-impl<B: Body> Body for CorrectedBody<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let mut frame = ready!(self.project().inner.poll_frame(cx));
-        if let Some(Ok(frame)) = &mut frame {
-            if let Some(trailers) = frame.trailers_mut() {
-                correct(trailers);
-            }
-        }
-        Poll::Ready(frame)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+    fn trailers(&mut self, trailers: &mut HeaderMap) {
+        correct(trailers);
     }
 }
 
