@@ -1213,7 +1213,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__serve)
-            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --workers --verbose --help --version"
+            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --reuse-port --max-connection-age --max-connection-age-grace --workers --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1276,6 +1276,14 @@ _grpc__demo() {
                     return 0
                     ;;
                 --idle-stream-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connection-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connection-age-grace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

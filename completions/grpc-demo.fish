@@ -50,8 +50,11 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connec
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-interval -d 'Send HTTP/2 PINGs this often and drop a peer that does not answer [default: off; TCP keep-alive (60s) still drops dead hosts]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-timeout -d 'With --keepalive-interval: drop a connection whose PING goes unanswered this long' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-age -d 'Send each connection a GOAWAY after this long (± 10% jitter, drawn per process), so that long-lived clients reconnect and spread over replicas started since [default: never]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-age-grace -d 'After --max-connection-age\'s GOAWAY, how long RPCs in flight may still run before the connection is closed [default: until they end]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l workers -d 'Runtime worker threads [default: the number of cores]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l reuse-port -d 'SO_REUSEPORT: let several `serve` processes listen on the same port; the kernel spreads new connections over them'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s V -l version -d 'Print version'

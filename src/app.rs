@@ -13,7 +13,7 @@ use crate::{
     exit::{Interrupted, UsageError},
     output::{Format, Printer},
     proto::HelloRequest,
-    server::{self, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
+    server::{self, ConnectionAge, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
 };
 
 /// The output format a command asked for (errors are printed in it too).
@@ -276,6 +276,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
         },
         token_file: args.token_file.clone(),
         token: args.token.clone(),
+        reuse_port: args.reuse_port,
         config: ServeConfig {
             shutdown_timeout: args.shutdown_timeout,
             reflection: !args.no_reflection,
@@ -288,6 +289,9 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
                 keepalive_interval: args.keepalive_interval,
                 keepalive_timeout: args.keepalive_timeout,
                 idle_stream_timeout: args.idle_stream_timeout,
+                max_connection_age: args
+                    .max_connection_age
+                    .map(|age| ConnectionAge::new(age, args.max_connection_age_grace)),
             },
         },
     }

@@ -280,6 +280,22 @@ pub struct ServeArgs {
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
     pub idle_stream_timeout: Duration,
 
+    /// SO_REUSEPORT: let several `serve` processes listen on the same port;
+    /// the kernel spreads new connections over them.
+    #[arg(long, conflicts_with = "uds")]
+    pub reuse_port: bool,
+
+    /// Send each connection a GOAWAY after this long (± 10% jitter, drawn
+    /// per process), so that long-lived clients reconnect and spread over
+    /// replicas started since [default: never].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_connection_age: Option<Duration>,
+
+    /// After --max-connection-age's GOAWAY, how long RPCs in flight may
+    /// still run before the connection is closed [default: until they end].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "max_connection_age")]
+    pub max_connection_age_grace: Option<Duration>,
+
     /// Runtime worker threads [default: the number of cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
     pub workers: Option<u16>,

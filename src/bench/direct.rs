@@ -212,9 +212,21 @@ async fn open(call: &CallOptions) -> anyhow::Result<Conn> {
     handshake.map_err(|err| unavailable(root_cause(&err)))
 }
 
-/// What a call on a connection the server closed fails with.
+/// What a call fails with when the server closed the connection before it
+/// processed the request: the request was not sent, or was refused by a
+/// GOAWAY.
+const CLOSED_BEFORE_SENT: &str = "connection closed by the server";
+
 fn closed_status() -> Status {
-    Status::unavailable("connection closed by the server")
+    Status::unavailable(CLOSED_BEFORE_SENT)
+}
+
+/// Whether `status` failed a call that the server never processed (a GOAWAY
+/// or a closed socket seen before sending, or a stream the GOAWAY refused):
+/// it may be sent again on a new connection, as gRPC's transparent retry
+/// does.
+pub(crate) fn never_sent(status: &Status) -> bool {
+    status.code() == Code::Unavailable && status.message() == CLOSED_BEFORE_SENT
 }
 
 /// One HTTP/2 connection: the handle to open streams on it, and whether
@@ -342,6 +354,11 @@ impl Future for Call {
                 }
                 Pin::new(response).poll(cx).map(|result| match result {
                     Ok(response) => Ok(response.map(ResponseBody::new)),
+                    // A stream above the GOAWAY's last stream id: the
+                    // server did not process it (RFC 9113 §6.8).
+                    Err(err) if err.is_go_away() && err.is_remote() => {
+                        Err(Box::new(closed_status()) as StdError)
+                    }
                     Err(err) => Err(Box::new(err) as StdError),
                 })
             }

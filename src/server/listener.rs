@@ -19,6 +19,8 @@ use tokio::{
 use tokio_stream::Stream;
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
+use super::connection_age::GraceDeadline;
+
 /// The bytes every HTTP/2 client sends first (RFC 9113 §3.4).
 const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -65,6 +67,9 @@ pub struct Incoming {
     permits: Arc<Semaphore>,
     max_connections: usize,
     check_preface: bool,
+    /// `--max-connection-age` + grace: each connection is closed this long
+    /// after it was accepted (connection_age.rs).
+    close_after: Option<std::time::Duration>,
 }
 
 impl Incoming {
@@ -74,7 +79,15 @@ impl Incoming {
             permits: Arc::new(Semaphore::new(max_connections)),
             max_connections,
             check_preface,
+            close_after: None,
         }
+    }
+
+    /// Closes every connection `close_after` after it was accepted, whatever
+    /// it is doing (`None`: never).
+    pub fn close_connections_after(mut self, close_after: Option<std::time::Duration>) -> Self {
+        self.close_after = close_after;
+        self
     }
 }
 
@@ -121,6 +134,7 @@ impl Stream for Incoming {
                 peer,
                 _permit: permit,
                 preface_matched: this.check_preface.then_some(0),
+                deadline: this.close_after.map(GraceDeadline::after),
             })));
         }
     }
@@ -144,6 +158,8 @@ pub struct Conn {
     _permit: OwnedSemaphorePermit,
     /// How many preface bytes matched so far; `None` once decided.
     preface_matched: Option<usize>,
+    /// When the connection is closed whatever it is doing.
+    deadline: Option<GraceDeadline>,
 }
 
 impl Conn {
@@ -203,6 +219,15 @@ impl AsyncRead for Conn {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if let Some(deadline) = &mut this.deadline {
+            if let Poll::Ready(err) = deadline.poll_expired(cx) {
+                tracing::debug!(
+                    peer = %this.peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
+                    "closing the connection: its max-connection-age grace has passed"
+                );
+                return Poll::Ready(Err(err));
+            }
+        }
         let before = buf.filled().len();
         let result = match &mut this.stream {
             Socket::Tcp(stream) => Pin::new(stream).poll_read(cx, buf),

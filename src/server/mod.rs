@@ -4,6 +4,7 @@
 
 mod access_log;
 mod auth;
+mod connection_age;
 mod fast_path;
 mod greet;
 mod listener;
@@ -29,6 +30,7 @@ use tonic_health::{server::HealthReporter, ServingStatus};
 
 pub use access_log::AccessLogLayer;
 pub use auth::TokenCheck;
+pub use connection_age::ConnectionAge;
 pub use greet::Greeter;
 pub use listener::Listener;
 pub use message::{parse_grpc_timeout, Messenger};
@@ -66,6 +68,10 @@ pub struct Limits {
     pub keepalive_timeout: Duration,
     /// A bidi stream that sends nothing for this long is ended.
     pub idle_stream_timeout: Duration,
+    /// GOAWAY after this age (± 10%), then a grace for RPCs in flight
+    /// (connection_age.rs); `None`: connections live as long as the client
+    /// wants.
+    pub max_connection_age: Option<ConnectionAge>,
 }
 
 impl Default for Limits {
@@ -80,6 +86,7 @@ impl Default for Limits {
             keepalive_interval: None,
             keepalive_timeout: Duration::from_secs(20),
             idle_stream_timeout: Duration::from_secs(300),
+            max_connection_age: None,
         }
     }
 }
@@ -126,6 +133,8 @@ pub struct ServeOptions {
     pub token_file: Option<PathBuf>,
     /// A token given directly (env `GRPC_DEMO_TOKEN`); the file wins.
     pub token: Option<String>,
+    /// SO_REUSEPORT: several processes may listen on the same TCP port.
+    pub reuse_port: bool,
     pub config: ServeConfig,
 }
 
@@ -165,8 +174,15 @@ pub const HEALTH_SERVICES: [&str; 4] = [
 /// Binds `host:port`. For the unspecified IPv6 address the socket is dual
 /// stack; where IPv6 is unavailable it falls back to 0.0.0.0.
 pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<Listener> {
+    bind_shared(host, port, false)
+}
+
+/// [`bind`], with SO_REUSEPORT when `reuse_port`: other processes that set
+/// it too may listen on the same port, and the kernel spreads new
+/// connections over them.
+pub fn bind_shared(host: IpAddr, port: u16, reuse_port: bool) -> anyhow::Result<Listener> {
     let addr = SocketAddr::new(host, port);
-    let listener = match bind_tcp(addr) {
+    let listener = match bind_tcp(addr, reuse_port) {
         Ok(listener) => listener,
         Err(err)
             if host == IpAddr::from([0u16; 8])
@@ -177,14 +193,15 @@ pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<Listener> {
         {
             tracing::info!("IPv6 unavailable ({err}), listening on IPv4 only");
             let fallback = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-            bind_tcp(fallback).with_context(|| format!("cannot listen on {fallback}"))?
+            bind_tcp(fallback, reuse_port)
+                .with_context(|| format!("cannot listen on {fallback}"))?
         }
         Err(err) => return Err(err).with_context(|| format!("cannot listen on {addr}")),
     };
     Ok(Listener::Tcp(listener))
 }
 
-fn bind_tcp(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+fn bind_tcp(addr: SocketAddr, reuse_port: bool) -> std::io::Result<tokio::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     if addr.is_ipv6() {
@@ -192,6 +209,9 @@ fn bind_tcp(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
         socket.set_only_v6(false)?;
     }
     socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
@@ -303,6 +323,9 @@ pub async fn serve(
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_keepalive_interval(limits.keepalive_interval)
         .http2_keepalive_timeout(Some(limits.keepalive_timeout));
+    if let Some(age) = &limits.max_connection_age {
+        builder = builder.max_connection_age(age.age);
+    }
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
     }
@@ -323,7 +346,13 @@ pub async fn serve(
         .add_optional_service(reflection_v1alpha);
 
     // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
-    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none());
+    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none())
+        .close_connections_after(
+            limits
+                .max_connection_age
+                .as_ref()
+                .and_then(ConnectionAge::close_after),
+        );
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
     let graceful = router.serve_with_incoming_shutdown(incoming, async move {
@@ -448,7 +477,7 @@ pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::
     };
     let shutdown = shutdown_signal()?;
     let listener = match &options.listen {
-        Listen::Tcp { host, port } => bind(*host, *port)?,
+        Listen::Tcp { host, port } => bind_shared(*host, *port, options.reuse_port)?,
         Listen::Unix(path) => bind_unix(path)?,
     };
     let bound = listener.describe().context("reading the bound address")?;
@@ -459,6 +488,8 @@ pub async fn run(options: ServeOptions, announce: impl FnOnce(&str)) -> anyhow::
         mutual_tls = options.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some()),
         auth = config.token.is_some(),
         reflection = config.reflection,
+        reuse_port = options.reuse_port,
+        max_connection_age = ?config.limits.max_connection_age.as_ref().map(|age| age.age),
         "serving"
     );
     serve(listener, &config, shutdown).await
