@@ -309,6 +309,7 @@ impl tower::Service<Request<Body>> for Direct {
             Ok((response, stream)) => Call::Sending {
                 body: (!eos).then_some((body, stream)),
                 response,
+                closed: Arc::clone(&self.send.closed),
             },
             Err(err) => {
                 if err.is_go_away() || err.is_io() {
@@ -329,6 +330,8 @@ pub(crate) enum Call {
     Sending {
         body: Option<(Body, h2::SendStream<Bytes>)>,
         response: h2::client::ResponseFuture,
+        /// The connection's flag, set when a GOAWAY refuses this stream.
+        closed: Arc<AtomicBool>,
     },
     Failed(Option<Status>),
 }
@@ -345,7 +348,11 @@ impl Future for Call {
                     Status::internal("call polled after it failed")
                 }))))
             }
-            Call::Sending { body, response } => {
+            Call::Sending {
+                body,
+                response,
+                closed,
+            } => {
                 if let Some((mut source, mut stream)) = body.take() {
                     if pump(&mut source, &mut stream, cx).is_pending() {
                         // A body still being produced (a bidi stream).
@@ -357,6 +364,9 @@ impl Future for Call {
                     // A stream above the GOAWAY's last stream id: the
                     // server did not process it (RFC 9113 §6.8).
                     Err(err) if err.is_go_away() && err.is_remote() => {
+                        // No new stream on this connection: the retry
+                        // reconnects (`ensure_open`).
+                        closed.store(true, Ordering::Relaxed);
                         Err(Box::new(closed_status()) as StdError)
                     }
                     Err(err) => Err(Box::new(err) as StdError),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the balancer the scale-out tests run is installed: Debian's
+# Makes sure the balancer tests/nginx.rs runs is installed: Debian's
 # nginx (with its built-in gRPC proxy module), installed with apt-get only
 # when missing. The package's service is never used: the tests run nginx as
 # themselves with their own prefix, config, pid and log files.
@@ -9,7 +9,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out="${CARGO_TARGET_DIR:-$root/target}/scale"
+out="${CARGO_TARGET_DIR:-$root/target}/nginx"
 mkdir -p "$out"
 
 # One installer at a time, even if several test binaries start together.
