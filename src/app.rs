@@ -301,7 +301,7 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
     use crate::cli::Compression;
     use tonic::codec::CompressionEncoding;
     let options = CallOptions {
-        target: client::Target::resolve(args.addr.clone())?,
+        target: client::Target::resolve(args.addr.first().cloned())?,
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
@@ -321,6 +321,11 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
         },
         authority: args.authority.clone(),
         verbose,
+        balancing: client::balance::Balancing {
+            more: args.addr.iter().skip(1).cloned().collect(),
+            health_check: args.health_check,
+            retries: args.retries,
+        },
     };
     options.validate()?;
     Ok(options)

@@ -200,3 +200,169 @@ fn grace_needs_an_age() {
     let output = run(&["serve", "--max-connection-age-grace", "1s"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+/// Waits (at most 30 s) until the servers logged `count` sayHello RPCs in all.
+fn wait_for_rpcs(servers: &[&Server], count: usize) {
+    let started = std::time::Instant::now();
+    loop {
+        let logged: usize = servers.iter().map(|server| rpcs_logged(server)).sum();
+        if logged >= count {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the servers logged {logged} RPCs, expected {count}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn total_logged(servers: &[&Server]) -> usize {
+    servers.iter().map(|server| rpcs_logged(server)).sum()
+}
+
+/// `bench hello` over several endpoints, paced, still running.
+fn spawn_paced_bench(addrs: &str, extra: &[&str]) -> std::process::Child {
+    grpc_demo()
+        .args([
+            "bench", "hello", "-n", "1500", "--rate", "300", "-c", "8", "-o", "json", "--addr",
+            addrs,
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning bench")
+}
+
+fn report_of(bench: std::process::Child) -> Value {
+    let output = bench.wait_with_output().expect("waiting for bench");
+    serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)))
+}
+
+#[test]
+fn bench_over_three_endpoints_spreads_and_rides_out_a_drained_and_a_killed_replica() {
+    let servers = [Server::start(&[]), Server::start(&[]), Server::start(&[])];
+    let all: Vec<&Server> = servers.iter().collect();
+    let addrs = all
+        .iter()
+        .map(|server| server.addr())
+        .collect::<Vec<_>>()
+        .join(",");
+
+    // All up: every endpoint gets its share, and the report says so.
+    let (report, output) = bench_json(&[
+        "bench", "hello", "-n", "3000", "-c", "8", "-o", "json", "--addr", &addrs,
+    ]);
+    assert_eq!(report["ok"], 3000, "{}", stderr(&output));
+    let endpoints = report["endpoints"].as_object().expect("endpoints");
+    assert_eq!(endpoints.len(), 3, "{report}");
+    for server in &all {
+        let sent = endpoints[&server.addr()].as_u64().unwrap_or(0);
+        assert!((690..=1310).contains(&sent), "uneven spread: {endpoints:?}");
+    }
+
+    // Drain one mid-run: health watching takes it out before its
+    // connections close; no RPC fails.
+    let before = total_logged(&all);
+    let bench = spawn_paced_bench(&addrs, &["--retries", "0"]);
+    wait_for_rpcs(&all, before + 500);
+    servers[0].signal(libc::SIGTERM);
+    let report = report_of(bench);
+    eprintln!(
+        "drained: {} OK, {} failed {}",
+        report["ok"], report["failed"], report["errors"]
+    );
+    assert_eq!(
+        report["failed"], 0,
+        "a drained endpoint cost RPCs: {report}"
+    );
+    assert_eq!(report["ok"], 1500, "{report}");
+
+    // Kill another mid-run: at most what was in flight on it fails.
+    let before = total_logged(&all);
+    let bench = spawn_paced_bench(&addrs, &[]);
+    wait_for_rpcs(&all, before + 500);
+    servers[1].signal(libc::SIGKILL);
+    let report = report_of(bench);
+    let failed = report["failed"].as_u64().expect("failed");
+    eprintln!(
+        "killed: {} OK, {failed} failed {}",
+        report["ok"], report["errors"]
+    );
+    assert!(
+        failed <= 8,
+        "more RPCs failed than were in flight: {report}"
+    );
+    assert_eq!(
+        report["ok"].as_u64().unwrap_or(0) + failed,
+        1500,
+        "{report}"
+    );
+}
+
+#[test]
+fn without_health_checks_or_retries_a_drained_endpoint_costs_rpcs() {
+    // What the health watching and retries above are for.
+    let servers = [Server::start(&[]), Server::start(&[])];
+    let all: Vec<&Server> = servers.iter().collect();
+    let addrs = format!("{},{}", servers[0].addr(), servers[1].addr());
+    let bench = spawn_paced_bench(&addrs, &["--health-check=false", "--retries", "0"]);
+    wait_for_rpcs(&all, 500);
+    servers[0].signal(libc::SIGTERM);
+    let report = report_of(bench);
+    assert!(report["failed"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert_eq!(
+        report["status_codes"]["UNAVAILABLE"], report["failed"],
+        "{report}"
+    );
+}
+
+#[test]
+fn hello_uses_the_endpoints_that_are_up() {
+    let server = Server::start(&[]);
+    let dead = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").to_string()
+    };
+    for addrs in [
+        format!("{dead},{}", server.addr()),
+        format!("{},{dead}", server.addr()),
+    ] {
+        let output = run(&["hello", "--addr", &addrs]);
+        assert!(output.status.success(), "{addrs}: {}", stderr(&output));
+        assert_eq!(stdout(&output), "hello, world\n");
+    }
+    // Repeated flags are the same as a comma list.
+    let output = run(&["hello", "--addr", &dead, "--addr", &server.addr()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // None up: UNAVAILABLE, naming each endpoint's failure.
+    let output = run(&["hello", "--addr", &format!("{dead},{dead}")]);
+    assert_eq!(output.status.code(), Some(64 + 14), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no endpoint is up"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("connection refused"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn dns_addresses_balance_over_what_the_name_resolves_to() {
+    let server = Server::start(&[]);
+    let output = run(&[
+        "hello",
+        "--addr",
+        &format!("dns:///localhost:{}", server.port),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "hello, world\n");
+    let output = run(&["hello", "--addr", "dns:///localhost"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

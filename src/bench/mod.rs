@@ -130,6 +130,26 @@ pub async fn run(
     // once, not formatted per RPC (formatting grpc-timeout alone was ~2% of
     // the client's instructions).
     let metadata = config.call.request((), config.call.timeout).into_parts().0;
+    if config.call.is_balanced() {
+        // Several endpoints: tonic channels behind tower's balancer (the
+        // direct transport speaks to one endpoint); one connection per
+        // endpoint, whatever --connections says.
+        let open = client::balance::open(&config.call);
+        let Some(channel) = unless_interrupted(&interrupt, open).await else {
+            return nothing_ran();
+        };
+        let channel = channel?;
+        let mut report = run_on(
+            config,
+            std::slice::from_ref(&channel),
+            &metadata,
+            on_progress,
+            interrupt,
+        )
+        .await?;
+        report.endpoints = channel.distribution().unwrap_or_default();
+        return Ok(report);
+    }
     if !config.call.target.is_tls() {
         // The direct transport adds the fixed headers itself, after tonic's
         // own: no metadata map to clone and sanitize per RPC.
@@ -218,6 +238,17 @@ impl Transport for direct::Direct {
 
     async fn ensure_open(&mut self) -> Result<Reopened, Status> {
         direct::Direct::ensure_open(self).await
+    }
+}
+
+impl Transport for client::balance::ClientChannel {
+    fn origin(&self) -> tonic::transport::Uri {
+        tonic::transport::Uri::default()
+    }
+
+    async fn ensure_open(&mut self) -> Result<Reopened, Status> {
+        // Each endpoint's channel reconnects by itself.
+        Ok(Reopened::No)
     }
 }
 
@@ -595,8 +626,17 @@ async fn worker<T: Transport>(
             // A GOAWAY (--max-connection-age, a draining server) refused the
             // RPC before the server processed it: it goes out again on a
             // new connection, once.
+            // --retries (unary): an RPC no server processed goes out again,
+            // to whichever endpoint the balancer picks, after a backoff.
             match &outcome {
                 Err(status) if attempts < 2 && direct::never_sent(status) => continue,
+                Err(status)
+                    if matches!(workload, Workload::Hello)
+                        && attempts <= call.retries()
+                        && client::balance::not_processed(status) =>
+                {
+                    tokio::time::sleep(client::balance::retry_backoff(attempts)).await;
+                }
                 _ => break outcome,
             }
         };

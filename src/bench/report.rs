@@ -33,6 +33,8 @@ pub struct Report {
     /// Open loop only: how the schedule was kept.
     pub schedule: Option<ScheduleReport>,
     pub stop: Stop,
+    /// Several endpoints: RPCs sent to each (retries included), by address.
+    pub endpoints: BTreeMap<String, u64>,
 }
 
 /// Open loop: the rate asked for against what the client managed.
@@ -108,6 +110,7 @@ impl Report {
             interrupted: outcome.interrupted,
             schedule,
             stop: config.stop,
+            endpoints: BTreeMap::new(),
         }
     }
 
@@ -212,6 +215,7 @@ impl Report {
             "histogram": self.buckets().iter().map(|(le, count)| json!({"le_us": le, "count": count})).collect::<Vec<_>>(),
             "status_codes": self.statuses,
             "errors": self.errors,
+            "endpoints": self.endpoints,
         })
     }
 
@@ -301,6 +305,17 @@ impl Report {
             let _ = writeln!(out, "\nError distribution:");
             for (message, count) in &self.errors {
                 let _ = writeln!(out, "  [{count}]\t{message}");
+            }
+        }
+        if !self.endpoints.is_empty() {
+            let total = self.endpoints.values().sum::<u64>().max(1);
+            let _ = writeln!(
+                out,
+                "\nEndpoint distribution (RPCs sent, retries included):"
+            );
+            for (endpoint, count) in &self.endpoints {
+                let share = *count as f64 * 100.0 / total as f64;
+                let _ = writeln!(out, "  [{count}]\t{share:.1}%\t{endpoint}");
             }
         }
         out

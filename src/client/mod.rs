@@ -1,6 +1,7 @@
 //! The client side: address parsing, channel building (TLS, timeouts,
 //! metadata, compression), and one file per subcommand.
 
+pub mod balance;
 mod describe;
 mod hello;
 mod insecure;
@@ -63,11 +64,39 @@ pub struct Target {
 enum TargetKind {
     Http(Uri),
     Unix(PathBuf),
+    /// `dns:///HOST:PORT`: every address HOST resolves to (balance.rs).
+    Dns {
+        host: String,
+        port: u16,
+    },
 }
 
 impl Target {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
+        if let Some(rest) = text.strip_prefix("dns:") {
+            // gRPC's name syntax: dns:[//AUTHORITY/]HOST:PORT; only the
+            // system resolver is supported.
+            let host_port = rest.strip_prefix("///").unwrap_or(rest);
+            if host_port.starts_with('/') {
+                return Err(format!(
+                    "invalid address '{text}': a DNS server in the address is not supported (use dns:///HOST:PORT)"
+                ));
+            }
+            let authority = http::uri::Authority::from_str(host_port)
+                .map_err(|err| format!("invalid address '{text}': {err}"))?;
+            let port = authority.port_u16().ok_or_else(|| {
+                format!("invalid address '{text}': missing port (use dns:///HOST:PORT)")
+            })?;
+            let host = authority.host().trim_matches(['[', ']']).to_owned();
+            if host.is_empty() {
+                return Err(format!("invalid address '{text}': no host"));
+            }
+            return Ok(Self {
+                kind: TargetKind::Dns { host, port },
+                display: format!("dns:///{host_port}"),
+            });
+        }
         if let Some(path) = text
             .strip_prefix("unix://")
             .or_else(|| text.strip_prefix("unix:"))
@@ -169,7 +198,23 @@ impl Target {
     pub fn unix_path(&self) -> Option<&Path> {
         match &self.kind {
             TargetKind::Unix(path) => Some(path),
-            TargetKind::Http(_) => None,
+            TargetKind::Http(_) | TargetKind::Dns { .. } => None,
+        }
+    }
+
+    /// `dns:///HOST:PORT`: the host and port to resolve.
+    pub fn dns_name(&self) -> Option<(&str, u16)> {
+        match &self.kind {
+            TargetKind::Dns { host, port } => Some((host, *port)),
+            _ => None,
+        }
+    }
+
+    /// The URI of an `http://` or `https://` address.
+    pub(crate) fn http_uri(&self) -> Option<&Uri> {
+        match &self.kind {
+            TargetKind::Http(uri) => Some(uri),
+            _ => None,
         }
     }
 }
@@ -250,6 +295,8 @@ pub struct CallOptions {
     /// `-v`: show the request metadata, response headers and trailers on
     /// stderr.
     pub verbose: bool,
+    /// More endpoints than `target`, health checks, retries (balance.rs).
+    pub balancing: balance::Balancing,
 }
 
 /// TLS settings for an `https://` address. Without `ca`, the server is
@@ -311,11 +358,13 @@ impl CallOptions {
             tls: ClientTls::default(),
             authority: None,
             verbose: false,
+            balancing: balance::Balancing::default(),
         }
     }
 
     /// Flags that do not fit together are a usage error (exit 2).
     pub fn validate(&self) -> Result<(), UsageError> {
+        self.validate_balancing()?;
         if self.tls.is_set() && !self.target.is_tls() {
             return Err(UsageError(format!(
                 "--ca, --cert, --key, --server-name and --insecure need an https:// address, not {}",
@@ -427,6 +476,10 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
         TargetKind::Http(uri) => Endpoint::from(uri.clone()),
         // The URI is not used to connect, only for the :authority header.
         TargetKind::Unix(_) => Endpoint::from_static("http://localhost"),
+        // Several addresses: balance.rs.
+        TargetKind::Dns { .. } => {
+            return Err(unavailable("a dns:/// address needs the balancing client".into()).into())
+        }
     }
     .connect_timeout(options.connect_timeout)
     .tcp_nodelay(true);
@@ -485,7 +538,7 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                 }))
                 .await
         }
-        TargetKind::Http(_) => endpoint.connect().await,
+        TargetKind::Http(_) | TargetKind::Dns { .. } => endpoint.connect().await,
     };
     connected.map_err(|err| describe_connect_error(&err, options).into())
 }

@@ -16,7 +16,7 @@ use tokio::{
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{
-    connect, describe_status,
+    balance, describe_status,
     watch::{stream_request, within_deadline},
     CallOptions, ScriptError, ScriptSource,
 };
@@ -55,7 +55,7 @@ pub async fn report<W: Write>(
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let call = within_deadline(options, async {
-        let channel = connect(options).await?;
+        let channel = balance::open(options).await?;
         let mut client = ReportServiceClient::new(channel)
             .max_decoding_message_size(options.max_message_size)
             .max_encoding_message_size(options.max_message_size);

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tokio_stream::{Stream, StreamExt};
 
 use super::{
-    check_request_size, connect, describe_status, parse_script_line, with_deadline, CallOptions,
+    balance, check_request_size, describe_status, parse_script_line, with_deadline, CallOptions,
     ScriptSource,
 };
 use crate::{
@@ -90,7 +90,7 @@ pub async fn stream<W: Write>(
         }
     };
     with_deadline(options.timeout, async {
-        let channel = connect(options).await?;
+        let channel = balance::open(options).await?;
         let mut client = MessageServiceClient::new(channel)
             .max_decoding_message_size(options.max_message_size)
             .max_encoding_message_size(options.max_message_size);

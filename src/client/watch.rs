@@ -5,7 +5,7 @@ use std::{future::Future, io::Write};
 
 use tokio::time::Instant;
 
-use super::{connect, describe_status, with_deadline, CallOptions};
+use super::{balance, describe_status, with_deadline, CallOptions};
 use crate::{
     exit::Interrupted,
     output::Printer,
@@ -22,7 +22,7 @@ pub async fn watch<W: Write>(
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let call = within_deadline(options, async {
-        let channel = connect(options).await?;
+        let channel = balance::open(options).await?;
         let mut client = StockServiceClient::new(channel)
             .max_decoding_message_size(options.max_message_size)
             .max_encoding_message_size(options.max_message_size);
