@@ -56,7 +56,7 @@ use tower::{
 };
 
 use super::{CallOptions, Target};
-use crate::exit::{RpcError, UsageError};
+use crate::{exit::UsageError, status::RpcError};
 
 /// The balancing flags.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -101,7 +101,7 @@ where
                 inner: self.inner.call(request),
             };
         }
-        let peer = super::peer_addr(request.extensions());
+        let peer = super::listener::peer_addr(request.extensions());
         match self.check.check(request.headers(), peer) {
             Ok(()) => Checked::Passed {
                 inner: self.inner.call(request),

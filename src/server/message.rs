@@ -77,9 +77,8 @@ pub struct Replies {
     last_message: Instant,
     deadline: Option<Pin<Box<Sleep>>>,
     /// The waker the timers were last polled with. While it is still ours
-    /// and neither timer has elapsed, they need not be polled again: in
-    /// ping-pong that poll came once per message and cost ~6% of a
-    /// message's instructions (callgrind).
+    /// and neither timer has elapsed, they need not be polled again
+    /// (BENCHMARKS.md, "stream timers polled again only when …").
     timers_wake: Option<Waker>,
     peer: String,
 }
@@ -104,7 +103,7 @@ impl Stream for Replies {
                 this.done = true;
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(Err(status))) => this.end(super::map_size_status(status)),
+            Poll::Ready(Some(Err(status))) => this.end(status),
             Poll::Ready(Some(Ok(request))) => {
                 let reply = this.session.accept(&request);
                 this.done = this.session.is_finished();
