@@ -291,8 +291,10 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
 fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {
     use crate::cli::Compression;
     use tonic::codec::CompressionEncoding;
+    let mut targets = client::Target::resolve_all(&args.addr)?.into_iter();
+    let target = targets.next().context("no address")?;
     let options = CallOptions {
-        target: client::Target::resolve(args.addr.first().cloned())?,
+        target,
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
@@ -313,7 +315,7 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
         authority: args.authority.clone(),
         verbose,
         balancing: client::balance::Balancing {
-            more: args.addr.iter().skip(1).cloned().collect(),
+            more: targets.collect(),
             health_check: args.health_check,
             retries: args.retries,
         },

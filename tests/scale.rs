@@ -366,3 +366,30 @@ fn dns_addresses_balance_over_what_the_name_resolves_to() {
     let output = run(&["hello", "--addr", "dns:///localhost"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+#[test]
+fn grpc_demo_addr_takes_a_comma_list_too() {
+    let server = Server::start(&[]);
+    let dead = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").to_string()
+    };
+    let output = grpc_demo()
+        .args(["hello"])
+        .env("GRPC_DEMO_ADDR", format!("{dead},{}", server.addr()))
+        .output()
+        .expect("running hello");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "hello, world\n");
+    let output = grpc_demo()
+        .args(["hello"])
+        .env("GRPC_DEMO_ADDR", format!("{},ftp://x:1", server.addr()))
+        .output()
+        .expect("running hello");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("GRPC_DEMO_ADDR"),
+        "{}",
+        stderr(&output)
+    );
+}

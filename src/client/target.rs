@@ -140,6 +140,25 @@ impl Target {
         }
     }
 
+    /// Every address to call: the `--addr` values when given, else
+    /// `GRPC_DEMO_ADDR` (a comma list, like `--addr`), else
+    /// [`defaults::ADDR`]. Never empty.
+    pub fn resolve_all(flags: &[Target]) -> Result<Vec<Self>, UsageError> {
+        if !flags.is_empty() {
+            return Ok(flags.to_vec());
+        }
+        match std::env::var(defaults::ADDR_ENV) {
+            Ok(value) if value.contains(',') => value
+                .split(',')
+                .map(|part| {
+                    Self::parse(part)
+                        .map_err(|err| UsageError(format!("{}: {err}", defaults::ADDR_ENV)))
+                })
+                .collect(),
+            _ => Self::resolve(None).map(|target| vec![target]),
+        }
+    }
+
     pub fn is_tls(&self) -> bool {
         matches!(&self.kind, TargetKind::Http(uri) if uri.scheme_str() == Some("https"))
     }
