@@ -52,11 +52,17 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-age -d 'Send each connection a GOAWAY after this long (± 10% jitter, drawn per process), so that long-lived clients reconnect and spread over replicas started since [default: never]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-age-grace -d 'After --max-connection-age\'s GOAWAY, how long RPCs in flight may still run before the connection is closed [default: until they end]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-addr -d 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-buckets -d 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram\'s buckets, comma-separated and increasing' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l otlp-endpoint -d 'Export one span per RPC over OTLP/gRPC to this collector, plaintext (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l access-log -d 'Where the access log (one line per RPC) goes: stderr, off, or a FILE, appended to and reopened on SIGHUP (for logrotate)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l log-format -d 'Log lines as text, or as JSON objects (one a line, the same fields), for log shippers; the access log too' -r -f -a "text\t'`2026-11-25T12:00:25.850760Z  INFO rpc method=… peer=…`'
+json\t'One JSON object per line, the same fields, for log shippers'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l workers -d 'Runtime worker threads [default: the number of cores]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l reuse-port -d 'SO_REUSEPORT: let several `serve` processes listen on the same port; the kernel spreads new connections over them'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l name -d 'The name to greet' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s d -l data -d 'The request as proto3 JSON (grpcurl\'s -d): \'{"name":"x"}\', @FILE, or @- for stdin. Instead of --name' -r

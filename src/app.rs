@@ -33,6 +33,7 @@ pub fn output_format(command: &Command) -> Format {
 pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
+            server::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
             let flags = serve_flags(&args);
             runtime(args.workers.map(usize::from))?.block_on(server::run(flags, |bound| {
                 let mut stdout = std::io::stdout().lock();
@@ -249,6 +250,14 @@ fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// `serve`'s logging flags.
+pub fn log_options(args: &ServeArgs) -> crate::logging::LogOptions {
+    crate::logging::LogOptions {
+        format: args.log_format,
+        access_log: args.access_log.clone(),
+    }
+}
+
 fn serve_flags(args: &ServeArgs) -> ServeFlags {
     ServeFlags {
         listen: match &args.uds {
@@ -285,6 +294,14 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
                 .max_connection_age
                 .map(|age| ConnectionAge::new(age, args.max_connection_age_grace)),
         },
+        metrics: args
+            .metrics_addr
+            .map(|addr| server::metrics::MetricsOptions {
+                addr,
+                buckets: args.metrics_buckets.clone(),
+            }),
+        otlp_endpoint: args.otlp_endpoint.clone(),
+        access_log: args.access_log.clone(),
     }
 }
 

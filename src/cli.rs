@@ -8,7 +8,11 @@
 //! without a network (addresses, durations, headers) are parsed here, so a
 //! bad one is a usage error (exit 2) before anything is sent.
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -16,6 +20,7 @@ use crate::{
     client::{parse_header, Header, Target},
     defaults,
     exit::EXIT_CODES_HELP,
+    logging::{AccessLogTarget, LogFormat},
     output::Format,
     proto::Role,
 };
@@ -296,6 +301,37 @@ pub struct ServeArgs {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "max_connection_age")]
     pub max_connection_age_grace: Option<Duration>,
 
+    /// Serve Prometheus metrics at http://ADDR/metrics, a listener of its
+    /// own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Upper bounds, in seconds, of the grpc_server_handling_seconds
+    /// histogram's buckets, comma-separated and increasing.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = buckets_text(&defaults::METRICS_BUCKETS),
+        value_name = "SECONDS"
+    )]
+    pub metrics_buckets: Vec<f64>,
+
+    /// Export one span per RPC over OTLP/gRPC to this collector, plaintext
+    /// (e.g. http://127.0.0.1:4317); batched, never delaying an RPC
+    /// [default: off].
+    #[arg(long, value_parser = parse_otlp_endpoint, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+
+    /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
+    /// appended to and reopened on SIGHUP (for logrotate).
+    #[arg(long, default_value = defaults::ACCESS_LOG, value_parser = AccessLogTarget::parse, value_name = "TARGET")]
+    pub access_log: AccessLogTarget,
+
+    /// Log lines as text, or as JSON objects (one a line, the same fields),
+    /// for log shippers; the access log too.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+
     /// Runtime worker threads [default: the number of cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
     pub workers: Option<u16>,
@@ -527,6 +563,15 @@ fn duration_text(duration: Duration) -> String {
     humantime::format_duration(duration).to_string()
 }
 
+/// How `--help` shows default buckets: `0.005,0.01,…,10`.
+fn buckets_text(bounds: &[f64]) -> String {
+    bounds
+        .iter()
+        .map(f64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// How `--help` shows a default size: `4MiB`, `64KiB`, `1000` (bytes).
 fn size_text(bytes: usize) -> String {
     const UNITS: [(usize, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
@@ -564,6 +609,19 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 /// Parses `500ms`, `2s`, `1m30s` (humantime).
+/// `--otlp-endpoint`: `http://HOST:PORT` (the collector's gRPC port).
+fn parse_otlp_endpoint(text: &str) -> Result<String, String> {
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|err| format!("'{text}' is not a URL: {err}"))?;
+    if uri.scheme_str() != Some("http") || uri.host().is_none_or(str::is_empty) {
+        return Err(format!(
+            "'{text}': the collector's address is http://HOST:PORT (plaintext OTLP/gRPC)"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|err| format!("{err} (examples: 500ms, 2s, 1m)"))
 }

@@ -25,6 +25,13 @@ pub const MAX_CONNECTIONS: u32 = 1000;
 pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// `serve --idle-stream-timeout`.
 pub const IDLE_STREAM_TIMEOUT: Duration = Duration::from_secs(300);
+/// `serve --metrics-buckets`: Prometheus's `DefBuckets`, go-grpc-middleware's
+/// default for `grpc_server_handling_seconds`.
+pub const METRICS_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+/// `serve --access-log`.
+pub const ACCESS_LOG: &str = "stderr";
 
 // ---- both sides ----
 

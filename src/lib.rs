@@ -19,3 +19,4 @@ pub mod output;
 pub mod proto;
 pub mod server;
 pub mod status;
+pub mod trace_context;

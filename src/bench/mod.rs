@@ -121,7 +121,17 @@ pub async fn run(
     // Every RPC carries the same metadata (-H, token, grpc-timeout): built
     // once, not formatted per RPC (BENCHMARKS.md, "metadata built once per
     // run").
-    let metadata = config.call.request((), config.call.timeout).into_parts().0;
+    let mut metadata = config.call.request((), config.call.timeout).into_parts().0;
+    // One traceparent for every RPC would make them all one trace: the load
+    // goes without, unless -H gave one.
+    if !config
+        .call
+        .headers
+        .iter()
+        .any(|header| header.key() == crate::trace_context::TRACEPARENT)
+    {
+        metadata.remove(crate::trace_context::TRACEPARENT);
+    }
     if config.call.is_balanced() {
         // Several endpoints: tonic channels behind tower's balancer (the
         // direct transport speaks to one endpoint); one connection per

@@ -161,6 +161,18 @@ impl CallOptions {
                 }
             }
         }
+        // W3C trace context: a new trace per call, unless -H gave one.
+        if !request
+            .metadata()
+            .contains_key(crate::trace_context::TRACEPARENT)
+        {
+            if let Ok(value) = AsciiMetadataValue::try_from(crate::trace_context::new_traceparent())
+            {
+                request
+                    .metadata_mut()
+                    .insert(crate::trace_context::TRACEPARENT, value);
+            }
+        }
         if let Some(token) = &self.token {
             if let Ok(mut value) = AsciiMetadataValue::try_from(format!("Bearer {token}")) {
                 value.set_sensitive(true);

@@ -68,6 +68,12 @@ pub struct ServeFlags {
     pub shutdown_timeout: Duration,
     pub reflection: bool,
     pub limits: Limits,
+    /// `--metrics-addr`, `--metrics-buckets`.
+    pub metrics: Option<super::metrics::MetricsOptions>,
+    /// `--otlp-endpoint`: export a span per RPC there.
+    pub otlp_endpoint: Option<String>,
+    /// `--access-log`: a FILE is reopened on SIGHUP.
+    pub access_log: crate::logging::AccessLogTarget,
 }
 
 impl Default for ServeFlags {
@@ -83,6 +89,9 @@ impl Default for ServeFlags {
             shutdown_timeout: defaults::SHUTDOWN_TIMEOUT,
             reflection: true,
             limits: Limits::default(),
+            metrics: None,
+            otlp_endpoint: None,
+            access_log: crate::logging::AccessLogTarget::Stderr,
         }
     }
 }
@@ -111,6 +120,8 @@ impl ServeFlags {
                 TokenSource::Value(token) => Some(token.clone()).filter(|token| !token.is_empty()),
             },
             limits: self.limits.clone(),
+            // Made by `run` once the metrics listener is bound.
+            metrics: None,
         })
     }
 }
@@ -126,6 +137,8 @@ pub struct ServeConfig {
     /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
+    /// Where RPCs are counted (`--metrics-addr`); `None`: not counted.
+    pub metrics: Option<&'static super::metrics::Metrics>,
 }
 
 impl Default for ServeConfig {
@@ -137,6 +150,7 @@ impl Default for ServeConfig {
             tls: None,
             token: None,
             limits: flags.limits,
+            metrics: None,
         }
     }
 }
