@@ -14,7 +14,7 @@ use crate::{
     exit::{Interrupted, UsageError},
     output::{Format, Printer},
     proto::HelloRequest,
-    server::{self, Limits, Listen, ServeFlags, TlsFiles, TokenSource},
+    server::{self, ConnectionAge, Limits, Listen, ServeFlags, TlsFiles, TokenSource},
 };
 
 /// The output format a command asked for (errors are printed in it too).
@@ -271,6 +271,7 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
                 port: args.port,
             },
         },
+        reuse_port: args.reuse_port,
         tls: match (&args.tls_cert, &args.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles {
                 cert: cert.clone(),
@@ -293,6 +294,9 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
             keepalive_interval: args.keepalive_interval,
             keepalive_timeout: args.keepalive_timeout,
             idle_stream_timeout: args.idle_stream_timeout,
+            max_connection_age: args
+                .max_connection_age
+                .map(|age| ConnectionAge::new(age, args.max_connection_age_grace)),
         },
         metrics: args
             .metrics_addr
@@ -308,8 +312,10 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
 fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {
     use crate::cli::Compression;
     use tonic::codec::CompressionEncoding;
+    let mut targets = client::Target::resolve_all(&args.addr)?.into_iter();
+    let target = targets.next().context("no address")?;
     let options = CallOptions {
-        target: client::Target::resolve(args.addr.clone())?,
+        target,
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
@@ -329,6 +335,11 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
         },
         authority: args.authority.clone(),
         verbose,
+        balancing: client::balance::Balancing {
+            more: targets.collect(),
+            health_check: args.health_check,
+            retries: args.retries,
+        },
     };
     options.validate()?;
     Ok(options)

@@ -285,6 +285,22 @@ pub struct ServeArgs {
     #[arg(long, default_value = duration_text(defaults::IDLE_STREAM_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub idle_stream_timeout: Duration,
 
+    /// SO_REUSEPORT: let several `serve` processes listen on the same port;
+    /// the kernel spreads new connections over them.
+    #[arg(long, conflicts_with = "uds")]
+    pub reuse_port: bool,
+
+    /// Send each connection a GOAWAY after this long (± 10% jitter, drawn
+    /// per process), so that long-lived clients reconnect and spread over
+    /// replicas started since [default: never].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_connection_age: Option<Duration>,
+
+    /// After --max-connection-age's GOAWAY, how long RPCs in flight may
+    /// still run before the connection is closed [default: until they end].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "max_connection_age")]
+    pub max_connection_age_grace: Option<Duration>,
+
     /// Serve Prometheus metrics at http://ADDR/metrics, a listener of its
     /// own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off].
     #[arg(long, value_name = "ADDR")]
@@ -324,12 +340,26 @@ pub struct ServeArgs {
 /// Flags shared by every client subcommand.
 #[derive(Debug, Args)]
 pub struct ClientArgs {
-    /// Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or
-    /// unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]
+    /// Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT],
+    /// unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to).
+    /// Repeat it or give a comma list for several endpoints: RPCs are then
+    /// balanced over those that are up [env: GRPC_DEMO_ADDR] [default:
+    /// http://localhost:50000]
     // Read from the environment by `Target::resolve`, not by clap, so that a
     // bad value there is reported under the variable's name.
-    #[arg(long, value_parser = Target::parse, value_name = "ADDR")]
-    pub addr: Option<Target>,
+    #[arg(long, value_parser = Target::parse, value_name = "ADDR", value_delimiter = ',', action = clap::ArgAction::Append)]
+    pub addr: Vec<Target>,
+
+    /// Watch grpc.health.v1 on each endpoint and send nothing to one that is
+    /// not SERVING [default: on with several endpoints or dns:///]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub health_check: Option<bool>,
+
+    /// Send a unary RPC again (to any endpoint, after a backoff) when it
+    /// failed UNAVAILABLE before a server processed it, up to N times
+    /// [default: 0 with one endpoint, 2 with several]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
 
     /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s).
     #[arg(long, default_value = duration_text(defaults::TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]

@@ -4,6 +4,7 @@
 //! (connecting), describe.rs (the status and wording of a failure),
 //! insecure.rs (`--insecure` TLS), script.rs (JSON input).
 
+pub mod balance;
 mod channel;
 mod describe;
 mod hello;

@@ -56,6 +56,8 @@ pub struct CallOptions {
     /// `-v`: show the request metadata, response headers and trailers on
     /// stderr.
     pub verbose: bool,
+    /// More endpoints than `target`, health checks, retries (balance.rs).
+    pub balancing: super::balance::Balancing,
 }
 
 /// TLS settings for an `https://` address. Without `ca`, the server is
@@ -117,11 +119,13 @@ impl CallOptions {
             tls: ClientTls::default(),
             authority: None,
             verbose: false,
+            balancing: super::balance::Balancing::default(),
         }
     }
 
     /// Flags that do not fit together are a usage error (exit 2).
     pub fn validate(&self) -> Result<(), UsageError> {
+        self.validate_balancing()?;
         if self.tls.is_set() && !self.target.is_tls() {
             return Err(UsageError(format!(
                 "--ca, --cert, --key, --server-name and --insecure need an https:// address, not {}",

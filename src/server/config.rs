@@ -11,6 +11,7 @@ use std::{
 use anyhow::Context as _;
 use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 
+use super::connection_age::ConnectionAge;
 use crate::defaults;
 
 /// Where to listen.
@@ -35,6 +36,10 @@ pub struct Limits {
     pub keepalive_timeout: Duration,
     /// A bidi or client stream that sends nothing for this long is ended.
     pub idle_stream_timeout: Duration,
+    /// GOAWAY after this age (± 10%), then a grace for RPCs in flight
+    /// (connection_age.rs); `None`: connections live as long as the client
+    /// wants.
+    pub max_connection_age: Option<ConnectionAge>,
 }
 
 impl Default for Limits {
@@ -46,6 +51,7 @@ impl Default for Limits {
             keepalive_interval: None,
             keepalive_timeout: defaults::KEEPALIVE_TIMEOUT,
             idle_stream_timeout: defaults::IDLE_STREAM_TIMEOUT,
+            max_connection_age: None,
         }
     }
 }
@@ -55,6 +61,8 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct ServeFlags {
     pub listen: Listen,
+    /// SO_REUSEPORT: several processes may listen on the same TCP port.
+    pub reuse_port: bool,
     pub tls: Option<TlsFiles>,
     pub token: TokenSource,
     pub shutdown_timeout: Duration,
@@ -75,6 +83,7 @@ impl Default for ServeFlags {
                 host: defaults::HOST,
                 port: defaults::PORT,
             },
+            reuse_port: false,
             tls: None,
             token: TokenSource::None,
             shutdown_timeout: defaults::SHUTDOWN_TIMEOUT,

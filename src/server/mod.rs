@@ -12,6 +12,7 @@
 mod access_log;
 mod auth;
 mod config;
+mod connection_age;
 mod fast_path;
 mod greet;
 mod listener;
@@ -37,8 +38,9 @@ pub use auth::TokenCheck;
 pub use config::{
     load_tls, load_token, Limits, Listen, ServeConfig, ServeFlags, TlsFiles, TokenSource,
 };
+pub use connection_age::ConnectionAge;
 pub use greet::Greeter;
-pub use listener::{bind, bind_unix, Listener};
+pub use listener::{bind, bind_shared, bind_unix, Listener};
 pub use message::{parse_grpc_timeout, Messenger};
 pub use over_limit::OverLimitLayer;
 pub use report::{Reporter, Tally};
@@ -116,6 +118,9 @@ pub async fn serve(
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_keepalive_interval(limits.keepalive_interval)
         .http2_keepalive_timeout(Some(limits.keepalive_timeout));
+    if let Some(age) = &limits.max_connection_age {
+        builder = builder.max_connection_age(age.age);
+    }
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
     }
@@ -138,7 +143,13 @@ pub async fn serve(
         .add_optional_service(reflection_v1alpha);
 
     // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
-    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none());
+    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none())
+        .close_connections_after(
+            limits
+                .max_connection_age
+                .as_ref()
+                .and_then(ConnectionAge::close_after),
+        );
     let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
@@ -181,7 +192,7 @@ pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Resu
     let mut config = flags.load()?;
     let shutdown = shutdown_signal()?;
     let listener = match &flags.listen {
-        Listen::Tcp { host, port } => bind(*host, *port)?,
+        Listen::Tcp { host, port } => bind_shared(*host, *port, flags.reuse_port)?,
         Listen::Unix(path) => bind_unix(path)?,
     };
     let exporter = match &flags.otlp_endpoint {
@@ -219,6 +230,8 @@ pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Resu
         mutual_tls = flags.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some()),
         auth = config.token.is_some(),
         reflection = config.reflection,
+        reuse_port = flags.reuse_port,
+        max_connection_age = ?config.limits.max_connection_age.as_ref().map(|age| age.age),
         "serving"
     );
     let served = serve(listener, &config, shutdown).await;
