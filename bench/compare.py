@@ -3,7 +3,7 @@
 at each load shape, 3 times, and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
-ONLY (comma-separated sections: unary,bidi,watch,report,memory,client).
+ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client).
 """
 import json
 import os
@@ -22,7 +22,7 @@ SERVER_CORE, LOAD_CORE = "0", "1"
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = float(os.environ.get("DURATION", "5"))
 WARMUP = float(os.environ.get("WARMUP", "1"))
-ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,memory,client").split(",")))
+ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client").split(",")))
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
 CPP = os.path.join(ROOT, "target/bench/cpp-server")
@@ -48,6 +48,14 @@ SHAPES = [(1, 1), (64, 4), (256, 4)]  # (in flight, connections)
 # connections, 1,000 messages each, as fast as flow control allows. The
 # Python servers are left out: their watch is not the same service (price
 # 100 + seq) and the thread-pool one prints every reading on stdout.
+# The cost of optional features (issue 13): the same server with each on or off.
+FEATURE_SERVERS = {
+    "grpc-demo (default: access log on, metrics off)": SERVERS["grpc-demo"],
+    "grpc-demo --metrics-addr": SERVERS["grpc-demo"] + ["--metrics-addr", "127.0.0.1:0"],
+    "grpc-demo --access-log off": SERVERS["grpc-demo"] + ["--access-log", "off"],
+    "grpc-demo --metrics-addr --access-log off": SERVERS["grpc-demo"] + ["--metrics-addr", "127.0.0.1:0", "--access-log", "off"],
+    "tonic-bare (current-thread)": SERVERS["tonic-bare (current-thread)"],
+}
 PATTERN_SERVERS = [name for name in SERVERS if not name.startswith("Python")]
 PATTERN_STREAMS, PATTERN_CONNECTIONS, PATTERN_MESSAGES = 64, 4, 1000
 PATTERNS = {
@@ -66,7 +74,7 @@ class Server:
     def __init__(self, name):
         env = dict(os.environ, PYTHONPATH=PYGEN, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE] + SERVERS[name],
+            ["taskset", "-c", SERVER_CORE] + (SERVERS.get(name) or FEATURE_SERVERS[name]),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline() if ready else ""
@@ -233,6 +241,34 @@ def section_load(kind, results):
                       f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% | {fmt((median(runs, 'hwm_kib') or 0) / 1024, 1)} MiB | "
                       f"{fmt(median(runs, 'failed'))} |")
             sys.stdout.flush()
+    os.unlink(body.name)
+
+
+def section_cost(results):
+    """Unary h2load 64 in flight over 4 connections, each feature on and off."""
+    body = tempfile.NamedTemporaryFile(delete=False)
+    body.write(h2load_body("unary"))
+    body.close()
+    print("\n## What the optional features cost (unary sayHello, h2load, 64 in flight over 4 connections)\n")
+    print(f"| server | req/s (median of {RUNS}) | vs default grpc-demo | vs tonic-bare | server CPU |")
+    print("|---|---:|---:|---:|---:|")
+    rows = {}
+    for name in FEATURE_SERVERS:
+        runs = []
+        for _ in range(RUNS):
+            try:
+                runs.append(measure(name, "h2load", "unary", 64, 4, body.name))
+            except Exception as err:
+                log(f"{name} / cost: {err}")
+        rows[name] = runs
+        results.append({"kind": "cost", "server": name, "runs": runs})
+    default = median(rows["grpc-demo (default: access log on, metrics off)"], "rps")
+    bare = median(rows["tonic-bare (current-thread)"], "rps")
+    for name, runs in rows.items():
+        value = median(runs, "rps")
+        print(f"| {name} | {fmt(value)} | {value / default:.2f}× | {value / bare:.2f}× | "
+              f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% |" if value and default and bare else f"| {name} | – | – | – | – |")
+    sys.stdout.flush()
     os.unlink(body.name)
 
 
@@ -415,6 +451,8 @@ def main():
     for workload in PATTERNS:
         if workload in ONLY:
             section_pattern(workload, results)
+    if "cost" in ONLY:
+        section_cost(results)
     if "memory" in ONLY:
         section_memory(results)
     if "client" in ONLY:
