@@ -1269,7 +1269,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__serve)
-            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --reuse-port --max-connection-age --max-connection-age-grace --metrics-addr --metrics-buckets --otlp-endpoint --access-log --log-format --workers --verbose --help --version"
+            opts="-v -h -V --port --host --shutdown-timeout --drain-delay --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --keepalive-interval --keepalive-timeout --idle-stream-timeout --reuse-port --max-connection-age --max-connection-age-grace --metrics-addr --metrics-buckets --otlp-endpoint --access-log --log-format --workers --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1284,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --shutdown-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-delay)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

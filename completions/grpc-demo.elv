@@ -37,6 +37,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --port 'TCP port to listen on; 0 picks a free one'
             cand --host 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable'
             cand --shutdown-timeout 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut'
+            cand --drain-delay 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes'
             cand --uds 'Listen on a Unix domain socket at PATH instead of TCP (a stale socket file is replaced; any other file is left alone)'
             cand --tls-cert 'Serve TLS with this PEM certificate (chain)'
             cand --tls-key 'The PEM private key of --tls-cert'

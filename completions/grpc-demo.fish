@@ -38,6 +38,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l host -d 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l shutdown-timeout -d 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l drain-delay -d 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l uds -d 'Listen on a Unix domain socket at PATH instead of TCP (a stale socket file is replaced; any other file is left alone)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-cert -d 'Serve TLS with this PEM certificate (chain)' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l tls-key -d 'The PEM private key of --tls-cert' -r -F

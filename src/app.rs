@@ -286,6 +286,7 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
             (None, None) => TokenSource::None,
         },
         shutdown_timeout: args.shutdown_timeout,
+        drain_delay: args.drain_delay,
         reflection: !args.no_reflection,
         limits: Limits {
             max_message_size: args.max_message_size,

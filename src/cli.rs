@@ -221,6 +221,12 @@ pub struct ServeArgs {
     #[arg(long, default_value = duration_text(defaults::SHUTDOWN_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub shutdown_timeout: Duration,
 
+    /// On SIGINT/SIGTERM, first report NOT_SERVING on health for this long
+    /// while still serving new connections and RPCs, so that health-watching
+    /// clients and balancers move away before the listener closes.
+    #[arg(long, default_value = duration_text(defaults::DRAIN_DELAY), value_parser = parse_duration, value_name = "DURATION")]
+    pub drain_delay: Duration,
+
     /// Do not serve the gRPC reflection services.
     #[arg(long)]
     pub no_reflection: bool,

@@ -15,6 +15,9 @@ pub const PORT: u16 = 50000;
 pub const HOST: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
 /// `serve --shutdown-timeout`.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+/// `serve --drain-delay`: none; health-watching clients and balancers that
+/// probe health may want a second or two (README, "Scaling out").
+pub const DRAIN_DELAY: Duration = Duration::ZERO;
 /// `serve --max-concurrent-streams` (HTTP/2 SETTINGS, per connection).
 pub const MAX_CONCURRENT_STREAMS: u32 = 256;
 /// `serve --max-connections`.

@@ -398,6 +398,53 @@ async fn health_stays_open_with_a_token() {
     drop(server);
 }
 
+#[tokio::test]
+async fn a_drain_delay_reports_not_serving_while_it_still_serves() {
+    use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
+    let server = tokio::task::spawn_blocking(|| {
+        Server::start(&["--drain-delay", "3s", "--shutdown-timeout", "1s"])
+    })
+    .await
+    .expect("join");
+    server.signal(libc::SIGTERM);
+    let server = tokio::task::spawn_blocking(move || {
+        assert!(
+            server.wait_for_log("still serving for 3s", Duration::from_secs(10)),
+            "{}",
+            server.log()
+        );
+        server
+    })
+    .await
+    .expect("join");
+    // Within the delay: a new connection is accepted, health says
+    // NOT_SERVING, and an RPC is still served.
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", server.addr()))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("a new connection during the drain delay");
+    let status = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect("health check")
+        .into_inner()
+        .status;
+    assert_eq!(status, 2, "NOT_SERVING");
+    let addr = server.addr();
+    let output = tokio::task::spawn_blocking(move || run(&["hello", "--addr", &addr]))
+        .await
+        .expect("join");
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+    let mut server = server;
+    let status = tokio::task::spawn_blocking(move || server.wait(Duration::from_secs(20)))
+        .await
+        .expect("join");
+    assert_eq!(status.and_then(|status| status.code()), Some(0));
+}
+
 // ---------------------------------------------------------------- limits
 
 #[test]

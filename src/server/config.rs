@@ -66,6 +66,8 @@ pub struct ServeFlags {
     pub tls: Option<TlsFiles>,
     pub token: TokenSource,
     pub shutdown_timeout: Duration,
+    /// Between turning NOT_SERVING and closing the listener.
+    pub drain_delay: Duration,
     pub reflection: bool,
     pub limits: Limits,
     /// `--metrics-addr`, `--metrics-buckets`.
@@ -87,6 +89,7 @@ impl Default for ServeFlags {
             tls: None,
             token: TokenSource::None,
             shutdown_timeout: defaults::SHUTDOWN_TIMEOUT,
+            drain_delay: defaults::DRAIN_DELAY,
             reflection: true,
             limits: Limits::default(),
             metrics: None,
@@ -112,6 +115,7 @@ impl ServeFlags {
     pub fn load(&self) -> anyhow::Result<ServeConfig> {
         Ok(ServeConfig {
             shutdown_timeout: self.shutdown_timeout,
+            drain_delay: self.drain_delay,
             reflection: self.reflection,
             tls: self.tls.as_ref().map(load_tls).transpose()?,
             token: match &self.token {
@@ -131,6 +135,9 @@ impl ServeFlags {
 pub struct ServeConfig {
     /// How long in-flight RPCs may run once a shutdown starts.
     pub shutdown_timeout: Duration,
+    /// How long, once a shutdown starts, health reports NOT_SERVING while
+    /// new connections and RPCs are still served, before draining.
+    pub drain_delay: Duration,
     /// Serve grpc.reflection.v1 and v1alpha.
     pub reflection: bool,
     pub tls: Option<ServerTlsConfig>,
@@ -146,6 +153,7 @@ impl Default for ServeConfig {
         let flags = ServeFlags::default();
         Self {
             shutdown_timeout: flags.shutdown_timeout,
+            drain_delay: flags.drain_delay,
             reflection: flags.reflection,
             tls: None,
             token: None,

@@ -153,10 +153,18 @@ pub async fn serve(
     let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
+    let drain_delay = config.drain_delay;
     let graceful = router.serve_with_incoming_shutdown(incoming, async move {
         shutdown.await;
         // Tell load balancers first, before in-flight work drains.
         set_health(&drain_health, ServingStatus::NotServing).await;
+        if !drain_delay.is_zero() {
+            tracing::info!(
+                "shutting down: NOT_SERVING, still serving for {} (--drain-delay)",
+                humantime::format_duration(drain_delay)
+            );
+            tokio::time::sleep(drain_delay).await;
+        }
         tracing::info!("shutting down: no new connections, draining in-flight RPCs");
         let _ = draining_tx.send(());
     });
