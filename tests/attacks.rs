@@ -267,6 +267,6 @@ fn continuation_and_ping_floods_do_not_hurt_the_good_client() {
         "{report}"
     );
     // LOGRATE
-    let outcome = under_attack(&[], "ping-flood", 1.5, &["--connections", "4"]);
+    let _outcome = under_attack(&[], "ping-flood", 1.5, &["--connections", "4"]);
     // LOGRATE
 }
