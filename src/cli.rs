@@ -266,6 +266,27 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: u32,
 
+    /// Open connections per client address; more are closed as they
+    /// arrive (one host cannot take every connection).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections_per_ip: u32,
+
+    /// Close a plaintext connection that has not sent the HTTP/2 preface
+    /// and its SETTINGS within this long.
+    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub handshake_timeout: Duration,
+
+    /// Close a connection that starts a HEADERS block (request headers) and
+    /// does not finish it within this long.
+    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub header_timeout: Duration,
+
+    /// Send GOAWAY to a connection with no RPC in flight for this long, and
+    /// close it (0s: never). When --max-connections is reached, the
+    /// connection idle the longest is closed first to make room.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub max_connection_idle: Duration,
+
     /// Send HTTP/2 PINGs this often and drop a peer that does not answer
     /// [default: off; TCP keep-alive (60s) still drops dead hosts].
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]

@@ -17,3 +17,4 @@ pub mod logging;
 pub mod output;
 pub mod proto;
 pub mod server;
+pub mod warn_limit;

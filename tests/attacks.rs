@@ -227,7 +227,6 @@ struct Outcome {
     server: Server,
 }
 
-#[allow(dead_code)] // used from the log-flood step on
 impl Outcome {
     fn assert_log_rate(&self) {
         assert!(
@@ -254,7 +253,7 @@ fn rapid_reset_gets_goaway_enhance_your_calm() {
         count(report, "goaway", "ENHANCE_YOUR_CALM") >= 1,
         "{report}"
     );
-    // LOGRATE
+    outcome.assert_log_rate();
 }
 
 #[test]
@@ -266,7 +265,86 @@ fn continuation_and_ping_floods_do_not_hurt_the_good_client() {
         Some(connections(report)),
         "{report}"
     );
-    // LOGRATE
-    let _outcome = under_attack(&[], "ping-flood", 1.5, &["--connections", "4"]);
-    // LOGRATE
+    outcome.assert_log_rate();
+    let outcome = under_attack(&[], "ping-flood", 1.5, &["--connections", "4"]);
+    outcome.assert_log_rate();
+}
+
+fn assert_all_closed(report: &Value) {
+    assert_eq!(
+        report["closed_by_server"].as_u64(),
+        Some(connections(report)),
+        "every attacking connection is closed: {report}"
+    );
+}
+
+#[test]
+fn stalled_handshakes_are_closed_at_the_handshake_timeout() {
+    let args = ["--handshake-timeout", "1s"];
+    let outcome = under_attack(&args, "stall-preface", 2.5, &["--connections", "50"]);
+    assert_all_closed(&outcome.report);
+    outcome.assert_log_rate();
+}
+
+#[test]
+fn stalled_header_blocks_are_closed_at_the_header_timeout() {
+    let args = ["--header-timeout", "1s"];
+    let outcome = under_attack(&args, "stall-headers", 2.5, &["--connections", "50"]);
+    assert_all_closed(&outcome.report);
+    outcome.assert_log_rate();
+}
+
+#[test]
+fn idle_connections_get_goaway_after_max_connection_idle() {
+    let args = ["--max-connection-idle", "1s"];
+    let outcome = under_attack(&args, "idle-connections", 2.5, &["--connections", "50"]);
+    let report = &outcome.report;
+    assert_all_closed(report);
+    assert_eq!(
+        count(report, "goaway", "NO_ERROR"),
+        connections(report),
+        "{report}"
+    );
+    outcome.assert_log_rate();
+}
+
+#[test]
+fn a_full_server_closes_idle_connections_before_refusing_new_ones() {
+    // One address may take every connection here; the default idle time.
+    let args = [
+        "--max-connections",
+        "100",
+        "--max-connections-per-ip",
+        "1000",
+    ];
+    let outcome = under_attack(&args, "idle-connections", 2.5, &["--connections", "150"]);
+    let report = &outcome.report;
+    assert!(count(report, "goaway", "NO_ERROR") >= 1, "{report}");
+    outcome.assert_log_rate();
+}
+
+#[test]
+fn one_address_cannot_take_every_connection() {
+    // Connections holding streams that never send their request are busy,
+    // not idle: the per-address cap (default 100) keeps room for others.
+    let args = ["--max-connections", "150"];
+    let outcome = under_attack(&args, "idle-streams", 2.5, &["--connections", "200"]);
+    let report = &outcome.report;
+    assert!(
+        report["closed_by_server"].as_u64() >= Some(100),
+        "connections over the per-address cap are closed: {report}"
+    );
+    outcome.assert_log_rate();
+}
+
+#[test]
+fn made_you_reset_gets_goaway_enhance_your_calm() {
+    let outcome = under_attack(&[], "made-you-reset", 2.0, &["--connections", "4"]);
+    let report = &outcome.report;
+    assert_all_closed(report);
+    assert!(
+        count(report, "goaway", "ENHANCE_YOUR_CALM") >= 1,
+        "{report}"
+    );
+    outcome.assert_log_rate();
 }

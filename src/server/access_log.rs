@@ -244,7 +244,11 @@ impl Drop for Entry {
         } else {
             tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
         };
-        if !enabled {
+        // A peer can fail RPCs at will: their WARN lines are rate-limited
+        // per status and peer address (warn_limit.rs).
+        if !enabled
+            || (warn && !crate::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
+        {
             return;
         }
         let now = Instant::now();

@@ -4,6 +4,7 @@
 
 mod access_log;
 mod auth;
+mod conn_guard;
 mod fast_path;
 mod greet;
 mod listener;
@@ -66,6 +67,18 @@ pub struct Limits {
     pub keepalive_timeout: Duration,
     /// A bidi stream that sends nothing for this long is ended.
     pub idle_stream_timeout: Duration,
+    /// Open connections per client address; more are closed on accept.
+    pub max_connections_per_ip: usize,
+    /// A plaintext connection must send the HTTP/2 preface and SETTINGS
+    /// within this long.
+    pub handshake_timeout: Duration,
+    /// A HEADERS block, once started, must be finished within this long.
+    pub header_timeout: Duration,
+    /// A connection with no RPC in flight this long gets GOAWAY.
+    pub max_connection_idle: Option<Duration>,
+    /// Streams a connection may make the server reset (protocol errors of
+    /// the peer) before it gets GOAWAY: MadeYouReset, CVE-2025-8671.
+    pub max_local_error_resets: usize,
 }
 
 impl Default for Limits {
@@ -80,6 +93,13 @@ impl Default for Limits {
             keepalive_interval: None,
             keepalive_timeout: Duration::from_secs(20),
             idle_stream_timeout: Duration::from_secs(300),
+            max_connections_per_ip: 100,
+            handshake_timeout: Duration::from_secs(5),
+            header_timeout: Duration::from_secs(5),
+            max_connection_idle: Some(Duration::from_secs(300)),
+            // hyper's default, which tonic 0.14 replaces with None (no limit)
+            // unless it is set.
+            max_local_error_resets: 1024,
         }
     }
 }
@@ -230,15 +250,7 @@ pub fn bind_unix(path: &Path) -> anyhow::Result<Listener> {
 /// The client's address, over TCP with or without TLS; `None` for a Unix
 /// socket.
 pub(crate) fn peer_addr(extensions: &http::Extensions) -> Option<SocketAddr> {
-    use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
-    extensions
-        .get::<TcpConnectInfo>()
-        .or_else(|| {
-            extensions
-                .get::<TlsConnectInfo<TcpConnectInfo>>()
-                .map(TlsConnectInfo::get_ref)
-        })
-        .and_then(TcpConnectInfo::remote_addr)
+    conn_guard::ConnInfo::of(extensions).and_then(|info| info.tcp.remote_addr())
 }
 
 pub(crate) fn map_size_status(status: Status) -> Status {
@@ -302,7 +314,8 @@ pub async fn serve(
     let mut builder = Server::builder()
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_keepalive_interval(limits.keepalive_interval)
-        .http2_keepalive_timeout(Some(limits.keepalive_timeout));
+        .http2_keepalive_timeout(Some(limits.keepalive_timeout))
+        .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets));
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
     }
@@ -312,6 +325,7 @@ pub async fn serve(
     // per stream, not per message.
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
+        .layer(conn_guard::ActivityLayer)
         .layer(AccessLogLayer)
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))
@@ -323,7 +337,18 @@ pub async fn serve(
         .add_optional_service(reflection_v1alpha);
 
     // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
-    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none());
+    let guards = conn_guard::GuardLimits {
+        handshake_timeout: limits.handshake_timeout,
+        header_timeout: limits.header_timeout,
+        max_connection_idle: limits.max_connection_idle,
+        max_connections_per_ip: limits.max_connections_per_ip,
+    };
+    let incoming = listener::Incoming::new(
+        listener,
+        limits.max_connections,
+        config.tls.is_none(),
+        guards,
+    );
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
     let graceful = router.serve_with_incoming_shutdown(incoming, async move {
@@ -349,6 +374,7 @@ pub async fn serve(
             ticks = ticks.wrapping_add(1);
             if ticks.is_multiple_of(10) {
                 crate::logging::report_suppressed_peer_warnings();
+                crate::warn_limit::report_suppressed();
             }
             crate::logging::flush_lines();
         }
