@@ -223,7 +223,6 @@ struct Outcome {
     report: Value,
     log_rate: f64,
     log_lines: String,
-    #[allow(dead_code)]
     server: Server,
 }
 
@@ -241,17 +240,9 @@ impl Outcome {
 #[test]
 fn rapid_reset_gets_goaway_enhance_your_calm() {
     let outcome = under_attack(&[], "rapid-reset", 2.0, &["--connections", "4"]);
-    let report = &outcome.report;
-    // Every connection is closed; a GOAWAY may be lost in the reset of a
-    // socket the attacker was still writing to, so not all are counted.
-    assert_eq!(
-        report["closed_by_server"].as_u64(),
-        Some(connections(report)),
-        "{report}"
-    );
-    assert!(
-        count(report, "goaway", "ENHANCE_YOUR_CALM") >= 1,
-        "{report}"
+    assert_closed_for(
+        &outcome,
+        "remotely-reset pending-accept streams reached limit",
     );
     outcome.assert_log_rate();
 }
@@ -268,6 +259,30 @@ fn continuation_and_ping_floods_do_not_hurt_the_good_client() {
     outcome.assert_log_rate();
     let outcome = under_attack(&[], "ping-flood", 1.5, &["--connections", "4"]);
     outcome.assert_log_rate();
+}
+
+/// Every attacking connection was closed with GOAWAY ENHANCE_YOUR_CALM,
+/// and the log says why. The attacker may not read each GOAWAY: the server
+/// closes a socket it has not read to the end, so the attacker's kernel
+/// gets a reset, which may discard the frame; so only the codes that were
+/// read are checked.
+fn assert_closed_for(outcome: &Outcome, why: &str) {
+    let report = &outcome.report;
+    assert_all_closed(report);
+    let codes: Vec<&String> = report["goaway"]
+        .as_object()
+        .expect("goaway")
+        .keys()
+        .collect();
+    assert!(
+        codes.iter().all(|code| *code == "ENHANCE_YOUR_CALM"),
+        "{report}"
+    );
+    assert!(
+        outcome.server.log().contains(why),
+        "the log says {why:?}:\n{}",
+        outcome.server.log()
+    );
 }
 
 fn assert_all_closed(report: &Value) {
@@ -340,11 +355,6 @@ fn one_address_cannot_take_every_connection() {
 #[test]
 fn made_you_reset_gets_goaway_enhance_your_calm() {
     let outcome = under_attack(&[], "made-you-reset", 2.0, &["--connections", "4"]);
-    let report = &outcome.report;
-    assert_all_closed(report);
-    assert!(
-        count(report, "goaway", "ENHANCE_YOUR_CALM") >= 1,
-        "{report}"
-    );
+    assert_closed_for(&outcome, "locally-reset streams reached limit (1024)");
     outcome.assert_log_rate();
 }
