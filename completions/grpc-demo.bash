@@ -1213,7 +1213,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__serve)
-            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --max-connections-per-ip --handshake-timeout --header-timeout --max-connection-idle --keepalive-interval --keepalive-timeout --idle-stream-timeout --workers --verbose --help --version"
+            opts="-v -h -V --port --host --shutdown-timeout --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --max-request-buffer --max-connections-per-ip --handshake-timeout --header-timeout --max-connection-idle --keepalive-interval --keepalive-timeout --idle-stream-timeout --workers --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,6 +1264,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-request-buffer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --max-message-size 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)'
             cand --max-concurrent-streams 'HTTP/2 concurrent streams allowed per connection'
             cand --max-connections 'Open connections at once; more are closed as they arrive'
+            cand --max-request-buffer 'Bytes of request messages the server holds at once, over all connections (messages still arriving and open streams'' buffers); beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size'
             cand --max-connections-per-ip 'Open connections per client address; more are closed as they arrive (one host cannot take every connection)'
             cand --handshake-timeout 'Close a plaintext connection that has not sent the HTTP/2 preface and its SETTINGS within this long'
             cand --header-timeout 'Close a connection that starts a HEADERS block (request headers) and does not finish it within this long'

@@ -289,6 +289,7 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
                 keepalive_timeout: args.keepalive_timeout,
                 idle_stream_timeout: args.idle_stream_timeout,
                 max_connections_per_ip: args.max_connections_per_ip as usize,
+                max_request_buffer: args.max_request_buffer,
                 handshake_timeout: args.handshake_timeout,
                 header_timeout: args.header_timeout,
                 max_connection_idle: Some(args.max_connection_idle).filter(|idle| !idle.is_zero()),

@@ -266,6 +266,12 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: u32,
 
+    /// Bytes of request messages the server holds at once, over all
+    /// connections (messages still arriving and open streams' buffers);
+    /// beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size.
+    #[arg(long, default_value = "64MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_request_buffer: usize,
+
     /// Open connections per client address; more are closed as they
     /// arrive (one host cannot take every connection).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]

@@ -244,10 +244,11 @@ impl Drop for Entry {
         } else {
             tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
         };
-        // A peer can fail RPCs at will: their WARN lines are rate-limited
-        // per status and peer address (warn_limit.rs).
+        // A peer can fail or cancel RPCs at will: those lines are
+        // rate-limited per peer address (warn_limit.rs); OK ones are not.
         if !enabled
-            || (warn && !crate::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
+            || (status != Code::Ok
+                && !crate::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
         {
             return;
         }

@@ -66,15 +66,19 @@ pub struct ConnState {
     /// Set by the accept loop to make room: the connection closes itself.
     evict: AtomicBool,
     waker: AtomicWaker,
+    /// Request bytes held for this client address, over all its
+    /// connections (request_budget.rs); `None` for a Unix socket.
+    pub(crate) peer_request_bytes: Option<Arc<AtomicUsize>>,
 }
 
 impl ConnState {
-    fn new() -> Self {
+    fn new(peer_request_bytes: Option<Arc<AtomicUsize>>) -> Self {
         Self {
             active: AtomicUsize::new(0),
             last_active_ms: AtomicU64::new(now_ms()),
             evict: AtomicBool::new(false),
             waker: AtomicWaker::new(),
+            peer_request_bytes,
         }
     }
 
@@ -113,7 +117,8 @@ pub struct Registry {
 
 #[derive(Debug, Default)]
 struct RegistryInner {
-    per_ip: HashMap<IpAddr, usize>,
+    /// Open connections and request bytes held, per client address.
+    per_ip: HashMap<IpAddr, (usize, Arc<AtomicUsize>)>,
     conns: Vec<Weak<ConnState>>,
 }
 
@@ -122,14 +127,16 @@ impl Registry {
     /// `per_ip` open already.
     pub fn admit(self: &Arc<Self>, ip: Option<IpAddr>, per_ip: usize) -> Option<Slot> {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut peer_request_bytes = None;
         if let Some(ip) = ip {
-            let open = inner.per_ip.entry(ip).or_insert(0);
+            let (open, bytes) = inner.per_ip.entry(ip).or_default();
             if *open >= per_ip {
                 return None;
             }
             *open += 1;
+            peer_request_bytes = Some(Arc::clone(bytes));
         }
-        let state = Arc::new(ConnState::new());
+        let state = Arc::new(ConnState::new(peer_request_bytes));
         if inner.conns.len() >= 64 && inner.conns.len() >= 2 * inner.per_ip.len().max(1) {
             inner.conns.retain(|conn| conn.strong_count() > 0);
         }
@@ -180,7 +187,7 @@ impl Drop for Slot {
                 .inner
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if let Some(open) = inner.per_ip.get_mut(&ip) {
+            if let Some((open, _)) = inner.per_ip.get_mut(&ip) {
                 *open -= 1;
                 if *open == 0 {
                     inner.per_ip.remove(&ip);

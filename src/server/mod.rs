@@ -10,6 +10,7 @@ mod greet;
 mod listener;
 mod message;
 mod report;
+mod request_budget;
 pub mod session;
 mod stock;
 
@@ -76,6 +77,10 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// A connection with no RPC in flight this long gets GOAWAY.
     pub max_connection_idle: Option<Duration>,
+    /// Bytes of request messages held, over all connections: partly
+    /// received messages and the buffers of open streams (raised to
+    /// `max_message_size` if lower).
+    pub max_request_buffer: usize,
     /// Streams a connection may make the server reset (protocol errors of
     /// the peer) before it gets GOAWAY: MadeYouReset, CVE-2025-8671.
     pub max_local_error_resets: usize,
@@ -94,6 +99,7 @@ impl Default for Limits {
             keepalive_timeout: Duration::from_secs(20),
             idle_stream_timeout: Duration::from_secs(300),
             max_connections_per_ip: 100,
+            max_request_buffer: 64 * 1024 * 1024,
             handshake_timeout: Duration::from_secs(5),
             header_timeout: Duration::from_secs(5),
             max_connection_idle: Some(Duration::from_secs(300)),
@@ -326,6 +332,10 @@ pub async fn serve(
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
         .layer(conn_guard::ActivityLayer)
+        .layer(request_budget::RequestBudgetLayer::new(
+            limits.max_request_buffer,
+            limits.max_message_size,
+        ))
         .layer(AccessLogLayer)
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))

