@@ -222,8 +222,8 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -386,8 +386,8 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
         'grpc-demo;bench;help' {
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -444,8 +444,8 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
         'grpc-demo;help;bench' {
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
-            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)')
-            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)')
             break
         }
         'grpc-demo;help;bench;hello' {

@@ -213,8 +213,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --version 'Print version'
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)'
-            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)'
+            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'
+            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;bench;hello'= {
@@ -372,8 +372,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         &'grpc-demo;bench;help'= {
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)'
-            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)'
+            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'
+            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;bench;help;hello'= {
@@ -417,8 +417,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         &'grpc-demo;help;bench'= {
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
-            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream, default 100)'
-            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream, default 1000)'
+            cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'
+            cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)'
         }
         &'grpc-demo;help;bench;hello'= {
         }

@@ -10,10 +10,11 @@ use crate::{
     bench::{self, BenchConfig, Stop, Workload},
     cli::{BenchArgs, BenchWorkload, ClientArgs, Command, ServeArgs},
     client::{self, CallOptions, ClientTls, Outbound, ScriptSource},
+    defaults,
     exit::{Interrupted, UsageError},
     output::{Format, Printer},
     proto::HelloRequest,
-    server::{self, Limits, Listen, ServeConfig, ServeOptions, TlsFiles},
+    server::{self, Limits, Listen, ServeFlags, TlsFiles, TokenSource},
 };
 
 /// The output format a command asked for (errors are printed in it too).
@@ -32,8 +33,8 @@ pub fn output_format(command: &Command) -> Format {
 pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let options = serve_options(&args);
-            runtime(args.workers.map(usize::from))?.block_on(server::run(options, |bound| {
+            let flags = serve_flags(&args);
+            runtime(args.workers.map(usize::from))?.block_on(server::run(flags, |bound| {
                 let mut stdout = std::io::stdout().lock();
                 // Scripts wait for this line; if nobody reads it, serve anyway.
                 let _ = writeln!(stdout, "listening on {bound}").and_then(|()| stdout.flush());
@@ -58,7 +59,7 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
                     let text = source.read()?;
                     Outbound::Messages(client::parse_script(&source.to_string(), &text)?)
                 }
-                None => Outbound::Messages(client::scripted_sequence(
+                None => Outbound::Messages(client::counted_sequence(
                     args.count,
                     args.role.into(),
                     &args.data,
@@ -141,7 +142,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
                     )
                     .into())
                 }
-                messages => messages.unwrap_or(10),
+                given => given.unwrap_or(defaults::BENCH_STREAM_MESSAGES),
             },
             hold: args.stream.hold,
         },
@@ -149,10 +150,13 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
             return Err(UsageError("--hold is a `bench stream` flag".into()).into());
         }
         BenchWorkload::Watch => Workload::Watch {
-            quotes: args.stream.messages.unwrap_or(100),
+            quotes: args.stream.messages.unwrap_or(defaults::BENCH_WATCH_QUOTES),
         },
         BenchWorkload::Report => Workload::Report {
-            readings: args.stream.messages.unwrap_or(1000),
+            readings: args
+                .stream
+                .messages
+                .unwrap_or(defaults::BENCH_REPORT_READINGS),
         },
     };
     let load = &args.load;
@@ -164,7 +168,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         stop: match (load.total, load.duration) {
             (_, Some(duration)) => Stop::Duration(duration),
             (Some(total), None) => Stop::Total(total),
-            (None, None) => Stop::Total(1000),
+            (None, None) => Stop::Total(defaults::BENCH_TOTAL),
         },
         warmup: load.warmup,
         rate: load.rate,
@@ -172,32 +176,20 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         count_errors: load.count_errors,
     };
     let report = runtime(None)?.block_on(run_bench(&config))?;
-    let mut stdout = std::io::stdout().lock();
-    match args.client.output {
-        Format::Text => write!(stdout, "{}", report.to_text())?,
-        Format::Json => writeln!(stdout, "{}", report.to_json())?,
-    }
-    stdout.flush()?;
+    Printer::new(args.client.output, std::io::stdout().lock()).bench_report(&report)?;
     if report.interrupted {
         return Err(Interrupted.into());
     }
     if let Some(limit) = load.max_error_rate {
-        if report.error_rate() > limit {
-            anyhow::bail!(
-                "{} of {} RPCs failed ({:.2}%), above --max-error-rate {limit}",
-                report.failed(),
-                report.count,
-                report.error_rate() * 100.0
-            );
-        }
+        report.check_error_rate(limit)?;
     }
     Ok(())
 }
 
 /// The runtime for the server and the load generator: `workers` threads
 /// (default: the cores this process may run on). With one, a current-thread
-/// runtime: measured up to 2x faster than a one-worker multi-thread runtime
-/// on one core, as it never hands tasks between threads.
+/// runtime, which never hands tasks between threads (BENCHMARKS.md, "What
+/// was changed", first two rows).
 fn runtime(workers: Option<usize>) -> anyhow::Result<tokio::runtime::Runtime> {
     let workers = workers.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -257,8 +249,8 @@ fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-fn serve_options(args: &ServeArgs) -> ServeOptions {
-    ServeOptions {
+fn serve_flags(args: &ServeArgs) -> ServeFlags {
+    ServeFlags {
         listen: match &args.uds {
             Some(path) => Listen::Unix(path.clone()),
             None => Listen::Tcp {
@@ -274,27 +266,26 @@ fn serve_options(args: &ServeArgs) -> ServeOptions {
             }),
             _ => None,
         },
-        token_file: args.token_file.clone(),
-        token: args.token.clone(),
-        config: ServeConfig {
-            shutdown_timeout: args.shutdown_timeout,
-            reflection: !args.no_reflection,
-            tls: None,
-            token: None,
-            limits: Limits {
-                max_message_size: args.max_message_size,
-                max_concurrent_streams: args.max_concurrent_streams,
-                max_connections: args.max_connections as usize,
-                keepalive_interval: args.keepalive_interval,
-                keepalive_timeout: args.keepalive_timeout,
-                idle_stream_timeout: args.idle_stream_timeout,
-                max_connections_per_ip: args.max_connections_per_ip as usize,
-                max_request_buffer: args.max_request_buffer,
-                handshake_timeout: args.handshake_timeout,
-                header_timeout: args.header_timeout,
-                max_connection_idle: Some(args.max_connection_idle).filter(|idle| !idle.is_zero()),
-                ..Limits::default()
-            },
+        token: match (&args.token_file, &args.token) {
+            (Some(path), _) => TokenSource::File(path.clone()),
+            (None, Some(token)) => TokenSource::Value(token.clone()),
+            (None, None) => TokenSource::None,
+        },
+        shutdown_timeout: args.shutdown_timeout,
+        reflection: !args.no_reflection,
+        limits: Limits {
+            max_message_size: args.max_message_size,
+            max_concurrent_streams: args.max_concurrent_streams,
+            max_connections: args.max_connections as usize,
+            keepalive_interval: args.keepalive_interval,
+            keepalive_timeout: args.keepalive_timeout,
+            idle_stream_timeout: args.idle_stream_timeout,
+            max_connections_per_ip: args.max_connections_per_ip as usize,
+            max_request_buffer: args.max_request_buffer,
+            handshake_timeout: args.handshake_timeout,
+            header_timeout: args.header_timeout,
+            max_connection_idle: Some(args.max_connection_idle).filter(|idle| !idle.is_zero()),
+            ..Limits::default()
         },
     }
 }

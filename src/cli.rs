@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::{
     client::{parse_header, Header, Target},
+    defaults,
     exit::EXIT_CODES_HELP,
     output::Format,
     proto::Role,
@@ -109,11 +110,11 @@ pub enum BenchWorkload {
     #[command(after_help = BENCH_HELP)]
     Stream,
     /// Server streaming: StockService.watch, quotes as fast as flow control
-    /// allows (--messages quotes per stream, default 100).
+    /// allows (--messages quotes per stream).
     #[command(after_help = BENCH_HELP)]
     Watch,
     /// Client streaming: ReportService.report, readings as fast as flow
-    /// control allows (--messages readings per stream, default 1000).
+    /// control allows (--messages readings per stream).
     #[command(after_help = BENCH_HELP)]
     Report,
 }
@@ -124,9 +125,8 @@ pub enum BenchWorkload {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Stream workloads (bench stream, watch, report)")]
 pub struct BenchStreamArgs {
-    /// Messages per stream: START…END for stream (at least 2) [default: 10],
-    /// quotes for watch [default: 100], readings for report [default: 1000].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    /// Messages per stream.
+    #[arg(long, help = bench_messages_help(), value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub messages: Option<u32>,
 
     /// bench stream only: keep each stream open and idle this long after
@@ -139,15 +139,15 @@ pub struct BenchStreamArgs {
 #[derive(Debug, Args)]
 pub struct LoadArgs {
     /// RPCs (streams) in flight at once.
-    #[arg(short, long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    #[arg(short, long, default_value_t = defaults::BENCH_CONCURRENCY, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub concurrency: u32,
 
     /// HTTP/2 connections; the in-flight work is spread evenly over them.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    #[arg(long, default_value_t = defaults::BENCH_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub connections: u32,
 
-    /// Stop after N RPCs (streams) [default: 1000 unless --duration is given].
-    #[arg(short = 'n', long, conflicts_with = "duration", value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
+    /// Stop after N RPCs (streams).
+    #[arg(short = 'n', long, conflicts_with = "duration", help = bench_total_help(), value_parser = clap::value_parser!(u64).range(1..), value_name = "N")]
     pub total: Option<u64>,
 
     /// Stop after this long (e.g. 10s), sharp: RPCs still in flight then are
@@ -202,18 +202,18 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "GRPC_DEMO_PORT",
-        default_value_t = 50000,
+        default_value_t = defaults::PORT,
         value_name = "PORT"
     )]
     pub port: u16,
 
     /// Address to bind. The default `::` is dual stack, falling back to
     /// 0.0.0.0 where IPv6 is unavailable.
-    #[arg(long, default_value = "::", value_name = "ADDR")]
+    #[arg(long, default_value_t = defaults::HOST, value_name = "ADDR")]
     pub host: IpAddr,
 
     /// On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut.
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::SHUTDOWN_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub shutdown_timeout: Duration,
 
     /// Do not serve the gRPC reflection services.
@@ -255,42 +255,42 @@ pub struct ServeArgs {
     pub token: Option<String>,
 
     /// Largest message accepted or sent, each way (e.g. 4MiB, 100MiB).
-    #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = size_text(defaults::MAX_MESSAGE_SIZE), value_parser = parse_size, value_name = "SIZE")]
     pub max_message_size: usize,
 
     /// HTTP/2 concurrent streams allowed per connection.
-    #[arg(long, default_value_t = 256, value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_CONCURRENT_STREAMS, value_name = "N")]
     pub max_concurrent_streams: u32,
 
     /// Open connections at once; more are closed as they arrive.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: u32,
 
     /// Bytes of request messages the server holds at once, over all
     /// connections (messages still arriving and open streams' buffers);
     /// beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size.
-    #[arg(long, default_value = "64MiB", value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = size_text(defaults::MAX_REQUEST_BUFFER), value_parser = parse_size, value_name = "SIZE")]
     pub max_request_buffer: usize,
 
     /// Open connections per client address; more are closed as they
     /// arrive (one host cannot take every connection).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    #[arg(long, default_value_t = defaults::MAX_CONNECTIONS_PER_IP, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections_per_ip: u32,
 
     /// Close a plaintext connection that has not sent the HTTP/2 preface
     /// and its SETTINGS within this long.
-    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::HANDSHAKE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub handshake_timeout: Duration,
 
     /// Close a connection that starts a HEADERS block (request headers) and
     /// does not finish it within this long.
-    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::HEADER_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub header_timeout: Duration,
 
     /// Send GOAWAY to a connection with no RPC in flight for this long, and
     /// close it (0s: never). When --max-connections is reached, the
     /// connection idle the longest is closed first to make room.
-    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::MAX_CONNECTION_IDLE), value_parser = parse_duration, value_name = "DURATION")]
     pub max_connection_idle: Duration,
 
     /// Send HTTP/2 PINGs this often and drop a peer that does not answer
@@ -300,11 +300,11 @@ pub struct ServeArgs {
 
     /// With --keepalive-interval: drop a connection whose PING goes
     /// unanswered this long.
-    #[arg(long, default_value = "20s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::KEEPALIVE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub keepalive_timeout: Duration,
 
     /// End a stream whose client sends nothing for this long.
-    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::IDLE_STREAM_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub idle_stream_timeout: Duration,
 
     /// Runtime worker threads [default: the number of cores].
@@ -323,11 +323,11 @@ pub struct ClientArgs {
     pub addr: Option<Target>,
 
     /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s).
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
     /// How long to wait for the connection to be established.
-    #[arg(long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = duration_text(defaults::CONNECT_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub connect_timeout: Duration,
 
     /// Request metadata as 'key: value'; repeatable.
@@ -352,7 +352,7 @@ pub struct ClientArgs {
     pub token: Option<String>,
 
     /// Largest message sent or accepted (e.g. 4MiB, 100MiB).
-    #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, default_value = size_text(defaults::MAX_MESSAGE_SIZE), value_parser = parse_size, value_name = "SIZE")]
     pub max_message_size: usize,
 
     /// Trust this PEM CA for an https:// address instead of the public roots.
@@ -519,6 +519,39 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// How `--help` shows a default duration: `10s`, `5m`.
+fn duration_text(duration: Duration) -> String {
+    humantime::format_duration(duration).to_string()
+}
+
+/// How `--help` shows a default size: `4MiB`, `64KiB`, `1000` (bytes).
+fn size_text(bytes: usize) -> String {
+    const UNITS: [(usize, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    UNITS
+        .iter()
+        .find(|(unit, _)| bytes >= *unit && bytes.is_multiple_of(*unit))
+        .map_or_else(
+            || bytes.to_string(),
+            |(unit, name)| format!("{}{name}", bytes / unit),
+        )
+}
+
+fn bench_total_help() -> String {
+    format!(
+        "Stop after N RPCs (streams) [default: {} unless --duration is given]",
+        defaults::BENCH_TOTAL
+    )
+}
+
+fn bench_messages_help() -> String {
+    format!(
+        "Messages per stream: START…END for stream (at least 2) [default: {}], quotes for watch [default: {}], readings for report [default: {}]",
+        defaults::BENCH_STREAM_MESSAGES,
+        defaults::BENCH_WATCH_QUOTES,
+        defaults::BENCH_REPORT_READINGS
+    )
+}
+
 /// Parses `4MiB`, `100MiB`, `1024` (bytes).
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let size: bytesize::ByteSize = text
@@ -547,6 +580,19 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn defaults_are_shown_as_they_are_typed() {
+        assert_eq!(duration_text(Duration::from_secs(300)), "5m");
+        assert_eq!(duration_text(Duration::from_secs(10)), "10s");
+        assert_eq!(size_text(4 * 1024 * 1024), "4MiB");
+        assert_eq!(size_text(64 * 1024), "64KiB");
+        assert_eq!(size_text(1000), "1000");
+        assert_eq!(
+            parse_size(&size_text(defaults::MAX_MESSAGE_SIZE)),
+            Ok(defaults::MAX_MESSAGE_SIZE)
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The one place that turns an outcome into an exit code and a stderr line.
+//! The one place that turns an outcome into an exit code and a stderr line:
+//! errors are only downcast here, never built (statuses live in status.rs).
 //!
 //! Convention (grpcurl's, documented here and in `--help`):
 //! 0 success, 1 local error, 2 usage error (clap), 64 + gRPC status code for
@@ -6,9 +7,10 @@
 
 use std::io;
 
-use tonic::Code;
-
-use crate::output::Format;
+use crate::{
+    output::Format,
+    status::{code_name, RpcError},
+};
 
 pub const SUCCESS: u8 = 0;
 pub const LOCAL_ERROR: u8 = 1;
@@ -28,23 +30,6 @@ Exit codes:
           65 CANCELLED, 68 DEADLINE_EXCEEDED, 72 RESOURCE_EXHAUSTED,
           76 UNIMPLEMENTED, 77 INTERNAL, 78 UNAVAILABLE, 80 UNAUTHENTICATED";
 
-/// A failed RPC: the gRPC status code and a message naming the cause.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {message}", code_name(*code))]
-pub struct RpcError {
-    pub code: Code,
-    pub message: String,
-}
-
-impl RpcError {
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
-    }
-}
-
 /// The user pressed Ctrl-C during a client command (`watch`, or `bench`
 /// after printing the report so far): exit 130, as a shell reports a
 /// process ended by SIGINT, with nothing more printed.
@@ -57,50 +42,6 @@ pub struct Interrupted;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
-
-/// tonic reports an over-limit message as OUT_OF_RANGE; gRPC's other
-/// implementations (and our contract) say RESOURCE_EXHAUSTED.
-pub fn is_message_too_large(code: Code, message: &str) -> bool {
-    code == Code::OutOfRange && message.contains("message length too large")
-}
-
-impl From<tonic::Status> for RpcError {
-    fn from(status: tonic::Status) -> Self {
-        if is_message_too_large(status.code(), status.message()) {
-            return Self::new(Code::ResourceExhausted, status.message());
-        }
-        let message = if status.message().is_empty() {
-            // Keep the line informative even when the peer sent no message.
-            status.code().description().to_owned()
-        } else {
-            status.message().to_owned()
-        };
-        Self::new(status.code(), message)
-    }
-}
-
-/// The canonical upper-case name of a status code, as in the gRPC spec.
-pub fn code_name(code: Code) -> &'static str {
-    match code {
-        Code::Ok => "OK",
-        Code::Cancelled => "CANCELLED",
-        Code::Unknown => "UNKNOWN",
-        Code::InvalidArgument => "INVALID_ARGUMENT",
-        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
-        Code::NotFound => "NOT_FOUND",
-        Code::AlreadyExists => "ALREADY_EXISTS",
-        Code::PermissionDenied => "PERMISSION_DENIED",
-        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
-        Code::FailedPrecondition => "FAILED_PRECONDITION",
-        Code::Aborted => "ABORTED",
-        Code::OutOfRange => "OUT_OF_RANGE",
-        Code::Unimplemented => "UNIMPLEMENTED",
-        Code::Internal => "INTERNAL",
-        Code::Unavailable => "UNAVAILABLE",
-        Code::DataLoss => "DATA_LOSS",
-        Code::Unauthenticated => "UNAUTHENTICATED",
-    }
-}
 
 /// What the process should do with an error: its exit code, and the line to
 /// print on stderr (none for a closed stdout, which is not a failure).
@@ -174,6 +115,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tonic::Code;
 
     #[test]
     fn rpc_failures_exit_64_plus_their_status_code() {
@@ -248,17 +190,6 @@ mod tests {
     }
 
     #[test]
-    fn an_over_limit_message_is_resource_exhausted() {
-        let status = tonic::Status::out_of_range(
-            "Error, decoded message length too large: found 5000 bytes, the limit is: 1024 bytes",
-        );
-        let err = anyhow::Error::new(RpcError::from(status));
-        assert_eq!(outcome(&err, Format::Text).code, 72);
-        let other = tonic::Status::out_of_range("index past the end");
-        assert_eq!(RpcError::from(other).code, Code::OutOfRange);
-    }
-
-    #[test]
     fn an_interrupted_bench_exits_130_silently() {
         // The report was printed; nothing more to say on stderr.
         let outcome = outcome(&anyhow::Error::new(Interrupted), Format::Text);
@@ -280,12 +211,5 @@ mod tests {
             outcome.line.as_deref(),
             Some("error: --ca needs an https:// address")
         );
-    }
-
-    #[test]
-    fn every_code_has_its_canonical_name() {
-        assert_eq!(code_name(Code::from_i32(14)), "UNAVAILABLE");
-        assert_eq!(code_name(Code::from_i32(16)), "UNAUTHENTICATED");
-        assert_eq!(code_name(Code::from_i32(0)), "OK");
     }
 }

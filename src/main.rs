@@ -5,9 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use grpc_demo::{app, cli::Cli, cli::Command, exit, logging};
 
-// jemalloc over glibc malloc: +9% unary req/s on one core for +6% peak RSS
-// with 10,000 open streams (BENCHMARKS.md, "allocator"). The profile showed
-// malloc/free at ~11% of the server's time, spread over hyper, h2 and tonic.
+// jemalloc: malloc/free were a tenth of the server's time under glibc
+// (BENCHMARKS.md, "What was changed", the jemalloc row).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

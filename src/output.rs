@@ -1,5 +1,5 @@
-//! Rendering of responses on stdout, as text or as proto3 JSON. Nothing else
-//! in the program prints results.
+//! Rendering of results on stdout, as text or as JSON: responses (proto3
+//! JSON) and the bench report. Nothing else in the program prints results.
 
 use std::io::{self, Write};
 
@@ -89,6 +89,18 @@ impl<W: Write> Printer<W> {
                 summary.devices.join(",")
             )?,
             Format::Json => writeln!(self.out, "{}", to_json(summary, proto::SUMMARY))?,
+        }
+        self.out.flush()
+    }
+
+    /// `bench`'s report: the text summary, or one JSON object.
+    pub fn bench_report(&mut self, report: &crate::bench::Report) -> io::Result<()> {
+        match self.format {
+            Format::Text => write!(self.out, "{}", report.to_text())?,
+            Format::Json => {
+                serde_json::to_writer(&mut self.out, &report.json())?;
+                writeln!(self.out)?;
+            }
         }
         self.out.flush()
     }

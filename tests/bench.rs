@@ -134,6 +134,20 @@ fn warmup_is_not_counted() {
         &server.addr(),
     ]);
     assert_eq!(report["count"], 50);
+    // The warm-up did run: the server saw more RPCs than were counted.
+    let served = |log: &str| {
+        log.lines()
+            .filter(|line| line.contains("sayHello") && line.contains("status=OK"))
+            .count()
+    };
+    common::wait_until(std::time::Duration::from_secs(5), || {
+        served(&server.log()) > 50
+    });
+    let log = server.log();
+    assert!(
+        served(&log) > 50,
+        "no warm-up RPCs reached the server:\n{log}"
+    );
 }
 
 #[test]
@@ -295,7 +309,8 @@ fn a_server_that_goes_away_mid_run_is_counted_not_hung() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawning bench");
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Stop the server once the run is under way.
+    assert!(server.wait_for_log("status=OK", std::time::Duration::from_secs(10)));
     server.signal(libc::SIGTERM);
     assert!(server.wait(std::time::Duration::from_secs(10)).is_some());
     let output = bench.wait_with_output().expect("bench finished");
@@ -339,7 +354,8 @@ fn bench_reconnects_when_the_server_comes_back() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawning bench");
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Stop the server once the run is under way.
+    assert!(server.wait_for_log("status=OK", std::time::Duration::from_secs(10)));
     server.signal(libc::SIGTERM);
     assert!(server.wait(std::time::Duration::from_secs(10)).is_some());
     let before = count_ok_lines(&server.log());

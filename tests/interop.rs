@@ -10,12 +10,12 @@ use std::{
     collections::HashMap,
     io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},
-    process::{Child, Command, Output, Stdio},
+    process::{Command, Output, Stdio},
     sync::OnceLock,
     time::Duration,
 };
 
-use common::{read_line, run, stderr, stdout, Server, UdsServer};
+use common::{read_line, run, stderr, stdout, KillOnDrop, Log, Server, UdsServer};
 
 struct Peers {
     python: PathBuf,
@@ -101,10 +101,10 @@ fn grpcurl_with_stdin(args: &[&str], input: &str) -> Output {
 
 /// The tutorial's Python server on a free loopback port, ended on drop.
 struct PythonServer {
-    child: Child,
+    _child: KillOnDrop,
     addr: String,
     /// What it printed after the listening line.
-    output: std::sync::Arc<std::sync::Mutex<String>>,
+    output: Log,
 }
 
 impl PythonServer {
@@ -120,42 +120,16 @@ impl PythonServer {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected line {line:?}"))
             .to_owned();
-        let output: std::sync::Arc<std::sync::Mutex<String>> = std::sync::Arc::default();
-        let sink = std::sync::Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(out);
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                if let Ok(mut output) = sink.lock() {
-                    output.push_str(&line);
-                }
-                line.clear();
-            }
-        });
         Self {
-            child,
+            _child: KillOnDrop(child),
             addr,
-            output,
+            output: Log::collect(out),
         }
     }
 
     /// Waits until its stdout contains `needle`, at most `limit`.
     fn wait_for_output(&self, needle: &str, limit: Duration) -> bool {
-        let started = std::time::Instant::now();
-        while started.elapsed() < limit {
-            if self.output.lock().is_ok_and(|out| out.contains(needle)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-}
-
-impl Drop for PythonServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.output.wait_for(needle, limit)
     }
 }
 

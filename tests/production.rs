@@ -490,8 +490,12 @@ fn connections_beyond_max_connections_are_refused() {
         "refusing connection: too many open connections",
         Duration::from_secs(5)
     ));
+    let open = fd_count(server.pid());
     drop(held);
-    std::thread::sleep(Duration::from_millis(200));
+    // Wait for the server to see both close.
+    assert!(common::wait_until(Duration::from_secs(10), || {
+        fd_count(server.pid()) + 2 <= open
+    }));
     let output = run(&["hello", "--addr", &server.addr()]);
     assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
 }
@@ -513,7 +517,6 @@ fn a_peer_that_does_not_answer_pings_is_dropped() {
     socket
         .write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
         .expect("settings");
-    std::thread::sleep(Duration::from_millis(1500));
     socket
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
@@ -529,6 +532,25 @@ fn a_peer_that_does_not_answer_pings_is_dropped() {
             "the server kept a dead peer: {err}"
         );
     }
+    // And closed for the right reason: it had sent a PING that went
+    // unanswered (a close for any other cause would come without one).
+    let mut frames = Vec::new();
+    let mut at = 0;
+    while at + 9 <= sink.len() {
+        let length = usize::from(sink[at]) << 16
+            | usize::from(sink[at + 1]) << 8
+            | usize::from(sink[at + 2]);
+        frames.push((sink[at + 3], sink[at + 4]));
+        at += 9 + length;
+    }
+    const PING: u8 = 6;
+    const ACK: u8 = 1;
+    assert!(
+        frames
+            .iter()
+            .any(|&(kind, flags)| kind == PING && flags & ACK == 0),
+        "closed without a PING first; frames (type, flags): {frames:?}"
+    );
 }
 
 #[test]

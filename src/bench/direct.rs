@@ -1,15 +1,12 @@
 //! The load generator's transport for plaintext and Unix-socket targets:
 //! tonic's generated clients over a bare `h2` connection.
 //!
-//! tonic's `Channel` queues every request through a `tower::Buffer` worker
-//! task and a reconnect layer, then hyper's client dispatches it through a
-//! channel to its connection task and spawns a task per request to await the
-//! response (and usually one more to stream the body). For a load generator
-//! that is several task hand-offs and large future moves per RPC: profiled
-//! with callgrind, the client then cost more instructions per unary RPC than
-//! the server. Here the request goes to `h2` from the caller's task; a body
-//! that is not complete at once (a bidi stream) is piped by one task.
-//! TLS targets keep `Channel`.
+//! Why: tonic's `Channel` and hyper's client hand every request through a
+//! buffer task, a dispatch channel and spawned tasks, and the load generator
+//! must cost less than the server it loads (BENCHMARKS.md, "What was
+//! changed", the two `grpc-demo bench` rows). Here the request goes to `h2`
+//! from the caller's task; a body that is not complete at once (a bidi
+//! stream) is piped by one task. TLS targets keep `Channel`.
 
 use std::{
     future::Future,
@@ -29,12 +26,12 @@ use http::{
 use http_body::{Body as _, Frame};
 use tokio::time::Instant;
 use tonic::codegen::Bytes;
-use tonic::{body::Body, codegen::StdError, Code, Status};
+use tonic::{body::Body, codegen::StdError, Status};
 
 use super::Reopened;
 use crate::{
-    client::{root_cause, CallOptions},
-    exit::RpcError,
+    client::{describe_connect_error, dial, CallOptions, Socket},
+    status::RpcError,
 };
 
 /// One HTTP/2 connection; clones share it. When the server closes it (a
@@ -43,7 +40,7 @@ use crate::{
 /// wait, so a dead server costs one failed RPC per attempt, not a busy loop.
 #[derive(Clone)]
 pub(crate) struct Direct {
-    send: Conn,
+    connection: Connection,
     /// Which connection of `shared` this handle is on.
     generation: u64,
     shared: Arc<Shared>,
@@ -60,7 +57,7 @@ struct Shared {
 
 struct Slot {
     generation: u64,
-    send: Conn,
+    connection: Connection,
     /// After a failed reconnect, no new attempt before this.
     retry_at: Option<Instant>,
 }
@@ -85,9 +82,9 @@ impl Direct {
                 .unwrap_or_else(|_| Uri::from_static("http://localhost")),
             None => Uri::from_static("http://localhost"),
         };
-        let send = open(call).await?;
+        let connection = open(call).await?;
         Ok(Self {
-            send: send.clone(),
+            connection: connection.clone(),
             generation: 0,
             shared: Arc::new(Shared {
                 call: call.clone(),
@@ -104,7 +101,7 @@ impl Direct {
                 },
                 current: tokio::sync::Mutex::new(Slot {
                     generation: 0,
-                    send,
+                    connection,
                     retry_at: None,
                 }),
             }),
@@ -119,18 +116,18 @@ impl Direct {
     /// Makes sure this handle is on an open connection, reconnecting if the
     /// server closed it. The common case is one check of a flag.
     pub(crate) async fn ensure_open(&mut self) -> Result<Reopened, Status> {
-        if !self.send.is_closed() {
+        if !self.connection.is_closed() {
             return Ok(Reopened::No);
         }
         let mut slot = self.shared.current.lock().await;
-        if slot.generation == self.generation && slot.send.is_closed() {
+        if slot.generation == self.generation && slot.connection.is_closed() {
             if let Some(retry_at) = slot.retry_at {
                 tokio::time::sleep_until(retry_at).await;
             }
             match open(&self.shared.call).await {
-                Ok(send) => {
+                Ok(connection) => {
                     slot.generation += 1;
-                    slot.send = send;
+                    slot.connection = connection;
                     slot.retry_at = None;
                 }
                 Err(err) => {
@@ -143,7 +140,7 @@ impl Direct {
             }
         }
         self.generation = slot.generation;
-        self.send = slot.send.clone();
+        self.connection = slot.connection.clone();
         Ok(Reopened::Yes)
     }
 }
@@ -163,53 +160,15 @@ pub(crate) fn sanitized(mut headers: HeaderMap) -> HeaderMap {
     headers
 }
 
-/// Opens one connection: TCP (no Nagle) or a Unix socket, then the HTTP/2
-/// handshake. Failures are UNAVAILABLE with the cause, as for `Channel`.
-async fn open(call: &CallOptions) -> anyhow::Result<Conn> {
-    let target = &call.target;
-    let unavailable = |cause: String| -> anyhow::Error {
-        RpcError::new(Code::Unavailable, format!("{cause} ({target})")).into()
+/// Opens one connection (`client::dial`: TCP without Nagle, or a Unix
+/// socket), then the HTTP/2 handshake. Failures are UNAVAILABLE with the
+/// cause, worded as for `Channel`.
+async fn open(call: &CallOptions) -> anyhow::Result<Connection> {
+    let handshake = match dial(call).await? {
+        Socket::Tcp(stream) => handshake(stream).await,
+        Socket::Unix(stream) => handshake(stream).await,
     };
-    let timed_out = || {
-        unavailable(format!(
-            "connect timed out after {}",
-            humantime::format_duration(call.connect_timeout)
-        ))
-    };
-    let handshake = if let Some(path) = target.unix_path() {
-        let stream =
-            match tokio::time::timeout(call.connect_timeout, tokio::net::UnixStream::connect(path))
-                .await
-            {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(err)) => return Err(unavailable(root_cause(&err))),
-                Err(_) => return Err(timed_out()),
-            };
-        handshake(stream).await
-    } else {
-        let uri = target
-            .plaintext_uri()
-            .ok_or_else(|| anyhow::anyhow!("{target} is not a plaintext address"))?;
-        let host = uri.host().unwrap_or("localhost");
-        // An IPv6 literal comes bracketed in the URI.
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let port = uri.port_u16().unwrap_or(80);
-        let stream = match tokio::time::timeout(
-            call.connect_timeout,
-            tokio::net::TcpStream::connect((host, port)),
-        )
-        .await
-        {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(err)) => return Err(unavailable(root_cause(&err))),
-            Err(_) => return Err(timed_out()),
-        };
-        stream
-            .set_nodelay(true)
-            .map_err(|err| unavailable(root_cause(&err)))?;
-        handshake(stream).await
-    };
-    handshake.map_err(|err| unavailable(root_cause(&err)))
+    handshake.map_err(|err| describe_connect_error(&err, call).into())
 }
 
 /// What a call on a connection the server closed fails with.
@@ -220,12 +179,12 @@ fn closed_status() -> Status {
 /// One HTTP/2 connection: the handle to open streams on it, and whether
 /// its connection task has ended.
 #[derive(Clone)]
-struct Conn {
-    send: h2::client::SendRequest<Bytes>,
+struct Connection {
+    requests: h2::client::SendRequest<Bytes>,
     closed: Arc<AtomicBool>,
 }
 
-impl Conn {
+impl Connection {
     fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Relaxed)
     }
@@ -239,11 +198,11 @@ impl Conn {
 
 /// The HTTP/2 handshake, with hyper's client window sizes; the connection
 /// runs as its own task until the server or every handle is done with it.
-async fn handshake<I>(io: I) -> Result<Conn, h2::Error>
+async fn handshake<I>(io: I) -> Result<Connection, h2::Error>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (send, connection) = h2::client::Builder::new()
+    let (requests, connection) = h2::client::Builder::new()
         .initial_window_size(2 * 1024 * 1024)
         .initial_connection_window_size(5 * 1024 * 1024)
         .handshake(io)
@@ -255,7 +214,7 @@ where
         let _ = connection.await;
         flag.store(true, Ordering::Relaxed);
     });
-    Ok(Conn { send, closed })
+    Ok(Connection { requests, closed })
 }
 
 impl tower::Service<Request<Body>> for Direct {
@@ -264,21 +223,21 @@ impl tower::Service<Request<Body>> for Direct {
     type Future = Call;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        match self.send.send.poll_ready(cx) {
+        match self.connection.requests.poll_ready(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
             // h2 fails here only for the whole connection (a GOAWAY, a
             // broken socket): the call fails as UNAVAILABLE and the next
             // one reconnects (`ensure_open`).
             Poll::Ready(Err(err)) => {
-                self.send.close(&err);
+                self.connection.close(&err);
                 Poll::Ready(Ok(()))
             }
         }
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        if self.send.is_closed() {
+        if self.connection.is_closed() {
             return Call::Failed(Some(closed_status()));
         }
         let (mut parts, body) = request.into_parts();
@@ -290,8 +249,8 @@ impl tower::Service<Request<Body>> for Direct {
         }
         let eos = body.is_end_stream();
         match self
-            .send
-            .send
+            .connection
+            .requests
             .send_request(Request::from_parts(parts, ()), eos)
         {
             Ok((response, stream)) => Call::Sending {
@@ -300,7 +259,7 @@ impl tower::Service<Request<Body>> for Direct {
             },
             Err(err) => {
                 if err.is_go_away() || err.is_io() {
-                    self.send.close(&err);
+                    self.connection.close(&err);
                     Call::Failed(Some(closed_status()))
                 } else {
                     Call::Failed(Some(Status::from_error(Box::new(err))))

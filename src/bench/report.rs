@@ -4,11 +4,11 @@
 use std::{collections::BTreeMap, fmt::Write as _, time::Duration};
 
 use hdrhistogram::Histogram;
-use serde_json::json;
+use serde::Serialize;
 use tonic::Code;
 
 use super::{BenchConfig, PhaseOutcome, Stop, Workload};
-use crate::exit::code_name;
+use crate::status::code_name;
 
 pub struct Report {
     pub workload: Workload,
@@ -57,6 +57,74 @@ impl ScheduleReport {
     pub fn final_lag(&self) -> Duration {
         Duration::from_secs_f64(self.not_started() as f64 / self.rate)
     }
+}
+
+/// `bench`'s exit 1: more RPCs failed than `--max-error-rate` allows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{failed} of {count} RPCs failed ({:.2}%), above --max-error-rate {limit}", rate * 100.0)]
+pub struct ErrorRateExceeded {
+    pub failed: u64,
+    pub count: u64,
+    pub rate: f64,
+    pub limit: f64,
+}
+
+/// The JSON form of a [`Report`] (`-o json`): one object.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    workload: &'static str,
+    messages_per_stream: Option<u32>,
+    concurrency: usize,
+    connections: usize,
+    rate_per_sec: Option<f64>,
+    achieved_rate_per_sec: Option<f64>,
+    schedule: Option<JsonSchedule>,
+    count: u64,
+    ok: u64,
+    failed: u64,
+    cancelled: u64,
+    interrupted: bool,
+    messages: u64,
+    duration_us: u64,
+    rpcs_per_sec: f64,
+    messages_per_sec: f64,
+    count_errors: bool,
+    latency_us: JsonLatency,
+    histogram: Vec<JsonBucket>,
+    status_codes: &'a BTreeMap<&'static str, u64>,
+    errors: &'a BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonSchedule {
+    scheduled: u64,
+    started: u64,
+    not_started: u64,
+    max_lag_us: u64,
+    final_lag_us: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonLatency {
+    count: u64,
+    #[serde(flatten)]
+    stats: Option<LatencyStats>,
+}
+
+#[derive(Debug, Serialize)]
+struct LatencyStats {
+    min: u64,
+    mean: f64,
+    /// p10 … p99.9, in that order (they sort so).
+    #[serde(flatten)]
+    percentiles: BTreeMap<&'static str, u64>,
+    max: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonBucket {
+    le_us: u64,
+    count: u64,
 }
 
 const PERCENTILES: [(&str, f64); 8] = [
@@ -146,73 +214,75 @@ impl Report {
         self.workload.name()
     }
 
-    /// Ten buckets from min to max, with counts, for the text histogram.
     fn buckets(&self) -> Vec<(u64, u64)> {
-        if self.latency_us.is_empty() {
-            return Vec::new();
-        }
-        let (min, max) = (self.latency_us.min(), self.latency_us.max());
-        let step = ((max - min) / 10).max(1);
-        let mut buckets = Vec::new();
-        let mut low = min;
-        while low <= max {
-            let high = (low + step).min(max);
-            let count = self.latency_us.count_between(low, high);
-            buckets.push((high, count));
-            if high == max {
-                break;
-            }
-            low = high + 1;
-        }
-        buckets
+        buckets(&self.latency_us)
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The report as JSON: durations in microseconds, the unit in the key.
+    pub fn json(&self) -> JsonReport<'_> {
         let us = |duration: Duration| u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
         let round = |value: f64| (value * 10.0).round() / 10.0;
-        let mut latency = serde_json::Map::new();
-        latency.insert("count".into(), self.latency_us.len().into());
         // No made-up zeros when no latency was recorded.
-        if !self.latency_us.is_empty() {
-            latency.insert("min".into(), self.latency_us.min().into());
-            latency.insert("mean".into(), json!(round(self.latency_us.mean())));
-            for (name, p) in PERCENTILES {
-                latency.insert(name.into(), self.percentile(p).into());
-            }
-            latency.insert("max".into(), self.latency_us.max().into());
-        }
-        let schedule = self.schedule.as_ref().map(|schedule| {
-            json!({
-                "scheduled": schedule.scheduled,
-                "started": schedule.started,
-                "not_started": schedule.not_started(),
-                "max_lag_us": us(schedule.max_lag),
-                "final_lag_us": us(schedule.final_lag()),
-            })
+        let stats = (!self.latency_us.is_empty()).then(|| LatencyStats {
+            min: self.latency_us.min(),
+            mean: round(self.latency_us.mean()),
+            percentiles: PERCENTILES
+                .into_iter()
+                .map(|(name, p)| (name, self.percentile(p)))
+                .collect(),
+            max: self.latency_us.max(),
         });
-        json!({
-            "workload": self.name(),
-            "messages_per_stream": self.workload.messages_per_stream(),
-            "concurrency": self.concurrency,
-            "connections": self.connections,
-            "rate_per_sec": self.rate,
-            "achieved_rate_per_sec": self.achieved_rate().map(round),
-            "schedule": schedule,
-            "count": self.count,
-            "ok": self.ok,
-            "failed": self.failed(),
-            "cancelled": self.cancelled,
-            "interrupted": self.interrupted,
-            "messages": self.messages,
-            "duration_us": us(self.duration),
-            "rpcs_per_sec": round(self.rpcs_per_sec()),
-            "messages_per_sec": round(self.messages_per_sec()),
-            "count_errors": self.count_errors,
-            "latency_us": latency,
-            "histogram": self.buckets().iter().map(|(le, count)| json!({"le_us": le, "count": count})).collect::<Vec<_>>(),
-            "status_codes": self.statuses,
-            "errors": self.errors,
-        })
+        JsonReport {
+            workload: self.name(),
+            messages_per_stream: self.workload.messages_per_stream(),
+            concurrency: self.concurrency,
+            connections: self.connections,
+            rate_per_sec: self.rate,
+            achieved_rate_per_sec: self.achieved_rate().map(round),
+            schedule: self.schedule.as_ref().map(|schedule| JsonSchedule {
+                scheduled: schedule.scheduled,
+                started: schedule.started,
+                not_started: schedule.not_started(),
+                max_lag_us: us(schedule.max_lag),
+                final_lag_us: us(schedule.final_lag()),
+            }),
+            count: self.count,
+            ok: self.ok,
+            failed: self.failed(),
+            cancelled: self.cancelled,
+            interrupted: self.interrupted,
+            messages: self.messages,
+            duration_us: us(self.duration),
+            rpcs_per_sec: round(self.rpcs_per_sec()),
+            messages_per_sec: round(self.messages_per_sec()),
+            count_errors: self.count_errors,
+            latency_us: JsonLatency {
+                count: self.latency_us.len(),
+                stats,
+            },
+            histogram: self
+                .buckets()
+                .into_iter()
+                .map(|(le_us, count)| JsonBucket { le_us, count })
+                .collect(),
+            status_codes: &self.statuses,
+            errors: &self.errors,
+        }
+    }
+
+    /// `--max-error-rate`: an error when more than `limit` (0 to 1) of the
+    /// RPCs failed.
+    pub fn check_error_rate(&self, limit: f64) -> Result<(), ErrorRateExceeded> {
+        let rate = self.error_rate();
+        if rate > limit {
+            return Err(ErrorRateExceeded {
+                failed: self.failed(),
+                count: self.count,
+                rate,
+                limit,
+            });
+        }
+        Ok(())
     }
 
     pub fn to_text(&self) -> String {
@@ -304,5 +374,54 @@ impl Report {
             }
         }
         out
+    }
+}
+
+/// About ten buckets of equal width from min to max, each with its upper
+/// bound and the latencies recorded in it: every recorded value, through
+/// hdrhistogram's iterator, counted once.
+fn buckets(histogram: &Histogram<u64>) -> Vec<(u64, u64)> {
+    if histogram.is_empty() {
+        return Vec::new();
+    }
+    let (min, max) = (histogram.min(), histogram.max());
+    let width = ((max - min) / 10).max(1) + 1;
+    let last = (max - min) / width;
+    let mut buckets: Vec<(u64, u64)> = (0..=last)
+        .map(|index| ((min + index * width + width - 1).min(max), 0))
+        .collect();
+    let top = buckets.len() - 1;
+    for recorded in histogram.iter_recorded() {
+        let value = recorded.value_iterated_to().clamp(min, max);
+        let index = usize::try_from((value - min) / width).map_or(top, |index| index.min(top));
+        buckets[index].1 += recorded.count_at_value();
+    }
+    buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_latency_is_in_one_bucket_and_the_last_ends_at_the_max() {
+        let mut histogram = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("bounds");
+        for value in [100, 150, 151, 200, 999, 1000, 5000, 5001, 10_000] {
+            histogram.record(value).expect("in bounds");
+        }
+        let found = buckets(&histogram);
+        assert_eq!(found.iter().map(|(_, count)| count).sum::<u64>(), 9);
+        assert_eq!(found.last().map(|(le, _)| *le), Some(histogram.max()));
+        assert!(found.len() <= 11, "{found:?}");
+        assert!(
+            found.windows(2).all(|pair| pair[0].0 < pair[1].0),
+            "{found:?}"
+        );
+        // 100, 150, 151, 200, 999 and 1000 are in the first bucket (up to ~1,090).
+        assert_eq!(found[0].1, 6, "{found:?}");
+
+        let mut one = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).expect("bounds");
+        one.record(42).expect("in bounds");
+        assert_eq!(buckets(&one), vec![(42, 1)]);
     }
 }

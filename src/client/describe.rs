@@ -9,7 +9,7 @@ use rustls::AlertDescription;
 use tonic::Code;
 
 use super::{CallOptions, Target};
-use crate::exit::RpcError;
+use crate::status::RpcError;
 
 /// What went wrong underneath a failed connection or RPC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,11 +5,14 @@ use std::io::{Read, Write};
 use anyhow::Context;
 use tokio::time::Instant;
 
-use super::{check_request_size, connect, describe_status, parse_json, with_deadline, CallOptions};
+use super::{
+    check_request_size, configured_client, connect, describe_status, parse_json, with_deadline,
+    CallOptions,
+};
 use crate::{
-    exit::RpcError,
     output::Printer,
     proto::{self, HelloRequest, HelloResponse},
+    status::RpcError,
 };
 
 /// The wire path of sayHello.
@@ -28,14 +31,7 @@ pub async fn hello<W: Write>(
         // A unary call made as a server-streaming one (the same bytes on the
         // wire) keeps the response headers apart from the trailers, which
         // tonic's unary call merges; `-v` shows them apart, as grpcurl does.
-        let mut grpc = tonic::client::Grpc::new(channel)
-            .max_decoding_message_size(options.max_message_size)
-            .max_encoding_message_size(options.max_message_size);
-        // Compressed responses are asked for only with --compress: for
-        // small messages compression costs more than it saves.
-        if let Some(encoding) = options.compression {
-            grpc = grpc.send_compressed(encoding).accept_compressed(encoding);
-        }
+        let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
         grpc.ready()
             .await
             .map_err(|err| describe_status(tonic::Status::from_error(err.into()), Some(options)))?;

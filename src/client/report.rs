@@ -16,7 +16,7 @@ use tokio::{
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{
-    connect, describe_status,
+    configured_client, connect, describe_status,
     watch::{stream_request, within_deadline},
     CallOptions, ScriptError, ScriptSource,
 };
@@ -56,12 +56,7 @@ pub async fn report<W: Write>(
     let started = Instant::now();
     let call = within_deadline(options, async {
         let channel = connect(options).await?;
-        let mut client = ReportServiceClient::new(channel)
-            .max_decoding_message_size(options.max_message_size)
-            .max_encoding_message_size(options.max_message_size);
-        if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding).accept_compressed(encoding);
-        }
+        let mut client = configured_client!(ReportServiceClient::new(channel), options);
         let (sender, queue) = mpsc::channel(SEND_QUEUE);
         let request = stream_request(options, ReceiverStream::new(queue), started);
         let call = client.report(request);

@@ -11,8 +11,8 @@ use tokio::time::Instant;
 use tokio_stream::{Stream, StreamExt};
 
 use super::{
-    check_request_size, connect, describe_status, parse_script_line, with_deadline, CallOptions,
-    ScriptSource,
+    check_request_size, configured_client, connect, describe_status, parse_script_line,
+    with_deadline, CallOptions, ScriptSource,
 };
 use crate::{
     output::Printer,
@@ -21,7 +21,7 @@ use crate::{
 
 /// The scripted sequence `--count` sends: START, PROGRESS…, END, numbered
 /// from 0. `count` below 2 still yields START and END.
-pub fn scripted_sequence(count: u32, role: Role, data: &str) -> Vec<MessageRequest> {
+pub fn counted_sequence(count: u32, role: Role, data: &str) -> Vec<MessageRequest> {
     let last = count.max(2) - 1;
     (0..=last)
         .map(|index| {
@@ -91,14 +91,7 @@ pub async fn stream<W: Write>(
     };
     with_deadline(options.timeout, async {
         let channel = connect(options).await?;
-        let mut client = MessageServiceClient::new(channel)
-            .max_decoding_message_size(options.max_message_size)
-            .max_encoding_message_size(options.max_message_size);
-        // Compressed responses are asked for only with --compress: for
-        // small messages compression costs more than it saves.
-        if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding).accept_compressed(encoding);
-        }
+        let mut client = configured_client!(MessageServiceClient::new(channel), options);
         // `throttle` spaces the items out; the first one goes at once.
         let outbound = messages.throttle(interval);
         let request = options.request(outbound, deadline.saturating_duration_since(Instant::now()));
@@ -170,8 +163,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_scripted_sequence_is_start_progress_end() {
-        let messages = scripted_sequence(4, Role::Agent, "x");
+    fn the_counted_sequence_is_start_progress_end() {
+        let messages = counted_sequence(4, Role::Agent, "x");
         let kinds: Vec<(i32, i32)> = messages.iter().map(|m| (m.msg_type, m.msg_index)).collect();
         assert_eq!(
             kinds,
@@ -189,7 +182,7 @@ mod tests {
 
     #[test]
     fn two_messages_are_start_and_end() {
-        let messages = scripted_sequence(2, Role::Customer, "");
+        let messages = counted_sequence(2, Role::Customer, "");
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0].msg_type, MsgType::Start as i32);
         assert_eq!(messages[1].msg_type, MsgType::End as i32);

@@ -5,7 +5,7 @@ use std::{future::Future, io::Write};
 
 use tokio::time::Instant;
 
-use super::{connect, describe_status, with_deadline, CallOptions};
+use super::{configured_client, connect, describe_status, with_deadline, CallOptions};
 use crate::{
     exit::Interrupted,
     output::Printer,
@@ -23,12 +23,7 @@ pub async fn watch<W: Write>(
     let started = Instant::now();
     let call = within_deadline(options, async {
         let channel = connect(options).await?;
-        let mut client = StockServiceClient::new(channel)
-            .max_decoding_message_size(options.max_message_size)
-            .max_encoding_message_size(options.max_message_size);
-        if let Some(encoding) = options.compression {
-            client = client.send_compressed(encoding).accept_compressed(encoding);
-        }
+        let mut client = configured_client!(StockServiceClient::new(channel), options);
         let request = stream_request(options, request, started);
         let mut quotes = client
             .watch(request)

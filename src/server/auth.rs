@@ -103,7 +103,7 @@ where
                 inner: self.inner.call(request),
             };
         }
-        let peer = super::peer_addr(request.extensions());
+        let peer = super::listener::peer_addr(request.extensions());
         match self.check.check(request.headers(), peer) {
             Ok(()) => Checked::Passed {
                 inner: self.inner.call(request),

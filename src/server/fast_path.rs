@@ -1,12 +1,10 @@
 //! Dispatch of the two application services ahead of tonic's router.
 //!
-//! tonic routes with an axum router on `/{service}/{*rest}`: per RPC a
-//! match in a route tree, a URL-parameter map inserted into the request's
-//! extensions and the response mapped back — ~1,300 instructions of a
-//! ~43,000-instruction unary RPC (callgrind, 20,000 RPCs). Our two services
-//! take nearly all the traffic, so this layer sends their paths straight to
-//! them; everything else (health, reflection, unknown services) still goes
-//! through tonic's router.
+//! Why: tonic's axum router costs a route match, a URL-parameter map and a
+//! response mapping per RPC, and our unary and bidi services take nearly
+//! all the traffic (BENCHMARKS.md, "What was changed", the "dispatched ahead
+//! of tonic's axum router" row). Everything else (the streaming services,
+//! health, reflection, unknown paths) still goes through tonic's router.
 
 use std::{
     convert::Infallible,

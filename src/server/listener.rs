@@ -1,12 +1,12 @@
-//! The accept side: TCP or Unix-socket listeners, a cap on open connections
-//! (overall and per client address, see conn_guard.rs), and a check that
-//! each plaintext peer opens with the HTTP/2 preface so that garbage and
-//! HTTP/1 clients are named in a warning.
+//! The accept side: binding TCP (dual stack) or Unix-socket listeners, a
+//! cap on open connections (overall and per client address, see
+//! conn_guard.rs), and a check that each plaintext peer opens with the
+//! HTTP/2 preface so that garbage and HTTP/1 clients are named in a warning.
 
 use std::{
     io,
-    net::SocketAddr,
-    path::PathBuf,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::{Path, PathBuf},
     pin::Pin,
     sync::Arc,
     task::{ready, Context, Poll},
@@ -14,6 +14,8 @@ use std::{
 };
 
 use std::future::Future;
+
+use anyhow::Context as _;
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream, UnixListener, UnixStream},
@@ -26,6 +28,77 @@ use super::conn_guard::{self, Closing, ConnInfo, Guard, GuardLimits, Registry, S
 
 /// The bytes every HTTP/2 client sends first (RFC 9113 §3.4).
 const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Binds `host:port`. For the unspecified IPv6 address the socket is dual
+/// stack; where IPv6 is unavailable it falls back to 0.0.0.0.
+pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<Listener> {
+    let addr = SocketAddr::new(host, port);
+    let listener = match bind_tcp(addr) {
+        Ok(listener) => listener,
+        Err(err)
+            if host == IpAddr::from([0u16; 8])
+                && matches!(
+                    err.raw_os_error(),
+                    Some(libc::EAFNOSUPPORT | libc::EADDRNOTAVAIL)
+                ) =>
+        {
+            tracing::info!("IPv6 unavailable ({err}), listening on IPv4 only");
+            let fallback = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
+            bind_tcp(fallback).with_context(|| format!("cannot listen on {fallback}"))?
+        }
+        Err(err) => return Err(err).with_context(|| format!("cannot listen on {addr}")),
+    };
+    Ok(Listener::Tcp(listener))
+}
+
+fn bind_tcp(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        // Dual stack whatever the system default (net.ipv6.bindv6only).
+        socket.set_only_v6(false)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    TcpListener::from_std(socket.into())
+}
+
+/// Binds a Unix domain socket at `path`, replacing a stale socket file but
+/// never any other kind of file.
+pub fn bind_unix(path: &Path) -> anyhow::Result<Listener> {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_socket() => {
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                anyhow::bail!(
+                    "cannot listen on {}: a server is already listening there",
+                    path.display()
+                );
+            }
+            std::fs::remove_file(path)
+                .with_context(|| format!("removing stale socket {}", path.display()))?;
+        }
+        Ok(_) => anyhow::bail!(
+            "cannot listen on {}: it exists and is not a socket (not removing it)",
+            path.display()
+        ),
+        Err(_) => {}
+    }
+    let listener =
+        UnixListener::bind(path).with_context(|| format!("cannot listen on {}", path.display()))?;
+    Ok(Listener::Unix {
+        listener,
+        path: path.to_owned(),
+    })
+}
+
+/// The client's address, over TCP with or without TLS; `None` for a Unix
+/// socket.
+pub(crate) fn peer_addr(extensions: &http::Extensions) -> Option<SocketAddr> {
+    ConnInfo::of(extensions).and_then(|info| info.tcp.remote_addr())
+}
 
 /// Where the server listens.
 pub enum Listener {
@@ -122,9 +195,9 @@ impl Incoming {
         peer: Option<SocketAddr>,
         slot: Slot,
         permit: OwnedSemaphorePermit,
-    ) -> Conn {
+    ) -> Accepted {
         let guard = Guard::new(self.guards, Arc::clone(&slot.state), self.check_preface);
-        Conn {
+        Accepted {
             stream,
             peer,
             _permit: permit,
@@ -148,7 +221,7 @@ impl Incoming {
 }
 
 impl Stream for Incoming {
-    type Item = io::Result<Conn>;
+    type Item = io::Result<Accepted>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -246,7 +319,7 @@ enum Socket {
 
 /// One accepted connection. Holds its slot under `--max-connections` (and
 /// `--max-connections-per-ip`) until it is closed.
-pub struct Conn {
+pub struct Accepted {
     stream: Socket,
     peer: Option<SocketAddr>,
     _permit: OwnedSemaphorePermit,
@@ -258,7 +331,7 @@ pub struct Conn {
     goaway: Option<([u8; 17], usize)>,
 }
 
-impl Conn {
+impl Accepted {
     fn check_preface(&mut self, read: &[u8]) {
         let Some(matched) = self.preface_matched else {
             return;
@@ -295,7 +368,7 @@ impl Conn {
     }
 }
 
-impl Conn {
+impl Accepted {
     /// A guard fired: say why (rate-limited), send a GOAWAY where the
     /// connection is plaintext and between frames, and end it.
     fn close(&mut self, cx: &mut Context<'_>, why: Closing) {
@@ -334,7 +407,7 @@ impl Conn {
     }
 }
 
-impl Connected for Conn {
+impl Connected for Accepted {
     type ConnectInfo = ConnInfo;
 
     fn connect_info(&self) -> Self::ConnectInfo {
@@ -352,7 +425,7 @@ impl Connected for Conn {
     }
 }
 
-impl AsyncRead for Conn {
+impl AsyncRead for Accepted {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -390,7 +463,7 @@ impl AsyncRead for Conn {
     }
 }
 
-impl AsyncWrite for Conn {
+impl AsyncWrite for Accepted {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

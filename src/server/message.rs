@@ -34,7 +34,7 @@ impl MessageService for Messenger {
         &self,
         request: Request<Streaming<MessageRequest>>,
     ) -> Result<Response<Self::iter_messageStream>, Status> {
-        let peer = super::peer_addr(request.extensions())
+        let peer = super::listener::peer_addr(request.extensions())
             .map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
         // tonic applies `grpc-timeout` only until the response headers; a
         // stream's deadline is enforced here, for its whole life.
@@ -76,9 +76,8 @@ pub struct Replies {
     last_message: Instant,
     deadline: Option<Pin<Box<Sleep>>>,
     /// The waker the timers were last polled with. While it is still ours
-    /// and neither timer has elapsed, they need not be polled again: in
-    /// ping-pong that poll came once per message and cost ~6% of a
-    /// message's instructions (callgrind).
+    /// and neither timer has elapsed, they need not be polled again
+    /// (BENCHMARKS.md, "stream timers polled again only when …").
     timers_wake: Option<Waker>,
     peer: String,
 }
@@ -103,7 +102,7 @@ impl Stream for Replies {
                 this.done = true;
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(Err(status))) => this.end(super::map_size_status(status)),
+            Poll::Ready(Some(Err(status))) => this.end(status),
             Poll::Ready(Some(Ok(request))) => {
                 let reply = this.session.accept(&request);
                 this.done = this.session.is_finished();

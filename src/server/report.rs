@@ -78,7 +78,7 @@ fn inbound_error(status: Status) -> Status {
         }
         cause = error.source();
     }
-    super::map_size_status(status)
+    status
 }
 
 /// The running summary of one stream.

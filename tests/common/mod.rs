@@ -73,9 +73,9 @@ pub fn stderr(output: &Output) -> String {
 
 /// `grpc-demo serve` on a free loopback port, killed on drop if still running.
 pub struct Server {
-    child: Child,
+    child: KillOnDrop,
     pub port: u16,
-    log: Arc<Mutex<String>>,
+    log: Log,
 }
 
 impl Server {
@@ -99,12 +99,16 @@ impl Server {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = line_tx.send(line);
         });
-        let log = collect_stderr(&mut child);
+        let log = Log::collect(child.stderr.take().expect("piped stderr"));
         let line = line_rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server announced its port");
         let port = parse_listening_line(&line);
-        Self { child, port, log }
+        Self {
+            child: KillOnDrop(child),
+            port,
+            log,
+        }
     }
 
     pub fn addr(&self) -> String {
@@ -112,84 +116,81 @@ impl Server {
     }
 
     pub fn pid(&self) -> i32 {
-        i32::try_from(self.child.id()).expect("pid fits i32")
+        self.child.pid()
     }
 
     pub fn signal(&self, signal: i32) {
-        // SAFETY: kill(2) on the PID of a child we started and still own.
-        let rc = unsafe { libc::kill(self.pid(), signal) };
-        assert_eq!(rc, 0, "kill({}, {signal})", self.pid());
+        self.child.signal(signal);
     }
 
     /// Waits for the server to exit, at most `limit`.
     pub fn wait(&mut self, limit: Duration) -> Option<ExitStatus> {
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return Some(status);
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        None
+        self.child.wait(limit)
     }
 
     /// Everything the server wrote to stderr so far.
     pub fn log(&self) -> String {
-        read_log(&self.log)
+        self.log.text()
     }
 
     /// Waits until the log contains `needle`, at most `limit`.
     pub fn wait_for_log(&self, needle: &str, limit: Duration) -> bool {
-        wait_for_log(&self.log, needle, limit)
+        self.log.wait_for(needle, limit)
     }
 }
 
-/// Collects a child's stderr, line by line, into a shared string.
-fn collect_stderr(child: &mut Child) -> Arc<Mutex<String>> {
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().expect("piped stderr");
-    let sink = Arc::clone(&log);
-    thread::spawn(move || {
-        let mut reader = BufReader::new(stderr);
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap_or(0) > 0 {
-            if let Ok(mut log) = sink.lock() {
-                log.push_str(&line);
+/// What a child writes to one of its pipes, collected line by line by a
+/// thread, to be read or waited on.
+#[derive(Clone, Default)]
+pub struct Log(Arc<Mutex<String>>);
+
+impl Log {
+    pub fn collect(pipe: impl Read + Send + 'static) -> Self {
+        let log = Self::default();
+        let sink = log.clone();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(pipe);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                if let Ok(mut text) = sink.0.lock() {
+                    text.push_str(&line);
+                }
+                line.clear();
             }
-            line.clear();
-        }
-    });
-    log
+        });
+        log
+    }
+
+    /// Everything collected so far.
+    pub fn text(&self) -> String {
+        self.0.lock().map(|text| text.clone()).unwrap_or_default()
+    }
+
+    /// Waits until the text contains `needle`, at most `limit`.
+    pub fn wait_for(&self, needle: &str, limit: Duration) -> bool {
+        wait_until(limit, || self.text().contains(needle))
+    }
 }
 
-fn read_log(log: &Mutex<String>) -> String {
-    log.lock().map(|log| log.clone()).unwrap_or_default()
-}
-
-fn wait_for_log(log: &Mutex<String>, needle: &str, limit: Duration) -> bool {
+/// Polls `done` every 20 ms until it is true (true) or `limit` passes
+/// (false): for waiting on an event the test can only observe.
+pub fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let started = Instant::now();
-    while started.elapsed() < limit {
-        if read_log(log).contains(needle) {
+    loop {
+        if done() {
             return true;
         }
-        thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        if started.elapsed() >= limit {
+            return false;
         }
+        thread::sleep(Duration::from_millis(20));
     }
 }
 
 /// `grpc-demo serve --uds PATH`, ended with SIGTERM on `stop` or drop.
 pub struct UdsServer {
-    child: Child,
-    log: Arc<Mutex<String>>,
+    child: KillOnDrop,
+    log: Log,
 }
 
 impl UdsServer {
@@ -201,39 +202,29 @@ impl UdsServer {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawning grpc-demo serve --uds");
-        let log = collect_stderr(&mut child);
+        let log = Log::collect(child.stderr.take().expect("piped stderr"));
         let mut out = child.stdout.take().expect("piped stdout");
         let line = read_line(&mut out).expect("server announced its socket");
         assert_eq!(line, format!("listening on {}", path.display()));
-        Self { child, log }
+        Self {
+            child: KillOnDrop(child),
+            log,
+        }
     }
 
     /// Everything the server wrote to stderr so far.
     pub fn log(&self) -> String {
-        read_log(&self.log)
+        self.log.text()
     }
 
     /// Waits until the log contains `needle`, at most `limit`.
     pub fn wait_for_log(&self, needle: &str, limit: Duration) -> bool {
-        wait_for_log(&self.log, needle, limit)
+        self.log.wait_for(needle, limit)
     }
 
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(&mut self) {
-        let pid = i32::try_from(self.child.id()).expect("pid fits i32");
-        // SAFETY: kill(2) on the PID of a child we started and still own.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-        let status = self.child.wait().expect("wait");
-        assert_eq!(status.code(), Some(0));
-    }
-}
-
-impl Drop for UdsServer {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        self.child.stop();
     }
 }
 
@@ -282,8 +273,39 @@ pub fn proc_status_kib(pid: i32, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
 }
 
-/// A child process killed (by PID, via `Child::kill`) when dropped.
+/// A child process killed (by PID, via `Child::kill`) when dropped: every
+/// process a test starts is held in one.
 pub struct KillOnDrop(pub Child);
+
+impl KillOnDrop {
+    pub fn pid(&self) -> i32 {
+        i32::try_from(self.0.id()).expect("pid fits i32")
+    }
+
+    /// Sends `signal` to the child (by its PID).
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on the PID of a child we started and still own.
+        let rc = unsafe { libc::kill(self.pid(), signal) };
+        assert_eq!(rc, 0, "kill({}, {signal})", self.pid());
+    }
+
+    /// Waits for the child to exit, at most `limit`.
+    pub fn wait(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let mut status = None;
+        wait_until(limit, || {
+            status = self.0.try_wait().expect("try_wait");
+            status.is_some()
+        });
+        status
+    }
+
+    /// SIGTERM, then a clean exit (0) within 30 s.
+    pub fn stop(&mut self) {
+        self.signal(libc::SIGTERM);
+        let status = self.wait(Duration::from_secs(30));
+        assert_eq!(status.and_then(|status| status.code()), Some(0));
+    }
+}
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {

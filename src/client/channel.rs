@@ -1,0 +1,163 @@
+//! Opening the connection: plaintext, TLS (with or without certificate
+//! checks), or a Unix socket; failures become one UNAVAILABLE line
+//! (describe.rs words them). Also the two checks every call makes around
+//! it: the request size and the whole-RPC deadline.
+
+use std::{future::Future, str::FromStr, time::Duration};
+
+use tonic::{
+    transport::{Channel, Endpoint, Uri},
+    Code,
+};
+
+use super::{
+    deadline_exceeded, describe_connect_error, insecure, root_cause, target::TargetKind,
+    CallOptions,
+};
+use crate::{exit::UsageError, status::RpcError};
+
+/// Opens a channel to the target, failing with UNAVAILABLE and a short cause
+/// ("connection refused", "server certificate not trusted") instead of a
+/// transport error dump. Unreadable TLS files are local errors.
+pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
+    let target = &options.target;
+    let unavailable =
+        |cause: String| RpcError::new(Code::Unavailable, format!("{cause} ({target})"));
+    let insecure = target.is_tls() && options.tls.insecure;
+    let mut endpoint = match &target.kind {
+        // --insecure does its own TLS in the connector: tonic sees plaintext.
+        TargetKind::Http(uri) if insecure => {
+            let authority = uri.authority().map_or("localhost", |a| a.as_str());
+            Endpoint::from(Uri::from_str(&format!("http://{authority}"))?)
+                .origin(Uri::from_str(&format!("https://{authority}"))?)
+        }
+        TargetKind::Http(uri) => Endpoint::from(uri.clone()),
+        // The URI is not used to connect, only for the :authority header.
+        TargetKind::Unix(_) => Endpoint::from_static("http://localhost"),
+    }
+    .connect_timeout(options.connect_timeout)
+    .tcp_nodelay(true);
+    if let Some(authority) = &options.authority {
+        let scheme = if target.is_tls() { "https" } else { "http" };
+        let origin = Uri::from_str(&format!("{scheme}://{authority}"))
+            .map_err(|err| UsageError(format!("--authority '{authority}': {err}")))?;
+        endpoint = endpoint.origin(origin);
+    }
+    // The name the server certificate must carry: --server-name, else
+    // --authority's host, else the address's host.
+    let server_name = options.tls.server_name.clone().or_else(|| {
+        let authority = options.authority.as_deref()?;
+        let authority = http::uri::Authority::from_str(authority).ok()?;
+        Some(authority.host().trim_matches(['[', ']']).to_owned())
+    });
+    if target.is_tls() && !insecure {
+        let mut tls = options.tls.load()?;
+        if let Some(name) = &server_name {
+            tls = tls.domain_name(name.clone());
+        }
+        endpoint = endpoint
+            .tls_config(tls)
+            .map_err(|err| unavailable(root_cause(&err)))?;
+    }
+    let connected = match &target.kind {
+        TargetKind::Unix(path) => {
+            let path = path.clone();
+            endpoint
+                .connect_with_connector(tower::service_fn(move |_: Uri| {
+                    let path = path.clone();
+                    async move {
+                        let stream = tokio::net::UnixStream::connect(path).await?;
+                        Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+                    }
+                }))
+                .await
+        }
+        TargetKind::Http(uri) if insecure => {
+            eprintln!(
+                "warning: --insecure: the server's certificate is not checked; anyone on the path to {target} can impersonate it"
+            );
+            let host = uri
+                .host()
+                .unwrap_or("localhost")
+                .trim_matches(['[', ']'])
+                .to_owned();
+            let port = uri.port_u16().unwrap_or(443);
+            let name = server_name.unwrap_or_else(|| host.clone());
+            let name = rustls::pki_types::ServerName::try_from(name.clone())
+                .map_err(|_| UsageError(format!("'{name}' is not a valid TLS server name")))?;
+            let connector = insecure::connector(&options.tls)?;
+            endpoint
+                .connect_with_connector(tower::service_fn(move |_: Uri| {
+                    insecure::connect(connector.clone(), host.clone(), port, name.clone())
+                }))
+                .await
+        }
+        TargetKind::Http(_) => endpoint.connect().await,
+    };
+    connected.map_err(|err| describe_connect_error(&err, options).into())
+}
+
+/// A connected socket to a plaintext target, for transports that speak
+/// HTTP/2 themselves (the bench's `direct`).
+pub(crate) enum Socket {
+    /// TCP, Nagle off.
+    Tcp(tokio::net::TcpStream),
+    Unix(tokio::net::UnixStream),
+}
+
+/// Connects to a plaintext `http://` or `unix://` target within
+/// `--connect-timeout`; a failure is worded as [`connect`]'s are.
+pub(crate) async fn dial(options: &CallOptions) -> Result<Socket, RpcError> {
+    let target = &options.target;
+    let connecting = async {
+        if let Some(path) = target.unix_path() {
+            return tokio::net::UnixStream::connect(path)
+                .await
+                .map(Socket::Unix);
+        }
+        let uri = target.plaintext_uri().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a plaintext address")
+        })?;
+        // An IPv6 literal comes bracketed in the URI.
+        let host = uri.host().unwrap_or("localhost").trim_matches(['[', ']']);
+        let stream = tokio::net::TcpStream::connect((host, uri.port_u16().unwrap_or(80))).await?;
+        stream.set_nodelay(true)?;
+        Ok(Socket::Tcp(stream))
+    };
+    match tokio::time::timeout(options.connect_timeout, connecting).await {
+        Ok(Ok(socket)) => Ok(socket),
+        Ok(Err(err)) => Err(describe_connect_error(&err, options)),
+        Err(_) => Err(describe_connect_error(
+            &std::io::Error::from(std::io::ErrorKind::TimedOut),
+            options,
+        )),
+    }
+}
+
+/// Refuses a request over the client's own `--max-message-size` before it is
+/// sent, as gRPC's other clients do ("trying to send message larger than
+/// max"); tonic would fail it mid-send as an opaque stream reset.
+pub(crate) fn check_request_size(
+    message: &impl prost::Message,
+    limit: usize,
+) -> Result<(), RpcError> {
+    let size = message.encoded_len();
+    if size > limit {
+        return Err(RpcError::new(
+            Code::ResourceExhausted,
+            format!("trying to send a message larger than the limit ({size} bytes > {limit} bytes, --max-message-size)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `call` under the whole-RPC deadline: past it, DEADLINE_EXCEEDED.
+pub(crate) async fn with_deadline<T>(
+    timeout: Duration,
+    call: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result,
+        Err(_) => Err(deadline_exceeded(timeout).into()),
+    }
+}

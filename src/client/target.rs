@@ -1,0 +1,194 @@
+//! Where a client calls: `--addr`, else `GRPC_DEMO_ADDR`, else the default;
+//! parsed and checked before anything is sent.
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    str::FromStr,
+};
+
+use tonic::transport::Uri;
+
+use crate::{defaults, exit::UsageError};
+
+/// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
+/// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub(super) kind: TargetKind,
+    display: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum TargetKind {
+    Http(Uri),
+    Unix(PathBuf),
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if let Some(path) = text
+            .strip_prefix("unix://")
+            .or_else(|| text.strip_prefix("unix:"))
+        {
+            if !path.starts_with('/') || path.len() < 2 {
+                return Err(format!(
+                    "invalid address '{text}': a Unix socket address is unix:///ABSOLUTE/PATH"
+                ));
+            }
+            return Ok(Self {
+                kind: TargetKind::Unix(PathBuf::from(path)),
+                display: format!("unix://{path}"),
+            });
+        }
+        let with_scheme = if text.contains("://") {
+            text.to_owned()
+        } else {
+            format!("http://{text}")
+        };
+        let uri = Uri::from_str(&with_scheme)
+            .map_err(|err| format!("invalid address '{text}': {err}"))?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            Some(other) => {
+                return Err(format!(
+                    "invalid address '{text}': scheme '{other}' is not supported (use http://, https:// or unix://)"
+                ))
+            }
+            None => return Err(format!("invalid address '{text}': no scheme")),
+        }
+        let authority = match uri.authority() {
+            Some(authority) if !authority.host().is_empty() => authority,
+            _ => return Err(format!("invalid address '{text}': no host")),
+        };
+        if authority.as_str().contains('@') {
+            return Err(format!(
+                "invalid address '{text}': user info is not supported"
+            ));
+        }
+        // `Uri` accepts any text after the colon; a port must be a number.
+        let after_host = &authority.as_str()[authority.host().len()..];
+        match after_host.strip_prefix(':') {
+            Some(port) if port.parse::<u16>().is_err() => {
+                return Err(format!(
+                    "invalid address '{text}': port '{port}' is not a number from 0 to 65535"
+                ))
+            }
+            Some(_) => {}
+            // Only https:// has a port everyone agrees on (443, as grpcurl
+            // assumes); a plaintext gRPC server has none, and dialling port
+            // 80 by default only hides the mistake.
+            None if uri.scheme_str() == Some("https") => {}
+            None => {
+                return Err(format!(
+                    "invalid address '{text}': missing port (use HOST:PORT, e.g. localhost:50000)"
+                ))
+            }
+        }
+        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            return Err(format!(
+                "invalid address '{text}': a gRPC address has no path (use HOST:PORT)"
+            ));
+        }
+        let display = with_scheme.trim_end_matches('/').to_owned();
+        Ok(Self {
+            kind: TargetKind::Http(uri),
+            display,
+        })
+    }
+
+    /// The address to call: `--addr` when given, else `GRPC_DEMO_ADDR`, else
+    /// [`defaults::ADDR`]. A bad value from the environment is a usage error
+    /// that names the variable.
+    pub fn resolve(flag: Option<Target>) -> Result<Self, UsageError> {
+        if let Some(target) = flag {
+            return Ok(target);
+        }
+        match std::env::var(defaults::ADDR_ENV) {
+            Ok(value) if !value.is_empty() => Self::parse(&value)
+                .map_err(|err| UsageError(format!("{}: {err}", defaults::ADDR_ENV))),
+            _ => Self::parse(defaults::ADDR).map_err(UsageError),
+        }
+    }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(&self.kind, TargetKind::Http(uri) if uri.scheme_str() == Some("https"))
+    }
+
+    /// The URI of a plaintext `http://` address (not for TLS or Unix).
+    pub(crate) fn plaintext_uri(&self) -> Option<&Uri> {
+        match &self.kind {
+            TargetKind::Http(uri) if !self.is_tls() => Some(uri),
+            _ => None,
+        }
+    }
+
+    /// The socket path of a `unix://` address.
+    pub fn unix_path(&self) -> Option<&Path> {
+        match &self.kind {
+            TargetKind::Unix(path) => Some(path),
+            TargetKind::Http(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_without_a_scheme_are_plaintext() {
+        let target = Target::parse("localhost:50000").expect("valid");
+        assert_eq!(target.to_string(), "http://localhost:50000");
+        assert!(!target.is_tls());
+    }
+
+    #[test]
+    fn http_and_https_addresses_are_accepted() {
+        assert!(!Target::parse("http://127.0.0.1:1").expect("valid").is_tls());
+        assert!(Target::parse("https://example.com:443")
+            .expect("valid")
+            .is_tls());
+        assert_eq!(
+            Target::parse("http://[::1]:50000/")
+                .expect("valid")
+                .to_string(),
+            "http://[::1]:50000"
+        );
+    }
+
+    #[test]
+    fn unix_socket_addresses_are_accepted() {
+        let target = Target::parse("unix:///tmp/grpc.sock").expect("valid");
+        assert_eq!(target.unix_path(), Some(Path::new("/tmp/grpc.sock")));
+        assert_eq!(target.to_string(), "unix:///tmp/grpc.sock");
+        assert!(!target.is_tls());
+        assert!(Target::parse("unix://relative.sock").is_err());
+    }
+
+    #[test]
+    fn bad_addresses_are_refused_with_a_reason() {
+        for (text, reason) in [
+            ("ftp://host:1", "scheme 'ftp' is not supported"),
+            ("http://", "invalid address"),
+            ("localhost", "missing port"),
+            ("http://127.0.0.1", "missing port"),
+            ("[::1]", "missing port"),
+            ("http://host:1/path", "has no path"),
+            ("host:notaport", "port 'notaport' is not a number"),
+            ("host:70000", "is not a number from 0 to 65535"),
+            ("user@host:1", "user info"),
+            ("a b:1", "invalid address"),
+        ] {
+            let err = Target::parse(text).expect_err(text);
+            assert!(err.contains(reason), "{text}: {err}");
+        }
+    }
+}

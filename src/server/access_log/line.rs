@@ -1,0 +1,143 @@
+//! The access line: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK
+//! duration_us=12 encoding=identity`, the line tracing's formatter would
+//! print for those fields, written by hand (BENCHMARKS.md, "the access line formatted by hand").
+
+use std::{io::Write as _, net::SocketAddr, time::Instant};
+
+use tonic::Code;
+
+use crate::status::code_name;
+
+/// Appends the peer: `1.2.3.4:5`, `[::1]:5`, or `unix` for a Unix socket.
+/// An IPv4 client of the dual-stack listener shows as IPv4, not as
+/// `[::ffff:1.2.3.4]`. IPv4 is written digit by digit, not through
+/// `Display` (BENCHMARKS.md, "peers written digit by digit").
+fn push_peer(line: &mut Vec<u8>, peer: Option<SocketAddr>) {
+    let Some(addr) = peer else {
+        line.extend_from_slice(b"unix");
+        return;
+    };
+    let mut digits = itoa::Buffer::new();
+    match addr.ip().to_canonical() {
+        std::net::IpAddr::V4(ip) => {
+            for (index, octet) in ip.octets().into_iter().enumerate() {
+                if index > 0 {
+                    line.push(b'.');
+                }
+                line.extend_from_slice(digits.format(octet).as_bytes());
+            }
+        }
+        std::net::IpAddr::V6(ip) => {
+            let _ = write!(line, "[{ip}]");
+        }
+    }
+    line.push(b':');
+    line.extend_from_slice(digits.format(addr.port()).as_bytes());
+}
+
+/// What is known of one RPC; logged once, when dropped.
+pub struct Entry {
+    pub(super) method: Option<http::uri::PathAndQuery>,
+    pub(super) peer: Option<SocketAddr>,
+    /// The request's `grpc-encoding` (compression), if any.
+    pub(super) encoding: Option<http::HeaderValue>,
+    pub(super) started: Instant,
+    pub(super) status: Option<Code>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        let status = self.status.unwrap_or(Code::Cancelled);
+        // Warn on what an operator should look at: server faults, and requests
+        // that were malformed, unknown, unauthenticated or over a limit.
+        let warn = matches!(
+            status,
+            Code::Internal
+                | Code::Unknown
+                | Code::DataLoss
+                | Code::Unimplemented
+                | Code::Unauthenticated
+                | Code::ResourceExhausted
+        );
+        let enabled = if warn {
+            tracing::enabled!(target: "grpc_demo::access", tracing::Level::WARN)
+        } else {
+            tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
+        };
+        // A peer can fail or cancel RPCs at will: those lines are
+        // rate-limited per peer address (warn_limit.rs); OK ones are not.
+        if !enabled
+            || (status != Code::Ok
+                && !crate::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
+        {
+            return;
+        }
+        let now = Instant::now();
+        let duration_us = u64::try_from(now.saturating_duration_since(self.started).as_micros())
+            .unwrap_or(u64::MAX);
+        super::sink::write_line_with(now, |line, timestamp| {
+            self.format(line, timestamp, warn, status, duration_us);
+        });
+    }
+}
+
+impl Entry {
+    /// The line tracing's formatter would print for
+    /// `info!(method, peer, status, duration_us, encoding, "rpc")`, written
+    /// by hand: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK duration_us=12 encoding=identity`.
+    fn format(
+        &self,
+        line: &mut Vec<u8>,
+        timestamp: &[u8],
+        warn: bool,
+        status: Code,
+        duration_us: u64,
+    ) {
+        line.extend_from_slice(timestamp);
+        line.extend_from_slice(if warn {
+            b"  WARN rpc method="
+        } else {
+            b"  INFO rpc method="
+        });
+        line.extend_from_slice(self.method.as_ref().map_or("-", |m| m.path()).as_bytes());
+        line.extend_from_slice(b" peer=");
+        push_peer(line, self.peer);
+        line.extend_from_slice(b" status=");
+        line.extend_from_slice(code_name(status).as_bytes());
+        line.extend_from_slice(b" duration_us=");
+        line.extend_from_slice(itoa::Buffer::new().format(duration_us).as_bytes());
+        line.extend_from_slice(b" encoding=");
+        let encoding = self
+            .encoding
+            .as_ref()
+            .map_or(&b"identity"[..], |value| value.as_bytes());
+        // Header bytes are visible ASCII or they are not shown.
+        if encoding.iter().all(|b| b.is_ascii_graphic()) {
+            line.extend_from_slice(encoding);
+        } else {
+            line.push(b'?');
+        }
+        line.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(addr: Option<&str>) -> String {
+        let mut line = Vec::new();
+        push_peer(&mut line, addr.map(|addr| addr.parse().expect("address")));
+        String::from_utf8(line).expect("ascii")
+    }
+
+    #[test]
+    fn peers_are_written_as_operators_read_them() {
+        assert_eq!(peer(Some("127.0.0.1:50000")), "127.0.0.1:50000");
+        assert_eq!(peer(Some("10.200.3.0:1")), "10.200.3.0:1");
+        assert_eq!(peer(Some("[::ffff:192.168.1.20]:443")), "192.168.1.20:443");
+        assert_eq!(peer(Some("[::1]:8080")), "[::1]:8080");
+        assert_eq!(peer(Some("[2001:db8::7]:65535")), "[2001:db8::7]:65535");
+        assert_eq!(peer(None), "unix");
+    }
+}

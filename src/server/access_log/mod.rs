@@ -1,0 +1,70 @@
+//! One log line per RPC — method, peer, status, duration — written when the
+//! response ends, so streams are logged with their final status. A tower
+//! layer, so it also covers health, reflection and unknown methods.
+//!
+//! Three parts: this layer (what is known of an RPC, and when it ends),
+//! `line.rs` (the line's format), `sink.rs` (where lines go: batched, with
+//! their own clock, flushed by a task `serve` starts).
+
+mod line;
+mod sink;
+
+pub use line::Entry;
+pub use sink::Flusher;
+
+use std::time::Instant;
+
+use http::{header::HeaderName, HeaderMap, Request};
+use tonic::Code;
+
+use super::observe::{ObserveLayer, Observer, Watch};
+use crate::status::code_of;
+
+// Looked up per RPC: as constants they are hashed, not parsed, each time.
+const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
+const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+
+/// The layer: `AccessLogLayer::default()`.
+pub type AccessLogLayer = ObserveLayer<AccessLog>;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccessLog;
+
+impl Observer for AccessLog {
+    /// Logged when dropped: at the end of the body, or earlier if the
+    /// client went away (then the status is CANCELLED).
+    type Watch = Entry;
+
+    fn start<B>(&self, request: &Request<B>) -> Entry {
+        // Cheap clones (shared buffers), not copies: this runs per RPC.
+        Entry {
+            method: request.uri().path_and_query().cloned(),
+            peer: super::listener::peer_addr(request.extensions()),
+            encoding: request.headers().get(GRPC_ENCODING).cloned(),
+            started: Instant::now(),
+            status: None,
+        }
+    }
+}
+
+impl Watch for Entry {
+    fn headers(&mut self, headers: &mut HeaderMap) {
+        // A trailers-only response (most errors) carries its status in the
+        // headers.
+        self.status = status(headers);
+    }
+
+    fn trailers(&mut self, trailers: &mut HeaderMap) {
+        self.status = status(trailers);
+    }
+
+    fn failed(&mut self) {
+        self.status.get_or_insert(Code::Internal);
+    }
+}
+
+/// The RPC's status, from `grpc-status` in the trailers (or the headers of
+/// a trailers-only response).
+fn status(headers: &HeaderMap) -> Option<Code> {
+    headers.get(GRPC_STATUS).map(code_of)
+}

@@ -1,0 +1,89 @@
+//! The one status correction the server makes on the way out: tonic ends an
+//! RPC whose message is over `--max-message-size` with OUT_OF_RANGE; gRPC's
+//! other implementations (and our contract) say RESOURCE_EXHAUSTED. A layer
+//! of its own, outside every service, so the services, the access log and
+//! the metrics all see the corrected status (`status::corrected_code`).
+
+use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
+use tonic::Code;
+
+use super::observe::{ObserveLayer, Observer, Watch};
+use crate::status::{code_of, corrected_code};
+
+const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
+
+/// The layer: `OverLimitLayer::default()`.
+pub type OverLimitLayer = ObserveLayer<OverLimit>;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OverLimit;
+
+impl Observer for OverLimit {
+    type Watch = Self;
+
+    fn start<B>(&self, _: &Request<B>) -> Self {
+        Self
+    }
+}
+
+impl Watch for OverLimit {
+    fn headers(&mut self, headers: &mut HeaderMap) {
+        correct(headers);
+    }
+
+    fn trailers(&mut self, trailers: &mut HeaderMap) {
+        correct(trailers);
+    }
+}
+
+/// Rewrites an over-limit OUT_OF_RANGE `grpc-status` to RESOURCE_EXHAUSTED;
+/// anything else is left as it is.
+fn correct(headers: &mut HeaderMap) {
+    let Some(value) = headers.get(GRPC_STATUS) else {
+        return;
+    };
+    if code_of(value) != Code::OutOfRange {
+        return;
+    }
+    // grpc-message is percent-encoded on the wire.
+    let message = headers
+        .get(GRPC_MESSAGE)
+        .map(|value| percent_encoding::percent_decode(value.as_bytes()).decode_utf8_lossy())
+        .unwrap_or_default();
+    if corrected_code(Code::OutOfRange, &message) == Code::ResourceExhausted {
+        headers.insert(
+            GRPC_STATUS,
+            HeaderValue::from(Code::ResourceExhausted as i32),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_limit_out_of_range_becomes_resource_exhausted() {
+        let mut headers = HeaderMap::new();
+        headers.insert(GRPC_STATUS, HeaderValue::from(Code::OutOfRange as i32));
+        headers.insert(
+            GRPC_MESSAGE,
+            HeaderValue::from_static(
+                "Error, decoded message length too large: found 5000 bytes, the limit is: 4096 bytes",
+            ),
+        );
+        correct(&mut headers);
+        assert_eq!(headers[GRPC_STATUS], "8");
+
+        let mut other = HeaderMap::new();
+        other.insert(GRPC_STATUS, HeaderValue::from(Code::OutOfRange as i32));
+        other.insert(GRPC_MESSAGE, HeaderValue::from_static("index past the end"));
+        correct(&mut other);
+        assert_eq!(other[GRPC_STATUS], "11");
+
+        let mut none = HeaderMap::new();
+        correct(&mut none);
+        assert!(none.is_empty());
+    }
+}
