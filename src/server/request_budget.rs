@@ -250,6 +250,26 @@ impl HeldBody {
         }
     }
 
+    /// When nothing is held and `data` is whole messages, each within the
+    /// size limit: the size of the largest (prefix included).
+    fn whole_messages(&self, data: &[u8]) -> Option<usize> {
+        if self.passthrough || self.prefix_len > 0 || self.remaining > 0 || data.is_empty() {
+            return None;
+        }
+        let (mut at, mut largest) = (0usize, 0usize);
+        // Bounded: each round moves past at least one prefix.
+        while at < data.len() {
+            let prefix = data.get(at..at + PREFIX)?;
+            let len = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
+            if len > self.max_message_size {
+                return None;
+            }
+            largest = largest.max(PREFIX + len);
+            at = at.checked_add(PREFIX + len)?;
+        }
+        (at == data.len()).then_some(largest)
+    }
+
     fn hold(&mut self, chunk: Bytes) {
         self.held_bytes += chunk.len();
         self.held.push(chunk);
@@ -313,7 +333,19 @@ impl Body for HeldBody {
                 Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) => {
-                        this.take(data);
+                        // The common case, a frame of whole messages with
+                        // nothing held, is passed on as it is.
+                        let whole = this.whole_messages(&data);
+                        let data = match whole {
+                            Some(largest) => {
+                                this.high_water = this.high_water.max(largest);
+                                Some(data)
+                            }
+                            None => {
+                                this.take(data);
+                                None
+                            }
+                        };
                         if !this.settle() {
                             this.held.clear();
                             this.ready.clear();
@@ -321,6 +353,9 @@ impl Body for HeldBody {
                             return Poll::Ready(Some(Err(Status::resource_exhausted(
                                 "the server's buffer for request messages is full; retry later",
                             ))));
+                        }
+                        if let Some(data) = data {
+                            return Poll::Ready(Some(Ok(Frame::data(data))));
                         }
                     }
                     Err(trailers) => {
@@ -409,6 +444,19 @@ mod tests {
         assert!(!second.settle(), "over the budget");
         drop(first);
         assert!(second.settle());
+    }
+
+    #[test]
+    fn frames_of_whole_messages_are_recognised() {
+        let budget = Budget::new(10_000, 10_000);
+        let held = body(&budget);
+        let mut two = message(3);
+        two.extend(message(10));
+        assert_eq!(held.whole_messages(&two), Some(15));
+        assert_eq!(held.whole_messages(&message(0)), Some(5));
+        assert_eq!(held.whole_messages(&two[..7]), None, "cut short");
+        assert_eq!(held.whole_messages(&message(2000)), None, "over the limit");
+        assert_eq!(held.whole_messages(&[]), None);
     }
 
     #[test]
