@@ -61,7 +61,7 @@ for entry in "${attacks[@]}"; do
   idle=$(( $(kib "$server_pid" VmRSS) / 1024 ))
   log_before=$(wc -l <"$work/log")
   ticks_before=$(cpu_ticks "$server_pid")
-  "$python" "$attack_py" "${args[@]}" --port "$port" --duration "$seconds" >"$work/attack.json" &
+  "$python" "$attack_py" "${args[@]}" --reconnect --port "$port" --duration "$seconds" >"$work/attack.json" &
   attack_pid=$!
   "$bin" bench hello -z "$((seconds))s" -c 4 -o json --addr "$addr" >"$work/during.json" &
   bench_pid=$!

@@ -17,7 +17,7 @@ use std::{
 };
 
 /// Lines a second that one peer's warnings may take.
-pub const LINES_PER_SECOND: u32 = 5;
+pub const LINES_PER_SECOND: u32 = 3;
 
 /// Distinct peers tracked at once.
 const MAX_PEERS: usize = 4096;
@@ -119,13 +119,13 @@ mod tests {
                 .filter(|_| admit_at(start + at, reason, peer))
                 .count()
         };
-        assert_eq!(admitted(Duration::ZERO, "one", a), 5);
+        assert_eq!(admitted(Duration::ZERO, "one", a), 3);
         assert_eq!(
             admitted(Duration::ZERO, "two", a),
             0,
             "the peer's lines are spent"
         );
-        assert_eq!(admitted(Duration::ZERO, "one", b), 5);
+        assert_eq!(admitted(Duration::ZERO, "one", b), 3);
         let mut summary: Vec<_> = take_suppressed(start)
             .into_iter()
             .filter(|(peer, _)| *peer == a || *peer == b)
@@ -133,9 +133,9 @@ mod tests {
         summary.sort();
         assert_eq!(
             summary,
-            [(a, vec![("one", 95), ("two", 100)]), (b, vec![("one", 95)])]
+            [(a, vec![("one", 97), ("two", 100)]), (b, vec![("one", 97)])]
         );
         assert_eq!(admitted(Duration::from_millis(999), "one", a), 0);
-        assert_eq!(admitted(Duration::from_secs(1), "one", a), 5);
+        assert_eq!(admitted(Duration::from_secs(1), "one", a), 3);
     }
 }

