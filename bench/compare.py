@@ -3,7 +3,7 @@
 at each load shape, 3 times, and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
-ONLY (comma-separated sections: unary,bidi,memory,client).
+ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client).
 """
 import json
 import os
@@ -22,7 +22,7 @@ SERVER_CORE, LOAD_CORE = "0", "1"
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = float(os.environ.get("DURATION", "5"))
 WARMUP = float(os.environ.get("WARMUP", "1"))
-ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,memory,client").split(",")))
+ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client").split(",")))
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
 CPP = os.path.join(ROOT, "target/bench/cpp-server")
@@ -44,6 +44,24 @@ SERVERS = {
     "Python grpc.aio": [PYTHON, os.path.join(ROOT, "bench/python_aio_server.py")],
 }
 SHAPES = [(1, 1), (64, 4), (256, 4)]  # (in flight, connections)
+# The server- and client-streaming rows (issue 11): 64 streams over 4
+# connections, 1,000 messages each, as fast as flow control allows. The
+# Python servers are left out: their watch is not the same service (price
+# 100 + seq) and the thread-pool one prints every reading on stdout.
+# The cost of optional features (issue 13): the same server with each on or off.
+FEATURE_SERVERS = {
+    "grpc-demo (default: access log on, metrics off)": SERVERS["grpc-demo"],
+    "grpc-demo --metrics-addr": SERVERS["grpc-demo"] + ["--metrics-addr", "127.0.0.1:0"],
+    "grpc-demo --access-log off": SERVERS["grpc-demo"] + ["--access-log", "off"],
+    "grpc-demo --metrics-addr --access-log off": SERVERS["grpc-demo"] + ["--metrics-addr", "127.0.0.1:0", "--access-log", "off"],
+    "tonic-bare (current-thread)": SERVERS["tonic-bare (current-thread)"],
+}
+PATTERN_SERVERS = [name for name in SERVERS if not name.startswith("Python")]
+PATTERN_STREAMS, PATTERN_CONNECTIONS, PATTERN_MESSAGES = 64, 4, 1000
+PATTERNS = {
+    "watch": ("Server streaming StockService.watch", "quotes", "msgs/s"),
+    "report": ("Client streaming ReportService.report", "readings", "readings/s"),
+}
 
 
 def log(*args):
@@ -56,7 +74,7 @@ class Server:
     def __init__(self, name):
         env = dict(os.environ, PYTHONPATH=PYGEN, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE] + SERVERS[name],
+            ["taskset", "-c", SERVER_CORE] + (SERVERS.get(name) or FEATURE_SERVERS[name]),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline() if ready else ""
@@ -65,7 +83,15 @@ class Server:
             self.stop()
             raise RuntimeError(f"{name} did not announce a port: {line!r}")
         self.addr = f"127.0.0.1:{match.group(1)}"
-        self.cpu_start = self.cpu_seconds()
+        self.mark()
+
+    def mark(self):
+        """Starts the span that cpu_share() measures."""
+        self.cpu_start, self.wall_start = self.cpu_seconds(), time.monotonic()
+
+    def cpu_share(self):
+        """The server's CPU time ÷ wall time since mark()."""
+        return (self.cpu_seconds() - self.cpu_start) / max(time.monotonic() - self.wall_start, 1e-9)
 
     def status_kib(self, field):
         with open(f"/proc/{self.proc.pid}/status") as status:
@@ -218,6 +244,148 @@ def section_load(kind, results):
     os.unlink(body.name)
 
 
+def section_cost(results):
+    """Unary h2load 64 in flight over 4 connections, each feature on and off."""
+    body = tempfile.NamedTemporaryFile(delete=False)
+    body.write(h2load_body("unary"))
+    body.close()
+    print("\n## What the optional features cost (unary sayHello, h2load, 64 in flight over 4 connections)\n")
+    print(f"| server | req/s (median of {RUNS}) | vs default grpc-demo | vs tonic-bare | server CPU |")
+    print("|---|---:|---:|---:|---:|")
+    rows = {}
+    for name in FEATURE_SERVERS:
+        runs = []
+        for _ in range(RUNS):
+            try:
+                runs.append(measure(name, "h2load", "unary", 64, 4, body.name))
+            except Exception as err:
+                log(f"{name} / cost: {err}")
+        rows[name] = runs
+        results.append({"kind": "cost", "server": name, "runs": runs})
+    default = median(rows["grpc-demo (default: access log on, metrics off)"], "rps")
+    bare = median(rows["tonic-bare (current-thread)"], "rps")
+    for name, runs in rows.items():
+        value = median(runs, "rps")
+        print(f"| {name} | {fmt(value)} | {value / default:.2f}× | {value / bare:.2f}× | "
+              f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% |" if value and default and bare else f"| {name} | – | – | – | – |")
+    sys.stdout.flush()
+    os.unlink(body.name)
+
+
+def bench_json(server, args, timeout):
+    cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench"] + args + [
+        "-o", "json", "--addr", server.addr, "--timeout", "60s"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if not proc.stdout.strip():
+        raise RuntimeError(f"bench failed ({proc.returncode}): {proc.stderr.strip()}")
+    return json.loads(proc.stdout)
+
+
+def pattern_body(workload):
+    """h2load's request body: one WatchRequest, or a whole report stream."""
+    if workload == "watch":
+        # symbol "BENCH", count, interval_ms 0
+        return grpc_frame(b"\x0a\x05BENCH\x10" + varint(PATTERN_MESSAGES))
+    # Reading{device "bench", value i (double, field 2)}, as bench report sends
+    return b"".join(grpc_frame(b"\x0a\x05bench" + (b"\x11" + struct.pack("<d", i) if i else b""))
+                    for i in range(PATTERN_MESSAGES))
+
+
+def run_h2load_pattern(server, workload, body_file):
+    path = "/packages.StockService/watch" if workload == "watch" else "/packages.ReportService/report"
+    # The windows of grpc-demo bench's client (2 MiB per stream; 8 MiB per
+    # connection, bench has 5): h2load's default 64 KiB would throttle the
+    # quote streams before any server is busy.
+    cmd = ["taskset", "-c", LOAD_CORE, "h2load", "-t", "1", "-c", str(PATTERN_CONNECTIONS),
+           "-m", str(PATTERN_STREAMS // PATTERN_CONNECTIONS), "-w", "21", "-W", "23", "-D", str(int(DURATION)),
+           f"--warm-up-time={int(WARMUP)}", "-H", "content-type: application/grpc", "-H", "te: trailers",
+           "-d", body_file, f"http://{server.addr}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=DURATION + WARMUP + 60).stdout
+    rps = float(re.search(r"finished in [\d.]+\w*, ([\d.]+) req/s", out).group(1))
+    failed = int(re.search(r"(\d+) failed", out).group(1)) + int(re.search(r"(\d+) errored", out).group(1))
+    mean = re.search(r"time for request:\s+\S+\s+\S+\s+(\S+)", out).group(1)
+    return {"mps": rps * PATTERN_MESSAGES, "mean_us": to_us(mean), "p50_us": None, "p99_us": None,
+            "ok": int(re.search(r"(\d+) succeeded", out).group(1)), "failed": failed}
+
+
+def run_bench_pattern(server, workload):
+    """A stream's messages count only once it completes, and bench's timed
+    phase starts with no stream in flight, so a run cut by time (-z) would
+    lose up to a whole stream per slot, the more the slower the server. So:
+    a short timed run first (the warm-up, and an estimate of the rate),
+    then a run of a fixed number of streams sized to last about DURATION,
+    timed to its last stream."""
+    shape = [workload, "--messages", str(PATTERN_MESSAGES), "-c", str(PATTERN_STREAMS),
+             "--connections", str(PATTERN_CONNECTIONS)]
+    estimate = bench_json(server, shape + ["-z", f"{max(WARMUP, 1):g}s"], timeout=WARMUP + 90)
+    rounds = round(estimate["messages_per_sec"] * DURATION / PATTERN_MESSAGES / PATTERN_STREAMS)
+    streams = PATTERN_STREAMS * min(max(rounds, 2), 1000)
+    server.mark()
+    report = bench_json(server, shape + ["-n", str(streams)], timeout=DURATION * 10 + 120)
+    return {"mps": report["messages_per_sec"], "mean_us": report["latency_us"]["mean"],
+            "p50_us": report["latency_us"]["p50"], "p99_us": report["latency_us"]["p99"],
+            "ok": report["ok"], "failed": report["failed"], "streams": streams}
+
+
+def measure_pattern(name, loadgen, workload, body_file):
+    """One run on a fresh server: the load, then the server's CPU use (over
+    the measured part) and peak RSS."""
+    server = Server(name)
+    try:
+        if loadgen == "h2load":
+            server.mark()
+            result = run_h2load_pattern(server, workload, body_file)
+        else:
+            result = run_bench_pattern(server, workload)
+        result["server_cpu"] = server.cpu_share()
+        result["hwm_kib"] = server.status_kib("VmHWM")
+        return result
+    finally:
+        server.stop()
+
+
+def section_pattern(workload, results):
+    title, what, unit = PATTERNS[workload]
+    body = tempfile.NamedTemporaryFile(delete=False)
+    body.write(pattern_body(workload))
+    body.close()
+    print(f"\n## {title}\n")
+    print(f"{PATTERN_STREAMS} streams in flight over {PATTERN_CONNECTIONS} connections, {PATTERN_MESSAGES:,}"
+          f" {what} per stream, as fast as flow control allows"
+          f"{' (interval_ms 0)' if workload == 'watch' else ''}; {unit} counts the {what}. h2load"
+          f" {'sends one WatchRequest and reads the streamed response' if workload == 'watch' else 'sends the whole stream of readings as one request body'}"
+          f" (2 MiB stream and 8 MiB connection windows) and counts completed streams; `grpc-demo bench {workload} --messages {PATTERN_MESSAGES}"
+          f" -c {PATTERN_STREAMS} --connections {PATTERN_CONNECTIONS}` checks every stream's count and status,"
+          f" after a {max(WARMUP, 1):g} s timed run (warm-up and rate estimate) runs a fixed number of"
+          f" streams sized to last about {DURATION:g} s, so that no stream is cut; its latencies are per whole stream.\n")
+    for loadgen in ["h2load", "grpc-demo bench"]:
+        print(f"\n### {loadgen}, {PATTERN_STREAMS} streams over {PATTERN_CONNECTIONS} connections\n")
+        print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        rows = {}
+        for name in PATTERN_SERVERS:
+            runs = []
+            for _ in range(RUNS):
+                try:
+                    runs.append(measure_pattern(name, loadgen, workload, body.name))
+                except Exception as err:  # a peer that falls over is reported, not fatal
+                    log(f"{name} / {loadgen} {workload}: {err}")
+            rows[name] = runs
+            results.append({"kind": workload, "loadgen": loadgen, "in_flight": PATTERN_STREAMS,
+                            "connections": PATTERN_CONNECTIONS, "server": name, "runs": runs})
+        ours = median(rows["grpc-demo"], "mps")
+        for name, runs in rows.items():
+            value = median(runs, "mps")
+            ratio = f"{ours / value:.2f}×" if ours and value else "–"
+            p50, p99 = median(runs, "p50_us"), median(runs, "p99_us")
+            print(f"| {name} | {fmt(value)} | {ratio} | {fmt(p50 and p50 / 1000, 2)} ms | "
+                  f"{fmt(p99 and p99 / 1000, 2)} ms | {fmt((median(runs, 'mean_us') or 0) / 1000, 2)} ms | "
+                  f"{fmt((median(runs, 'server_cpu') or 0) * 100)}% | {fmt((median(runs, 'hwm_kib') or 0) / 1024, 1)} MiB | "
+                  f"{fmt(median(runs, 'failed'))} |")
+        sys.stdout.flush()
+    os.unlink(body.name)
+
+
 def section_memory(results):
     print("\n## Memory: 10,000 open idle streams over 100 connections\n")
     print("`grpc-demo bench stream --messages 2 --hold 8s -c 10000 --connections 100 -n 10000`;"
@@ -280,6 +448,11 @@ def main():
     for kind in ["unary", "bidi"]:
         if kind in ONLY:
             section_load(kind, results)
+    for workload in PATTERNS:
+        if workload in ONLY:
+            section_pattern(workload, results)
+    if "cost" in ONLY:
+        section_cost(results)
     if "memory" in ONLY:
         section_memory(results)
     if "client" in ONLY:

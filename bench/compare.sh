@@ -5,8 +5,9 @@
 # grpc.aio). Load from h2load and `grpc-demo bench`, server pinned to core 0
 # and load generator to core 1. Prints Markdown; see BENCHMARKS.md.
 #
-#   bench/compare.sh                 full run (about 25 minutes)
+#   bench/compare.sh                 full run (about 30 minutes; watch and report ~6)
 #   RUNS=1 DURATION=2 bench/compare.sh   a quick look
+#   ONLY=watch,report bench/compare.sh   some sections (unary,bidi,watch,report,memory,client)
 #
 # Everything runs on loopback; every process is started here and ended by
 # PID; every run is bounded in time.
@@ -33,7 +34,7 @@ cargo build --release --locked --bin grpc-demo --example baseline
 out=target/bench/cpp
 mkdir -p "$out"
 protoc -I proto --cpp_out="$out" --grpc_out="$out" --plugin=protoc-gen-grpc="$(command -v grpc_cpp_plugin)" \
-  proto/greet.proto proto/message.proto
+  proto/greet.proto proto/message.proto proto/stock.proto proto/report.proto
 g++ -O2 -std=c++17 -I "$out" bench/cpp/server.cc "$out"/*.cc $(pkg-config --cflags --libs grpc++ protobuf) \
   -o target/bench/cpp-server
 

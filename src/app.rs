@@ -14,7 +14,7 @@ use crate::{
     exit::{Interrupted, UsageError},
     output::{Format, Printer},
     proto::HelloRequest,
-    server::{self, Limits, Listen, ServeFlags, TlsFiles, TokenSource},
+    server::{self, ConnectionAge, Limits, Listen, ServeFlags, TlsFiles, TokenSource},
 };
 
 /// The output format a command asked for (errors are printed in it too).
@@ -33,6 +33,7 @@ pub fn output_format(command: &Command) -> Format {
 pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
+            server::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
             let flags = serve_flags(&args);
             runtime(args.workers.map(usize::from))?.block_on(server::run(flags, |bound| {
                 let mut stdout = std::io::stdout().lock();
@@ -75,10 +76,14 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
         }
         Command::Watch(args) => {
             let options = call_options(&args.client, verbose)?;
-            let request = crate::proto::WatchRequest {
-                symbol: args.symbol,
-                count: args.count,
-                interval_ms: u32::try_from(args.interval.as_millis()).unwrap_or(u32::MAX),
+            let request = match &args.data {
+                Some(data) => client::request_from_json(data, crate::proto::WATCH_REQUEST)?,
+                None => crate::proto::WatchRequest {
+                    // clap requires --symbol without -d.
+                    symbol: args.symbol.unwrap_or_default(),
+                    count: args.count,
+                    interval_ms: u32::try_from(args.interval.as_millis()).unwrap_or(u32::MAX),
+                },
             };
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::watch(&options, request, &mut printer))
@@ -249,6 +254,14 @@ fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// `serve`'s logging flags.
+pub fn log_options(args: &ServeArgs) -> crate::logging::LogOptions {
+    crate::logging::LogOptions {
+        format: args.log_format,
+        access_log: args.access_log.clone(),
+    }
+}
+
 fn serve_flags(args: &ServeArgs) -> ServeFlags {
     ServeFlags {
         listen: match &args.uds {
@@ -258,6 +271,7 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
                 port: args.port,
             },
         },
+        reuse_port: args.reuse_port,
         tls: match (&args.tls_cert, &args.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles {
                 cert: cert.clone(),
@@ -280,6 +294,9 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
             keepalive_interval: args.keepalive_interval,
             keepalive_timeout: args.keepalive_timeout,
             idle_stream_timeout: args.idle_stream_timeout,
+            max_connection_age: args
+                .max_connection_age
+                .map(|age| ConnectionAge::new(age, args.max_connection_age_grace)),
             max_connections_per_ip: args.max_connections_per_ip as usize,
             max_request_buffer: args.max_request_buffer,
             handshake_timeout: args.handshake_timeout,
@@ -287,14 +304,24 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
             max_connection_idle: Some(args.max_connection_idle).filter(|idle| !idle.is_zero()),
             ..Limits::default()
         },
+        metrics: args
+            .metrics_addr
+            .map(|addr| server::metrics::MetricsOptions {
+                addr,
+                buckets: args.metrics_buckets.clone(),
+            }),
+        otlp_endpoint: args.otlp_endpoint.clone(),
+        access_log: args.access_log.clone(),
     }
 }
 
 fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {
     use crate::cli::Compression;
     use tonic::codec::CompressionEncoding;
+    let mut targets = client::Target::resolve_all(&args.addr)?.into_iter();
+    let target = targets.next().context("no address")?;
     let options = CallOptions {
-        target: client::Target::resolve(args.addr.clone())?,
+        target,
         timeout: args.timeout,
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
@@ -314,6 +341,11 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
         },
         authority: args.authority.clone(),
         verbose,
+        balancing: client::balance::Balancing {
+            more: targets.collect(),
+            health_check: args.health_check,
+            retries: args.retries,
+        },
     };
     options.validate()?;
     Ok(options)

@@ -8,7 +8,11 @@
 //! without a network (addresses, durations, headers) are parsed here, so a
 //! bad one is a usage error (exit 2) before anything is sent.
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -16,6 +20,7 @@ use crate::{
     client::{parse_header, Header, Target},
     defaults,
     exit::EXIT_CODES_HELP,
+    logging::{AccessLogTarget, LogFormat},
     output::Format,
     proto::Role,
 };
@@ -307,6 +312,53 @@ pub struct ServeArgs {
     #[arg(long, default_value = duration_text(defaults::IDLE_STREAM_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub idle_stream_timeout: Duration,
 
+    /// SO_REUSEPORT: let several `serve` processes listen on the same port;
+    /// the kernel spreads new connections over them.
+    #[arg(long, conflicts_with = "uds")]
+    pub reuse_port: bool,
+
+    /// Send each connection a GOAWAY after this long (± 10% jitter, drawn
+    /// per process), so that long-lived clients reconnect and spread over
+    /// replicas started since [default: never].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_connection_age: Option<Duration>,
+
+    /// After --max-connection-age's GOAWAY, how long RPCs in flight may
+    /// still run before the connection is closed [default: until they end].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "max_connection_age")]
+    pub max_connection_age_grace: Option<Duration>,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics, a listener of its
+    /// own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off].
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Upper bounds, in seconds, of the grpc_server_handling_seconds
+    /// histogram's buckets, comma-separated and increasing.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = buckets_text(&defaults::METRICS_BUCKETS),
+        value_name = "SECONDS"
+    )]
+    pub metrics_buckets: Vec<f64>,
+
+    /// Export one span per RPC over OTLP/gRPC to this collector, plaintext
+    /// (e.g. http://127.0.0.1:4317); batched, never delaying an RPC
+    /// [default: off].
+    #[arg(long, value_parser = parse_otlp_endpoint, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+
+    /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
+    /// appended to and reopened on SIGHUP (for logrotate).
+    #[arg(long, default_value = defaults::ACCESS_LOG, value_parser = AccessLogTarget::parse, value_name = "TARGET")]
+    pub access_log: AccessLogTarget,
+
+    /// Log lines as text, or as JSON objects (one a line, the same fields),
+    /// for log shippers; the access log too.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+
     /// Runtime worker threads [default: the number of cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
     pub workers: Option<u16>,
@@ -315,12 +367,26 @@ pub struct ServeArgs {
 /// Flags shared by every client subcommand.
 #[derive(Debug, Args)]
 pub struct ClientArgs {
-    /// Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT] or
-    /// unix:///PATH [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]
+    /// Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT],
+    /// unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to).
+    /// Repeat it or give a comma list for several endpoints: RPCs are then
+    /// balanced over those that are up [env: GRPC_DEMO_ADDR] [default:
+    /// http://localhost:50000]
     // Read from the environment by `Target::resolve`, not by clap, so that a
     // bad value there is reported under the variable's name.
-    #[arg(long, value_parser = Target::parse, value_name = "ADDR")]
-    pub addr: Option<Target>,
+    #[arg(long, value_parser = Target::parse, value_name = "ADDR", value_delimiter = ',', action = clap::ArgAction::Append)]
+    pub addr: Vec<Target>,
+
+    /// Watch grpc.health.v1 on each endpoint and send nothing to one that is
+    /// not SERVING [default: on with several endpoints or dns:///]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub health_check: Option<bool>,
+
+    /// Send a unary RPC again (to any endpoint, after a backoff) when it
+    /// failed UNAVAILABLE before a server processed it, up to N times
+    /// [default: 0 with one endpoint, 2 with several]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
 
     /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s).
     #[arg(long, default_value = duration_text(defaults::TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
@@ -459,8 +525,8 @@ fn stream_timeout(arg: clap::Arg) -> clap::Arg {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// The stock symbol: 1 to 12 characters A-Z, 0-9 or '.' (upper-cased).
-    #[arg(long, value_name = "SYMBOL")]
-    pub symbol: String,
+    #[arg(long, required_unless_present = "data", value_name = "SYMBOL")]
+    pub symbol: Option<String>,
 
     /// How many quotes; 0 watches until Ctrl-C.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -469,6 +535,18 @@ pub struct WatchArgs {
     /// Time between two quotes (whole milliseconds; 0s: as fast as the server can send).
     #[arg(long, default_value = "1s", value_parser = parse_duration, value_name = "DURATION")]
     pub interval: Duration,
+
+    /// The request as proto3 JSON (grpcurl's -d):
+    /// '{"symbol":"AAPL","count":5,"intervalMs":200}', @FILE, or @- for
+    /// stdin. Instead of --symbol, --count and --interval; a field left out
+    /// is 0 (count: until Ctrl-C; intervalMs: as fast as the server can send).
+    #[arg(
+        short = 'd',
+        long = "data",
+        conflicts_with_all = ["symbol", "count", "interval"],
+        value_name = "DATA"
+    )]
+    pub data: Option<String>,
 
     #[command(flatten)]
     pub client: ClientArgs,
@@ -524,6 +602,15 @@ fn duration_text(duration: Duration) -> String {
     humantime::format_duration(duration).to_string()
 }
 
+/// How `--help` shows default buckets: `0.005,0.01,…,10`.
+fn buckets_text(bounds: &[f64]) -> String {
+    bounds
+        .iter()
+        .map(f64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// How `--help` shows a default size: `4MiB`, `64KiB`, `1000` (bytes).
 fn size_text(bytes: usize) -> String {
     const UNITS: [(usize, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
@@ -561,6 +648,19 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 /// Parses `500ms`, `2s`, `1m30s` (humantime).
+/// `--otlp-endpoint`: `http://HOST:PORT` (the collector's gRPC port).
+fn parse_otlp_endpoint(text: &str) -> Result<String, String> {
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|err| format!("'{text}' is not a URL: {err}"))?;
+    if uri.scheme_str() != Some("http") || uri.host().is_none_or(str::is_empty) {
+        return Err(format!(
+            "'{text}': the collector's address is http://HOST:PORT (plaintext OTLP/gRPC)"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|err| format!("{err} (examples: 500ms, 2s, 1m)"))
 }

@@ -40,6 +40,13 @@ pub const MAX_CONNECTION_IDLE: Duration = Duration::from_secs(300);
 /// before GOAWAY (MadeYouReset, CVE-2025-8671): hyper's default, which
 /// tonic 0.14 replaces with "no limit" unless it is set. Not a flag.
 pub const MAX_LOCAL_ERROR_RESETS: usize = 1024;
+/// `serve --metrics-buckets`: Prometheus's `DefBuckets`, go-grpc-middleware's
+/// default for `grpc_server_handling_seconds`.
+pub const METRICS_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+/// `serve --access-log`.
+pub const ACCESS_LOG: &str = "stderr";
 
 // ---- both sides ----
 

@@ -19,4 +19,5 @@ pub mod output;
 pub mod proto;
 pub mod server;
 pub mod status;
+pub mod trace_context;
 pub mod warn_limit;

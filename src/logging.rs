@@ -1,5 +1,9 @@
 //! The one tracing subscriber: stderr only, through a non-blocking writer so
 //! that the per-RPC access log never stalls a request on a slow terminal.
+//! The server's access log may go to a file instead, or nowhere, and every
+//! line may be JSON (`logging/access.rs`).
+
+mod access;
 
 use std::{
     collections::HashMap,
@@ -13,6 +17,8 @@ use std::{
 
 use tracing::{callsite::Identifier, Event, Level, Subscriber};
 use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
+
+pub use access::{access_log_enabled, json, push_json_str, AccessLogTarget, LogFormat, LogOptions};
 use tracing_subscriber::{
     layer::{Context, SubscriberExt},
     util::SubscriberInitExt,
@@ -30,6 +36,16 @@ pub fn writer() -> Option<&'static NonBlocking> {
     WRITER.get()
 }
 
+/// Where access lines go (`--access-log`): [`WRITER`] for stderr, a writer
+/// thread of its own for a FILE, none when off.
+static ACCESS_WRITER: OnceLock<NonBlocking> = OnceLock::new();
+
+/// The access log's writer; `None` before [`init_server`] (in-process
+/// tests: lines go straight to stderr) and with `--access-log off`.
+pub fn access_writer() -> Option<&'static NonBlocking> {
+    ACCESS_WRITER.get()
+}
+
 /// Installs the subscriber. `RUST_LOG`, when set, wins over `-v`. The base
 /// level is `info` for the server (so the access log shows) and `warn` for
 /// the clients (so stderr stays quiet); each `-v` raises it one step.
@@ -38,29 +54,89 @@ pub fn writer() -> Option<&'static NonBlocking> {
 /// guard alive until exit (dropping it flushes pending lines). A client
 /// logs little and starts fast without that thread: it writes directly.
 pub fn init(verbose: u8, serving: bool) -> Option<WorkerGuard> {
+    if serving {
+        // Stderr cannot fail to open.
+        return init_server(verbose, &LogOptions::default())
+            .ok()
+            .and_then(|mut guards| guards.pop());
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(filter(verbose, false))
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
+    None
+}
+
+fn filter(verbose: u8, serving: bool) -> EnvFilter {
     const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
     let base = if serving { 2 } else { 1 };
     let level = LEVELS[(base + usize::from(verbose)).min(LEVELS.len() - 1)];
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false);
-    if !serving {
-        subscriber.with_writer(std::io::stderr).init();
-        return None;
-    }
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level))
+}
+
+/// The server's subscriber, with `serve`'s `--access-log` and
+/// `--log-format`. Keep the returned guards alive until exit (dropping them
+/// flushes pending lines). Fails only when the access-log file cannot be
+/// opened.
+pub fn init_server(verbose: u8, options: &LogOptions) -> anyhow::Result<Vec<WorkerGuard>> {
+    use anyhow::Context as _;
+    access::configure(options);
     // The writer thread drains every queued line into one buffer and
     // flushes once per drain: one write(2) per batch, not per line.
     let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
     let (writer, guard) = tracing_appender::non_blocking(stderr);
     let _ = WRITER.set(writer.clone());
-    subscriber
-        .with_writer(writer)
-        .finish()
-        .with(PeerWarningLimit::default())
-        .init();
-    Some(guard)
+    let mut guards = vec![guard];
+    match &options.access_log {
+        AccessLogTarget::Stderr => {
+            let _ = ACCESS_WRITER.set(writer.clone());
+        }
+        AccessLogTarget::Off => {}
+        AccessLogTarget::File(path) => {
+            let file = access::ReopeningFile::open(path)
+                .with_context(|| format!("cannot open the access log {}", path.display()))?;
+            let (file_writer, file_guard) =
+                tracing_appender::non_blocking(std::io::BufWriter::with_capacity(64 * 1024, file));
+            let _ = ACCESS_WRITER.set(file_writer);
+            guards.push(file_guard);
+        }
+    }
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(verbose, true))
+        .with_target(false)
+        .with_writer(writer);
+    match options.format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .finish()
+            .with(PeerWarningLimit::default())
+            .init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .finish()
+            .with(PeerWarningLimit::default())
+            .init(),
+    }
+    // The stderr guard last: dropped last, it carries the final messages.
+    guards.reverse();
+    Ok(guards)
+}
+
+/// SIGHUP: the access-log file is let go and opened again by its name (after
+/// logrotate renamed it). Lines still queued go to the one file or the
+/// other; none is lost. The writer thread logs `access log reopened`.
+pub fn reopen_access_log() {
+    access::request_reopen();
+    if let Some(sink) = ACCESS_WRITER.get() {
+        // An empty write makes the writer thread flush, and so reopen, now
+        // rather than at the next access line.
+        let _ = std::io::Write::write(&mut sink.clone(), &[]);
+    }
 }
 
 /// Lines a second that one warning call site inside h2 may log.

@@ -49,8 +49,20 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_)) {
         grpc_demo::server::release_shutdown_signals();
     }
-    let _log_guard = logging::init(cli.verbose, matches!(cli.command, Command::Serve(_)));
     let format = app::output_format(&cli.command);
+    let _log_guards = match &cli.command {
+        Command::Serve(args) => match logging::init_server(cli.verbose, &app::log_options(args)) {
+            Ok(guards) => guards,
+            Err(err) => {
+                let outcome = exit::outcome(&err, format);
+                if let Some(line) = outcome.line {
+                    eprintln!("{line}");
+                }
+                return ExitCode::from(outcome.code);
+            }
+        },
+        _ => logging::init(cli.verbose, false).into_iter().collect(),
+    };
     match app::run(cli.command, cli.verbose > 0) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

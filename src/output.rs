@@ -76,16 +76,17 @@ impl<W: Write> Printer<W> {
         self.out.flush()
     }
 
-    /// `count=N min=X max=X mean=X devices=A,B` on one line.
+    /// `count=N min=X max=X mean=X devices=A,B` on one line, the values
+    /// rounded for people (JSON keeps them exact).
     pub fn summary(&mut self, summary: &Summary) -> io::Result<()> {
         match self.format {
             Format::Text => writeln!(
                 self.out,
                 "count={} min={} max={} mean={} devices={}",
                 summary.count,
-                summary.min,
-                summary.max,
-                summary.mean,
+                significant(summary.min),
+                significant(summary.max),
+                significant(summary.mean),
                 summary.devices.join(",")
             )?,
             Format::Json => writeln!(self.out, "{}", to_json(summary, proto::SUMMARY))?,
@@ -107,6 +108,40 @@ impl<W: Write> Printer<W> {
 
     pub fn into_inner(self) -> W {
         self.out
+    }
+}
+
+/// `value` to 6 significant digits with trailing zeros dropped, as C's
+/// `%g` but without an exponent from 1e-6 to 1e15 (20.932299999999994 →
+/// 20.9323, 0.1 + 0.2 → 0.3): readings have any scale, so a fixed number of
+/// decimals (the price's two) would print a small value as 0.00.
+fn significant(value: f64) -> String {
+    fn trim(number: &str) -> &str {
+        if number.contains('.') {
+            number.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            number
+        }
+    }
+    if value == 0.0 || !value.is_finite() {
+        // Also turns -0 into 0.
+        return if value == 0.0 {
+            "0".to_owned()
+        } else {
+            value.to_string()
+        };
+    }
+    let magnitude = value.abs().log10().floor();
+    if (-6.0..15.0).contains(&magnitude) {
+        // 6 significant digits: 5 - magnitude decimals, at least none.
+        let decimals = (5.0 - magnitude).max(0.0) as usize;
+        trim(&format!("{value:.decimals$}")).to_owned()
+    } else {
+        let text = format!("{value:.5e}");
+        match text.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
+            None => text,
+        }
     }
 }
 
@@ -191,6 +226,43 @@ mod tests {
             render(Format::Json, |p| p.summary(&summary)),
             "{\"count\":\"3\",\"min\":-1.5,\"max\":4.0,\"mean\":1.25,\"devices\":[\"a\",\"b\"]}\n"
         );
+    }
+
+    #[test]
+    fn summary_text_is_rounded_and_json_exact() {
+        let summary = Summary {
+            count: 100,
+            min: 0.1 + 0.2,
+            max: 0.000_012_345_678,
+            mean: 20.932_299_999_999_994,
+            devices: vec!["a".into()],
+        };
+        assert_eq!(
+            render(Format::Text, |p| p.summary(&summary)),
+            "count=100 min=0.3 max=0.0000123457 mean=20.9323 devices=a\n"
+        );
+        assert_eq!(
+            render(Format::Json, |p| p.summary(&summary)),
+            "{\"count\":\"100\",\"min\":0.30000000000000004,\"max\":0.000012345678,\"mean\":20.932299999999994,\"devices\":[\"a\"]}\n"
+        );
+    }
+
+    #[test]
+    fn significant_keeps_six_digits_at_any_scale() {
+        for (value, text) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (2.833_333_333_333_333_5, "2.83333"),
+            (-0.5, "-0.5"),
+            (25.0, "25"),
+            (99.999_999, "100"),
+            (1_234_567.891, "1234568"),
+            (1e20, "1e20"),
+            (-2.5e-9, "-2.5e-9"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(significant(value), text, "{value:e}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub const HELLO_REQUEST: &str = "packages.helloRequest";
 pub const HELLO_RESPONSE: &str = "packages.helloResponse";
 pub const MESSAGE_REQUEST: &str = "packages.MessageRequest";
 pub const MESSAGE_RESPONSE: &str = "packages.MessageResponse";
+pub const WATCH_REQUEST: &str = "packages.WatchRequest";
 pub const QUOTE: &str = "packages.Quote";
 pub const READING: &str = "packages.Reading";
 pub const SUMMARY: &str = "packages.Summary";

@@ -11,7 +11,9 @@ use std::{
     time::Duration,
 };
 
-use common::{grpc_demo, proc_status_kib, read_line, run, stderr, stdout, Server, BIN};
+use common::{
+    grpc_demo, proc_status_kib, read_line, run, run_with_stdin, stderr, stdout, Server, BIN,
+};
 
 #[test]
 fn watch_prints_each_quote_as_text() {
@@ -69,6 +71,71 @@ fn watch_prints_proto3_json_per_line() {
             .expect("timeUnixMs is an int64 string");
         assert!(time > 1_600_000_000_000, "{quote}");
     }
+}
+
+/// `watch -d` as `hello -d`: inline, @FILE, @- (stdin); fields left out
+/// are proto3's zeros.
+#[test]
+fn watch_takes_the_request_as_json_inline_from_a_file_and_from_stdin() {
+    let server = Server::start(&[]);
+    let three = "1\tAAPL\t121.18\n2\tAAPL\t120.77\n3\tAAPL\t121.90\n";
+    let output = run(&[
+        "watch",
+        "-d",
+        r#"{"symbol":"aapl","count":3}"#,
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(stdout(&output), three, "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = dir.path().join("request.json");
+    std::fs::write(
+        &body,
+        "{\n  \"symbol\": \"aapl\",\n  \"count\": 2,\n  \"intervalMs\": 10\n}\n",
+    )
+    .expect("write");
+    let at_file = format!("@{}", body.display());
+    let output = run(&["watch", "--data", &at_file, "--addr", &server.addr()]);
+    assert_eq!(
+        stdout(&output),
+        "1\tAAPL\t121.18\n2\tAAPL\t120.77\n",
+        "{}",
+        stderr(&output)
+    );
+
+    let output = run_with_stdin(
+        &["watch", "-d", "@-", "-o", "json", "--addr", &server.addr()],
+        r#"{"symbol":"BRK.B","count":1}"#,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let quote: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("one quote");
+    assert_eq!(
+        (&quote["symbol"], &quote["seq"]),
+        (&"BRK.B".into(), &"1".into())
+    );
+}
+
+#[test]
+fn bad_watch_json_is_a_local_error_and_excludes_the_flags() {
+    let output = run(&["watch", "-d", r#"{"symbol": 5}"#, "--addr", "localhost:1"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.starts_with("error: invalid request in -d:1:"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for flag in [["--symbol", "x"], ["--count", "1"], ["--interval", "1s"]] {
+        let output = run(&["watch", "-d", "{}", flag[0], flag[1]]);
+        assert_eq!(output.status.code(), Some(2), "{flag:?}");
+    }
+    // Without -d, --symbol is required.
+    let output = run(&["watch", "--count", "1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--symbol <SYMBOL>"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -223,7 +290,7 @@ fn report_prints_the_summary_of_synthetic_readings() {
     ]);
     assert_eq!(
         stdout(&output),
-        "count=100 min=15 max=25 mean=20.932299999999994 devices=sensor-1\n",
+        "count=100 min=15 max=25 mean=20.9323 devices=sensor-1\n",
         "{}",
         stderr(&output)
     );
@@ -259,7 +326,7 @@ fn report_sends_a_readings_file() {
     let output = run(&["report", "--readings", &path, "--addr", &server.addr()]);
     assert_eq!(
         stdout(&output),
-        "count=3 min=-0.5 max=7 mean=2.8333333333333335 devices=a,b\n",
+        "count=3 min=-0.5 max=7 mean=2.83333 devices=a,b\n",
         "{}",
         stderr(&output)
     );

@@ -26,7 +26,7 @@ use http::{
 use http_body::{Body as _, Frame};
 use tokio::time::Instant;
 use tonic::codegen::Bytes;
-use tonic::{body::Body, codegen::StdError, Status};
+use tonic::{body::Body, codegen::StdError, Code, Status};
 
 use super::Reopened;
 use crate::{
@@ -171,9 +171,21 @@ async fn open(call: &CallOptions) -> anyhow::Result<Connection> {
     handshake.map_err(|err| describe_connect_error(&err, call).into())
 }
 
-/// What a call on a connection the server closed fails with.
+/// What a call fails with when the server closed the connection before it
+/// processed the request: the request was not sent, or was refused by a
+/// GOAWAY.
+const CLOSED_BEFORE_SENT: &str = "connection closed by the server";
+
 fn closed_status() -> Status {
-    Status::unavailable("connection closed by the server")
+    Status::unavailable(CLOSED_BEFORE_SENT)
+}
+
+/// Whether `status` failed a call that the server never processed (a GOAWAY
+/// or a closed socket seen before sending, or a stream the GOAWAY refused):
+/// it may be sent again on a new connection, as gRPC's transparent retry
+/// does.
+pub(crate) fn never_sent(status: &Status) -> bool {
+    status.code() == Code::Unavailable && status.message() == CLOSED_BEFORE_SENT
 }
 
 /// One HTTP/2 connection: the handle to open streams on it, and whether
@@ -202,9 +214,16 @@ async fn handshake<I>(io: I) -> Result<Connection, h2::Error>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    const CONNECTION_WINDOW: u32 = 5 * 1024 * 1024;
     let (requests, connection) = h2::client::Builder::new()
         .initial_window_size(2 * 1024 * 1024)
-        .initial_connection_window_size(5 * 1024 * 1024)
+        .initial_connection_window_size(CONNECTION_WINDOW)
+        // h2 closes the connection (ENHANCE_YOUR_CALM) when too many small
+        // DATA frames wait unread; its default (half the window) allows
+        // ~12,000. A server that sends one small message per frame (C++
+        // gRPC's watch stream) outruns a busy load generator by more than
+        // that. This allows a whole connection window of such frames.
+        .data_frame_budget(8 * CONNECTION_WINDOW as usize)
         .handshake(io)
         .await?;
     let closed = Arc::new(AtomicBool::new(false));
@@ -256,6 +275,7 @@ impl tower::Service<Request<Body>> for Direct {
             Ok((response, stream)) => Call::Sending {
                 body: (!eos).then_some((body, stream)),
                 response,
+                closed: Arc::clone(&self.connection.closed),
             },
             Err(err) => {
                 if err.is_go_away() || err.is_io() {
@@ -276,6 +296,8 @@ pub(crate) enum Call {
     Sending {
         body: Option<(Body, h2::SendStream<Bytes>)>,
         response: h2::client::ResponseFuture,
+        /// The connection's flag, set when a GOAWAY refuses this stream.
+        closed: Arc<AtomicBool>,
     },
     Failed(Option<Status>),
 }
@@ -292,7 +314,11 @@ impl Future for Call {
                     Status::internal("call polled after it failed")
                 }))))
             }
-            Call::Sending { body, response } => {
+            Call::Sending {
+                body,
+                response,
+                closed,
+            } => {
                 if let Some((mut source, mut stream)) = body.take() {
                     if pump(&mut source, &mut stream, cx).is_pending() {
                         // A body still being produced (a bidi stream).
@@ -301,6 +327,14 @@ impl Future for Call {
                 }
                 Pin::new(response).poll(cx).map(|result| match result {
                     Ok(response) => Ok(response.map(ResponseBody::new)),
+                    // A stream above the GOAWAY's last stream id: the
+                    // server did not process it (RFC 9113 §6.8).
+                    Err(err) if err.is_go_away() && err.is_remote() => {
+                        // No new stream on this connection: the retry
+                        // reconnects (`ensure_open`).
+                        closed.store(true, Ordering::Relaxed);
+                        Err(Box::new(closed_status()) as StdError)
+                    }
                     Err(err) => Err(Box::new(err) as StdError),
                 })
             }

@@ -121,7 +121,37 @@ pub async fn run(
     // Every RPC carries the same metadata (-H, token, grpc-timeout): built
     // once, not formatted per RPC (BENCHMARKS.md, "metadata built once per
     // run").
-    let metadata = config.call.request((), config.call.timeout).into_parts().0;
+    let mut metadata = config.call.request((), config.call.timeout).into_parts().0;
+    // One traceparent for every RPC would make them all one trace: the load
+    // goes without, unless -H gave one.
+    if !config
+        .call
+        .headers
+        .iter()
+        .any(|header| header.key() == crate::trace_context::TRACEPARENT)
+    {
+        metadata.remove(crate::trace_context::TRACEPARENT);
+    }
+    if config.call.is_balanced() {
+        // Several endpoints: tonic channels behind tower's balancer (the
+        // direct transport speaks to one endpoint); one connection per
+        // endpoint, whatever --connections says.
+        let open = client::balance::open(&config.call);
+        let Some(channel) = unless_interrupted(&interrupt, open).await else {
+            return nothing_ran();
+        };
+        let channel = channel?;
+        let mut report = run_on(
+            config,
+            std::slice::from_ref(&channel),
+            &metadata,
+            on_progress,
+            interrupt,
+        )
+        .await?;
+        report.endpoints = channel.distribution().unwrap_or_default();
+        return Ok(report);
+    }
     if !config.call.target.is_tls() {
         // The direct transport adds the fixed headers itself, after tonic's
         // own: no metadata map to clone and sanitize per RPC.

@@ -33,6 +33,8 @@ pub struct Report {
     /// Open loop only: how the schedule was kept.
     pub schedule: Option<ScheduleReport>,
     pub stop: Stop,
+    /// Several endpoints: RPCs sent to each (retries included), by address.
+    pub endpoints: BTreeMap<String, u64>,
 }
 
 /// Open loop: the rate asked for against what the client managed.
@@ -93,6 +95,8 @@ pub struct JsonReport<'a> {
     histogram: Vec<JsonBucket>,
     status_codes: &'a BTreeMap<&'static str, u64>,
     errors: &'a BTreeMap<String, u64>,
+    /// RPCs sent to each endpoint (empty with one endpoint).
+    endpoints: &'a BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -176,6 +180,7 @@ impl Report {
             interrupted: outcome.interrupted,
             schedule,
             stop: config.stop,
+            endpoints: BTreeMap::new(),
         }
     }
 
@@ -267,6 +272,7 @@ impl Report {
                 .collect(),
             status_codes: &self.statuses,
             errors: &self.errors,
+            endpoints: &self.endpoints,
         }
     }
 
@@ -371,6 +377,17 @@ impl Report {
             let _ = writeln!(out, "\nError distribution:");
             for (message, count) in &self.errors {
                 let _ = writeln!(out, "  [{count}]\t{message}");
+            }
+        }
+        if !self.endpoints.is_empty() {
+            let total = self.endpoints.values().sum::<u64>().max(1);
+            let _ = writeln!(
+                out,
+                "\nEndpoint distribution (RPCs sent, retries included):"
+            );
+            for (endpoint, count) in &self.endpoints {
+                let share = *count as f64 * 100.0 / total as f64;
+                let _ = writeln!(out, "  [{count}]\t{share:.1}%\t{endpoint}");
             }
         }
         out

@@ -57,6 +57,17 @@ impl Transport for direct::Direct {
     }
 }
 
+impl Transport for client::balance::ClientChannel {
+    fn origin(&self) -> tonic::transport::Uri {
+        tonic::transport::Uri::default()
+    }
+
+    async fn ensure_open(&mut self) -> Result<Reopened, Status> {
+        // Each endpoint's channel reconnects by itself.
+        Ok(Reopened::No)
+    }
+}
+
 impl Transport for tonic::transport::Channel {
     fn origin(&self) -> tonic::transport::Uri {
         tonic::transport::Uri::default()
@@ -141,22 +152,43 @@ impl<T: Transport> Worker<T> {
             }
             stats.in_flight = true;
             // Open loop: `due` is the scheduled start, so a late start counts.
-            let outcome = match channel.ensure_open().await {
-                Err(status) => Err(status),
-                Ok(reopened) => {
-                    if let Reopened::Yes = reopened {
-                        clients = Clients::new(&channel, &call);
+            let mut attempts = 0;
+            let outcome = loop {
+                attempts += 1;
+                let outcome = match channel.ensure_open().await {
+                    Err(status) => Err(status),
+                    Ok(reopened) => {
+                        if let Reopened::Yes = reopened {
+                            clients = Clients::new(&channel, &call);
+                        }
+                        // The deadline is sent as grpc-timeout and also kept
+                        // here: a server that never answers must not stall
+                        // the run.
+                        let work = run_one(&mut clients, workload, &metadata, &payload, &script);
+                        match tokio::time::timeout(call.timeout, work).await {
+                            Ok(outcome) => outcome,
+                            Err(_) => Err(Status::deadline_exceeded(format!(
+                                "no answer within {} (--timeout)",
+                                humantime::format_duration(call.timeout)
+                            ))),
+                        }
                     }
-                    // The deadline is sent as grpc-timeout and also kept here:
-                    // a server that never answers must not stall the run.
-                    let work = run_one(&mut clients, workload, &metadata, &payload, &script);
-                    match tokio::time::timeout(call.timeout, work).await {
-                        Ok(outcome) => outcome,
-                        Err(_) => Err(Status::deadline_exceeded(format!(
-                            "no answer within {} (--timeout)",
-                            humantime::format_duration(call.timeout)
-                        ))),
+                };
+                // A GOAWAY (--max-connection-age, a draining server) refused
+                // the RPC before the server processed it: it goes out again
+                // on a new connection, once. --retries (unary, several
+                // endpoints): the same for any RPC no server processed, to
+                // whichever endpoint the balancer picks, after a backoff.
+                match &outcome {
+                    Err(status) if attempts < 2 && direct::never_sent(status) => {}
+                    Err(status)
+                        if matches!(workload, Workload::Hello)
+                            && attempts <= call.retries()
+                            && client::balance::not_processed(status) =>
+                    {
+                        tokio::time::sleep(client::balance::retry_backoff(attempts)).await;
                     }
+                    _ => break outcome,
                 }
             };
             stats.record(due.elapsed(), outcome);

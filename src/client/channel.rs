@@ -34,6 +34,10 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
         TargetKind::Http(uri) => Endpoint::from(uri.clone()),
         // The URI is not used to connect, only for the :authority header.
         TargetKind::Unix(_) => Endpoint::from_static("http://localhost"),
+        // Several addresses: balance.rs.
+        TargetKind::Dns { .. } => {
+            return Err(unavailable("a dns:/// address needs the balancing client".into()).into())
+        }
     }
     .connect_timeout(options.connect_timeout)
     .tcp_nodelay(true);
@@ -92,7 +96,7 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                 }))
                 .await
         }
-        TargetKind::Http(_) => endpoint.connect().await,
+        TargetKind::Http(_) | TargetKind::Dns { .. } => endpoint.connect().await,
     };
     connected.map_err(|err| describe_connect_error(&err, options).into())
 }

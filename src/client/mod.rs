@@ -4,6 +4,7 @@
 //! (connecting), describe.rs (the status and wording of a failure),
 //! insecure.rs (`--insecure` TLS), script.rs (JSON input).
 
+pub mod balance;
 mod channel;
 mod describe;
 mod hello;
@@ -19,7 +20,7 @@ mod watch;
 pub use channel::connect;
 pub(crate) use channel::{check_request_size, dial, with_deadline, Socket};
 pub(crate) use describe::{deadline_exceeded, describe_connect_error, describe_status, root_cause};
-pub use hello::{hello, hello_request_from_json};
+pub use hello::{hello, hello_request_from_json, request_from_json};
 pub use metadata::{parse_header, Header};
 pub(crate) use options::configured_client;
 pub use options::{CallOptions, ClientTls};

@@ -56,6 +56,8 @@ pub struct CallOptions {
     /// `-v`: show the request metadata, response headers and trailers on
     /// stderr.
     pub verbose: bool,
+    /// More endpoints than `target`, health checks, retries (balance.rs).
+    pub balancing: super::balance::Balancing,
 }
 
 /// TLS settings for an `https://` address. Without `ca`, the server is
@@ -117,11 +119,13 @@ impl CallOptions {
             tls: ClientTls::default(),
             authority: None,
             verbose: false,
+            balancing: super::balance::Balancing::default(),
         }
     }
 
     /// Flags that do not fit together are a usage error (exit 2).
     pub fn validate(&self) -> Result<(), UsageError> {
+        self.validate_balancing()?;
         if self.tls.is_set() && !self.target.is_tls() {
             return Err(UsageError(format!(
                 "--ca, --cert, --key, --server-name and --insecure need an https:// address, not {}",
@@ -155,6 +159,18 @@ impl CallOptions {
                         .metadata_mut()
                         .append_bin(key.clone(), value.clone());
                 }
+            }
+        }
+        // W3C trace context: a new trace per call, unless -H gave one.
+        if !request
+            .metadata()
+            .contains_key(crate::trace_context::TRACEPARENT)
+        {
+            if let Ok(value) = AsciiMetadataValue::try_from(crate::trace_context::new_traceparent())
+            {
+                request
+                    .metadata_mut()
+                    .insert(crate::trace_context::TRACEPARENT, value);
             }
         }
         if let Some(token) = &self.token {

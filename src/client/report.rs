@@ -16,7 +16,7 @@ use tokio::{
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{
-    configured_client, connect, describe_status,
+    balance, configured_client, describe_status,
     watch::{stream_request, within_deadline},
     CallOptions, ScriptError, ScriptSource,
 };
@@ -55,7 +55,7 @@ pub async fn report<W: Write>(
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let call = within_deadline(options, async {
-        let channel = connect(options).await?;
+        let channel = balance::open(options).await?;
         let mut client = configured_client!(ReportServiceClient::new(channel), options);
         let (sender, queue) = mpsc::channel(SEND_QUEUE);
         let request = stream_request(options, ReceiverStream::new(queue), started);

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tokio_stream::{Stream, StreamExt};
 
 use super::{
-    check_request_size, configured_client, connect, describe_status, parse_script_line,
+    balance, check_request_size, configured_client, describe_status, parse_script_line,
     with_deadline, CallOptions, ScriptSource,
 };
 use crate::{
@@ -90,7 +90,7 @@ pub async fn stream<W: Write>(
         }
     };
     with_deadline(options.timeout, async {
-        let channel = connect(options).await?;
+        let channel = balance::open(options).await?;
         let mut client = configured_client!(MessageServiceClient::new(channel), options);
         // `throttle` spaces the items out; the first one goes at once.
         let outbound = messages.throttle(interval);

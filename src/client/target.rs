@@ -23,11 +23,39 @@ pub struct Target {
 pub(super) enum TargetKind {
     Http(Uri),
     Unix(PathBuf),
+    /// `dns:///HOST:PORT`: every address HOST resolves to (balance.rs).
+    Dns {
+        host: String,
+        port: u16,
+    },
 }
 
 impl Target {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
+        if let Some(rest) = text.strip_prefix("dns:") {
+            // gRPC's name syntax: dns:[//AUTHORITY/]HOST:PORT; only the
+            // system resolver is supported.
+            let host_port = rest.strip_prefix("///").unwrap_or(rest);
+            if host_port.starts_with('/') {
+                return Err(format!(
+                    "invalid address '{text}': a DNS server in the address is not supported (use dns:///HOST:PORT)"
+                ));
+            }
+            let authority = http::uri::Authority::from_str(host_port)
+                .map_err(|err| format!("invalid address '{text}': {err}"))?;
+            let port = authority.port_u16().ok_or_else(|| {
+                format!("invalid address '{text}': missing port (use dns:///HOST:PORT)")
+            })?;
+            let host = authority.host().trim_matches(['[', ']']).to_owned();
+            if host.is_empty() {
+                return Err(format!("invalid address '{text}': no host"));
+            }
+            return Ok(Self {
+                kind: TargetKind::Dns { host, port },
+                display: format!("dns:///{host_port}"),
+            });
+        }
         if let Some(path) = text
             .strip_prefix("unix://")
             .or_else(|| text.strip_prefix("unix:"))
@@ -112,6 +140,25 @@ impl Target {
         }
     }
 
+    /// Every address to call: the `--addr` values when given, else
+    /// `GRPC_DEMO_ADDR` (a comma list, like `--addr`), else
+    /// [`defaults::ADDR`]. Never empty.
+    pub fn resolve_all(flags: &[Target]) -> Result<Vec<Self>, UsageError> {
+        if !flags.is_empty() {
+            return Ok(flags.to_vec());
+        }
+        match std::env::var(defaults::ADDR_ENV) {
+            Ok(value) if value.contains(',') => value
+                .split(',')
+                .map(|part| {
+                    Self::parse(part)
+                        .map_err(|err| UsageError(format!("{}: {err}", defaults::ADDR_ENV)))
+                })
+                .collect(),
+            _ => Self::resolve(None).map(|target| vec![target]),
+        }
+    }
+
     pub fn is_tls(&self) -> bool {
         matches!(&self.kind, TargetKind::Http(uri) if uri.scheme_str() == Some("https"))
     }
@@ -128,7 +175,23 @@ impl Target {
     pub fn unix_path(&self) -> Option<&Path> {
         match &self.kind {
             TargetKind::Unix(path) => Some(path),
-            TargetKind::Http(_) => None,
+            TargetKind::Http(_) | TargetKind::Dns { .. } => None,
+        }
+    }
+
+    /// `dns:///HOST:PORT`: the host and port to resolve.
+    pub fn dns_name(&self) -> Option<(&str, u16)> {
+        match &self.kind {
+            TargetKind::Dns { host, port } => Some((host, *port)),
+            _ => None,
+        }
+    }
+
+    /// The URI of an `http://` or `https://` address.
+    pub(crate) fn http_uri(&self) -> Option<&Uri> {
+        match &self.kind {
+            TargetKind::Http(uri) => Some(uri),
+            _ => None,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::{future::Future, io::Write};
 
 use tokio::time::Instant;
 
-use super::{configured_client, connect, describe_status, with_deadline, CallOptions};
+use super::{balance, configured_client, describe_status, with_deadline, CallOptions};
 use crate::{
     exit::Interrupted,
     output::Printer,
@@ -22,7 +22,7 @@ pub async fn watch<W: Write>(
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let call = within_deadline(options, async {
-        let channel = connect(options).await?;
+        let channel = balance::open(options).await?;
         let mut client = configured_client!(StockServiceClient::new(channel), options);
         let request = stream_request(options, request, started);
         let mut quotes = client

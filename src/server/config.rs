@@ -11,6 +11,7 @@ use std::{
 use anyhow::Context as _;
 use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 
+use super::connection_age::ConnectionAge;
 use crate::defaults;
 
 /// Where to listen.
@@ -51,6 +52,10 @@ pub struct Limits {
     /// Streams a connection may make the server reset (protocol errors of
     /// the peer) before it gets GOAWAY.
     pub max_local_error_resets: usize,
+    /// GOAWAY after this age (± 10%), then a grace for RPCs in flight
+    /// (connection_age.rs); `None`: connections live as long as the client
+    /// wants.
+    pub max_connection_age: Option<ConnectionAge>,
 }
 
 impl Default for Limits {
@@ -68,6 +73,7 @@ impl Default for Limits {
             header_timeout: defaults::HEADER_TIMEOUT,
             max_connection_idle: Some(defaults::MAX_CONNECTION_IDLE),
             max_local_error_resets: defaults::MAX_LOCAL_ERROR_RESETS,
+            max_connection_age: None,
         }
     }
 }
@@ -77,11 +83,19 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct ServeFlags {
     pub listen: Listen,
+    /// SO_REUSEPORT: several processes may listen on the same TCP port.
+    pub reuse_port: bool,
     pub tls: Option<TlsFiles>,
     pub token: TokenSource,
     pub shutdown_timeout: Duration,
     pub reflection: bool,
     pub limits: Limits,
+    /// `--metrics-addr`, `--metrics-buckets`.
+    pub metrics: Option<super::metrics::MetricsOptions>,
+    /// `--otlp-endpoint`: export a span per RPC there.
+    pub otlp_endpoint: Option<String>,
+    /// `--access-log`: a FILE is reopened on SIGHUP.
+    pub access_log: crate::logging::AccessLogTarget,
 }
 
 impl Default for ServeFlags {
@@ -91,11 +105,15 @@ impl Default for ServeFlags {
                 host: defaults::HOST,
                 port: defaults::PORT,
             },
+            reuse_port: false,
             tls: None,
             token: TokenSource::None,
             shutdown_timeout: defaults::SHUTDOWN_TIMEOUT,
             reflection: true,
             limits: Limits::default(),
+            metrics: None,
+            otlp_endpoint: None,
+            access_log: crate::logging::AccessLogTarget::Stderr,
         }
     }
 }
@@ -124,6 +142,8 @@ impl ServeFlags {
                 TokenSource::Value(token) => Some(token.clone()).filter(|token| !token.is_empty()),
             },
             limits: self.limits.clone(),
+            // Made by `run` once the metrics listener is bound.
+            metrics: None,
         })
     }
 }
@@ -139,6 +159,8 @@ pub struct ServeConfig {
     /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
+    /// Where RPCs are counted (`--metrics-addr`); `None`: not counted.
+    pub metrics: Option<&'static super::metrics::Metrics>,
 }
 
 impl Default for ServeConfig {
@@ -150,6 +172,7 @@ impl Default for ServeConfig {
             tls: None,
             token: None,
             limits: flags.limits,
+            metrics: None,
         }
     }
 }

@@ -25,6 +25,7 @@ use tokio_stream::Stream;
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
 use super::conn_guard::{self, Closing, ConnInfo, Guard, GuardLimits, Registry, Slot};
+use super::connection_age::GraceDeadline;
 
 /// The bytes every HTTP/2 client sends first (RFC 9113 §3.4).
 const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -32,8 +33,15 @@ const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// Binds `host:port`. For the unspecified IPv6 address the socket is dual
 /// stack; where IPv6 is unavailable it falls back to 0.0.0.0.
 pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<Listener> {
+    bind_shared(host, port, false)
+}
+
+/// [`bind`], with SO_REUSEPORT when `reuse_port`: other processes that set
+/// it too may listen on the same port, and the kernel spreads new
+/// connections over them.
+pub fn bind_shared(host: IpAddr, port: u16, reuse_port: bool) -> anyhow::Result<Listener> {
     let addr = SocketAddr::new(host, port);
-    let listener = match bind_tcp(addr) {
+    let listener = match bind_tcp(addr, reuse_port) {
         Ok(listener) => listener,
         Err(err)
             if host == IpAddr::from([0u16; 8])
@@ -44,14 +52,15 @@ pub fn bind(host: IpAddr, port: u16) -> anyhow::Result<Listener> {
         {
             tracing::info!("IPv6 unavailable ({err}), listening on IPv4 only");
             let fallback = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port);
-            bind_tcp(fallback).with_context(|| format!("cannot listen on {fallback}"))?
+            bind_tcp(fallback, reuse_port)
+                .with_context(|| format!("cannot listen on {fallback}"))?
         }
         Err(err) => return Err(err).with_context(|| format!("cannot listen on {addr}")),
     };
     Ok(Listener::Tcp(listener))
 }
 
-fn bind_tcp(addr: SocketAddr) -> std::io::Result<TcpListener> {
+fn bind_tcp(addr: SocketAddr, reuse_port: bool) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     if addr.is_ipv6() {
@@ -59,6 +68,9 @@ fn bind_tcp(addr: SocketAddr) -> std::io::Result<TcpListener> {
         socket.set_only_v6(false)?;
     }
     socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     socket.listen(1024)?;
@@ -147,6 +159,9 @@ pub struct Incoming {
     permits: Arc<Semaphore>,
     max_connections: usize,
     check_preface: bool,
+    /// `--max-connection-age` + grace: each connection is closed this long
+    /// after it was accepted (connection_age.rs).
+    close_after: Option<std::time::Duration>,
     guards: GuardLimits,
     registry: Arc<Registry>,
     /// A connection waiting for an idle one to make room.
@@ -183,6 +198,7 @@ impl Incoming {
             permits: Arc::new(Semaphore::new(max_connections)),
             max_connections,
             check_preface,
+            close_after: None,
             guards,
             registry: Arc::default(),
             waiting: None,
@@ -205,6 +221,7 @@ impl Incoming {
             guard,
             slot,
             goaway: None,
+            deadline: self.close_after.map(GraceDeadline::after),
         }
     }
 
@@ -217,6 +234,13 @@ impl Incoming {
                 "refusing connection: {reason}"
             );
         }
+    }
+
+    /// Closes every connection `close_after` after it was accepted, whatever
+    /// it is doing (`None`: never).
+    pub fn close_connections_after(mut self, close_after: Option<std::time::Duration>) -> Self {
+        self.close_after = close_after;
+        self
     }
 }
 
@@ -329,6 +353,8 @@ pub struct Accepted {
     slot: Slot,
     /// A GOAWAY being written by the idle guard, and how much is written.
     goaway: Option<([u8; 17], usize)>,
+    /// When the connection is closed whatever it is doing.
+    deadline: Option<GraceDeadline>,
 }
 
 impl Accepted {
@@ -434,6 +460,15 @@ impl AsyncRead for Accepted {
         let this = self.get_mut();
         if this.guard.closing.is_some() {
             return Poll::Ready(Ok(())); // end of stream
+        }
+        if let Some(deadline) = &mut this.deadline {
+            if let Poll::Ready(err) = deadline.poll_expired(cx) {
+                tracing::debug!(
+                    peer = %this.peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
+                    "closing the connection: its max-connection-age grace has passed"
+                );
+                return Poll::Ready(Err(err));
+            }
         }
         let before = buf.filled().len();
         let result = match &mut this.stream {

@@ -4,18 +4,23 @@
 //! correction, fast dispatch). Beside it, one file per concern:
 //! config.rs (flags → configuration), listener.rs (bind, accept, connection
 //! cap), shutdown.rs (signals), access_log/ (the per-RPC line), auth.rs,
-//! over_limit.rs (both written as an observe.rs layer), fast_path.rs, and the services (greet, message +
+//! over_limit.rs (both written as an observe.rs layer), metrics/
+//! (Prometheus; a layer of its own, as it counts messages both ways),
+//! otlp.rs (span export), fast_path.rs, and the services (greet, message +
 //! session, stock, report).
 
 mod access_log;
 mod auth;
 mod config;
 mod conn_guard;
+mod connection_age;
 mod fast_path;
 mod greet;
 mod listener;
 mod message;
+pub mod metrics;
 mod observe;
+pub mod otlp;
 mod over_limit;
 mod report;
 mod request_budget;
@@ -26,6 +31,7 @@ mod stock;
 use std::future::Future;
 
 use anyhow::Context;
+use tokio_util::task::AbortOnDropHandle;
 use tonic::{codec::CompressionEncoding, transport::Server};
 use tonic_health::{server::HealthReporter, ServingStatus};
 
@@ -34,13 +40,14 @@ pub use auth::TokenCheck;
 pub use config::{
     load_tls, load_token, Limits, Listen, ServeConfig, ServeFlags, TlsFiles, TokenSource,
 };
+pub use connection_age::ConnectionAge;
 pub use greet::Greeter;
-pub use listener::{bind, bind_unix, Listener};
+pub use listener::{bind, bind_shared, bind_unix, Listener};
 pub use message::{parse_grpc_timeout, Messenger};
 pub use over_limit::OverLimitLayer;
-pub use report::Reporter;
+pub use report::{Reporter, Tally};
 pub use shutdown::{hold_shutdown_signals, release_shutdown_signals, shutdown_signal};
-pub use stock::Stocks;
+pub use stock::{normalise_symbol, PriceWalk, Stocks};
 
 use crate::proto::{
     greet_service_server::{self, GreetServiceServer},
@@ -114,15 +121,19 @@ pub async fn serve(
         .http2_keepalive_interval(limits.keepalive_interval)
         .http2_keepalive_timeout(Some(limits.keepalive_timeout))
         .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets));
+    if let Some(age) = &limits.max_connection_age {
+        builder = builder.max_connection_age(age.age);
+    }
     if let Some(tls) = &config.tls {
         builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
     }
-    // Outermost first: the access log sees every RPC with its final
-    // (corrected) status. The unary and bidi services are dispatched ahead
+    // Outermost first: the metrics and the access log see every RPC with
+    // its final (corrected) status. The unary and bidi services are dispatched ahead
     // of tonic's router (fast_path.rs); it serves the rest, where the
     // streaming services pay its routing cost once per stream.
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
+        .layer(metrics::MetricsLayer::new(config.metrics))
         .layer(conn_guard::ActivityLayer)
         .layer(request_budget::RequestBudgetLayer::new(
             limits.max_request_buffer,
@@ -151,7 +162,14 @@ pub async fn serve(
         limits.max_connections,
         config.tls.is_none(),
         guards,
+    )
+    .close_connections_after(
+        limits
+            .max_connection_age
+            .as_ref()
+            .and_then(ConnectionAge::close_after),
     );
+    let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
     let graceful = router.serve_with_incoming_shutdown(incoming, async move {
@@ -190,11 +208,38 @@ async fn set_health(health: &HealthReporter, status: ServingStatus) {
 /// `grpc-demo serve`: read the TLS and token files, bind, announce
 /// `listening on ADDR` through `announce`, serve until SIGINT/SIGTERM.
 pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Result<()> {
-    let config = flags.load()?;
+    let mut config = flags.load()?;
     let shutdown = shutdown_signal()?;
     let listener = match &flags.listen {
-        Listen::Tcp { host, port } => bind(*host, *port)?,
+        Listen::Tcp { host, port } => bind_shared(*host, *port, flags.reuse_port)?,
         Listen::Unix(path) => bind_unix(path)?,
+    };
+    let exporter = match &flags.otlp_endpoint {
+        Some(endpoint) => {
+            tracing::info!(%endpoint, "exporting a span per RPC over OTLP");
+            Some(otlp::start(endpoint)?)
+        }
+        None => None,
+    };
+    let _reopen_on_hup = match &flags.access_log {
+        crate::logging::AccessLogTarget::File(path) => Some(reopen_on_sighup(path)?),
+        _ => None,
+    };
+    let _metrics_server = match &flags.metrics {
+        Some(metrics_flags) => {
+            let metrics_listener = metrics::bind(metrics_flags.addr).await?;
+            let metrics = metrics::Metrics::install(
+                &served_methods(config.reflection)?,
+                &metrics_flags.buckets,
+            );
+            config.metrics = Some(metrics);
+            let addr = metrics_listener.local_addr()?;
+            tracing::info!("metrics on http://{addr}/metrics");
+            Some(AbortOnDropHandle::new(
+                metrics_listener.serve(metrics.registry()),
+            ))
+        }
+        None => None,
     };
     let bound = listener.describe().context("reading the bound address")?;
     announce(&bound);
@@ -204,7 +249,47 @@ pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Resu
         mutual_tls = flags.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some()),
         auth = config.token.is_some(),
         reflection = config.reflection,
+        reuse_port = flags.reuse_port,
+        max_connection_age = ?config.limits.max_connection_age.as_ref().map(|age| age.age),
         "serving"
     );
-    serve(listener, &config, shutdown).await
+    let served = serve(listener, &config, shutdown).await;
+    if let Some(exporter) = exporter {
+        exporter.shutdown().await;
+    }
+    served
+}
+
+/// With `--access-log FILE`: on each SIGHUP, the file is reopened by name
+/// (logrotate renames it, then sends HUP).
+fn reopen_on_sighup(path: &std::path::Path) -> anyhow::Result<AbortOnDropHandle<()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangup = signal(SignalKind::hangup()).context("installing SIGHUP handler")?;
+    let path = path.display().to_string();
+    Ok(AbortOnDropHandle::new(tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            tracing::info!(%path, "SIGHUP received: reopening the access log");
+            crate::logging::reopen_access_log();
+        }
+    })))
+}
+
+/// Every method this server serves, for the metrics' label sets.
+fn served_methods(reflection: bool) -> anyhow::Result<Vec<metrics::ServedMethod>> {
+    let mut methods = metrics::methods_of(FILE_DESCRIPTOR_SET, &HEALTH_SERVICES)?;
+    methods.extend(metrics::methods_of(
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+        &["grpc.health.v1.Health"],
+    )?);
+    if reflection {
+        methods.extend(metrics::methods_of(
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            &["grpc.reflection.v1.ServerReflection"],
+        )?);
+        methods.extend(metrics::methods_of(
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+            &["grpc.reflection.v1alpha.ServerReflection"],
+        )?);
+    }
+    Ok(methods)
 }

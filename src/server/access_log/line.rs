@@ -1,12 +1,15 @@
 //! The access line: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK
-//! duration_us=12 encoding=identity`, the line tracing's formatter would
-//! print for those fields, written by hand (BENCHMARKS.md, "the access line formatted by hand").
+//! duration_us=12 encoding=identity trace_id=4bf9…`, the line tracing's
+//! formatter would print for those fields, written by hand (BENCHMARKS.md,
+//! "the access line formatted by hand"); with `--log-format json`, the same
+//! fields as one JSON object. The RPC's span is handed to the OTLP exporter
+//! here too, when there is one.
 
 use std::{io::Write as _, net::SocketAddr, time::Instant};
 
 use tonic::Code;
 
-use crate::status::code_name;
+use crate::{logging, status::code_name, trace_context::TraceContext};
 
 /// Appends the peer: `1.2.3.4:5`, `[::1]:5`, or `unix` for a Unix socket.
 /// An IPv4 client of the dual-stack listener shows as IPv4, not as
@@ -41,6 +44,8 @@ pub struct Entry {
     pub(super) peer: Option<SocketAddr>,
     /// The request's `grpc-encoding` (compression), if any.
     pub(super) encoding: Option<http::HeaderValue>,
+    /// The caller's trace (W3C `traceparent`) or a new one.
+    pub(super) trace: TraceContext,
     pub(super) started: Instant,
     pub(super) status: Option<Code>,
 }
@@ -59,11 +64,22 @@ impl Drop for Entry {
                 | Code::Unauthenticated
                 | Code::ResourceExhausted
         );
-        let enabled = if warn {
-            tracing::enabled!(target: "grpc_demo::access", tracing::Level::WARN)
-        } else {
-            tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
-        };
+        let enabled = logging::access_log_enabled()
+            && if warn {
+                tracing::enabled!(target: "grpc_demo::access", tracing::Level::WARN)
+            } else {
+                tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
+            };
+        if crate::server::otlp::enabled() {
+            crate::server::otlp::record(crate::server::otlp::SpanRecord {
+                trace: self.trace,
+                path: self.method.clone(),
+                peer: self.peer,
+                end: std::time::SystemTime::now(),
+                duration: self.started.elapsed(),
+                status,
+            });
+        }
         // A peer can fail or cancel RPCs at will: those lines are
         // rate-limited per peer address (warn_limit.rs); OK ones are not.
         if !enabled
@@ -75,16 +91,22 @@ impl Drop for Entry {
         let now = Instant::now();
         let duration_us = u64::try_from(now.saturating_duration_since(self.started).as_micros())
             .unwrap_or(u64::MAX);
+        let json = logging::json();
         super::sink::write_line_with(now, |line, timestamp| {
-            self.format(line, timestamp, warn, status, duration_us);
+            if json {
+                self.format_json(line, timestamp, warn, status, duration_us);
+            } else {
+                self.format(line, timestamp, warn, status, duration_us);
+            }
         });
     }
 }
 
 impl Entry {
     /// The line tracing's formatter would print for
-    /// `info!(method, peer, status, duration_us, encoding, "rpc")`, written
-    /// by hand: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK duration_us=12 encoding=identity`.
+    /// `info!(method, peer, status, duration_us, encoding, trace_id, "rpc")`,
+    /// written by hand: `… INFO rpc method=/p.S/m peer=1.2.3.4:5 status=OK
+    /// duration_us=12 encoding=identity trace_id=4bf92f3577b34da6a3ce929d0e0e4736`.
     fn format(
         &self,
         line: &mut Vec<u8>,
@@ -117,7 +139,50 @@ impl Entry {
         } else {
             line.push(b'?');
         }
+        line.extend_from_slice(b" trace_id=");
+        line.extend_from_slice(&self.trace.trace_id_hex());
         line.push(b'\n');
+    }
+
+    /// The same fields as one JSON object, as tracing's JSON formatter
+    /// (`--log-format json`) writes its events:
+    /// `{"timestamp":"…","level":"INFO","message":"rpc","method":"/p.S/m","peer":"1.2.3.4:5","status":"OK","duration_us":12,"encoding":"identity","trace_id":"4bf9…"}`.
+    fn format_json(
+        &self,
+        line: &mut Vec<u8>,
+        timestamp: &[u8],
+        warn: bool,
+        status: Code,
+        duration_us: u64,
+    ) {
+        line.extend_from_slice(b"{\"timestamp\":\"");
+        line.extend_from_slice(timestamp);
+        line.extend_from_slice(if warn {
+            b"\",\"level\":\"WARN\",\"message\":\"rpc\",\"method\":"
+        } else {
+            b"\",\"level\":\"INFO\",\"message\":\"rpc\",\"method\":"
+        });
+        logging::push_json_str(line, self.method.as_ref().map_or("-", |m| m.path()));
+        line.extend_from_slice(b",\"peer\":\"");
+        push_peer(line, self.peer);
+        line.extend_from_slice(b"\",\"status\":\"");
+        line.extend_from_slice(code_name(status).as_bytes());
+        line.extend_from_slice(b"\",\"duration_us\":");
+        line.extend_from_slice(itoa::Buffer::new().format(duration_us).as_bytes());
+        line.extend_from_slice(b",\"encoding\":");
+        let encoding = self
+            .encoding
+            .as_ref()
+            .map_or(&b"identity"[..], |value| value.as_bytes());
+        match std::str::from_utf8(encoding) {
+            Ok(text) if encoding.iter().all(|b| b.is_ascii_graphic()) => {
+                logging::push_json_str(line, text);
+            }
+            _ => line.extend_from_slice(b"\"?\""),
+        }
+        line.extend_from_slice(b",\"trace_id\":\"");
+        line.extend_from_slice(&self.trace.trace_id_hex());
+        line.extend_from_slice(b"\"}\n");
     }
 }
 

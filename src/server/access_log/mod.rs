@@ -18,11 +18,15 @@ use http::{header::HeaderName, HeaderMap, Request};
 use tonic::Code;
 
 use super::observe::{ObserveLayer, Observer, Watch};
-use crate::status::code_of;
+use crate::{
+    status::code_of,
+    trace_context::{self, TraceContext},
+};
 
 // Looked up per RPC: as constants they are hashed, not parsed, each time.
 const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
 const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+const TRACEPARENT: HeaderName = HeaderName::from_static(trace_context::TRACEPARENT);
 
 /// The layer: `AccessLogLayer::default()`.
 pub type AccessLogLayer = ObserveLayer<AccessLog>;
@@ -32,34 +36,48 @@ pub struct AccessLog;
 
 impl Observer for AccessLog {
     /// Logged when dropped: at the end of the body, or earlier if the
-    /// client went away (then the status is CANCELLED).
-    type Watch = Entry;
+    /// client went away (then the status is CANCELLED). None with
+    /// `--access-log off` and no span export: nothing is put together.
+    type Watch = Option<Entry>;
 
-    fn start<B>(&self, request: &Request<B>) -> Entry {
+    fn start<B>(&self, request: &Request<B>) -> Option<Entry> {
+        let wanted = crate::logging::access_log_enabled() || super::otlp::enabled();
         // Cheap clones (shared buffers), not copies: this runs per RPC.
-        Entry {
+        wanted.then(|| Entry {
             method: request.uri().path_and_query().cloned(),
             peer: super::listener::peer_addr(request.extensions()),
             encoding: request.headers().get(GRPC_ENCODING).cloned(),
+            trace: TraceContext::continue_or_start(
+                request
+                    .headers()
+                    .get(TRACEPARENT)
+                    .map(http::HeaderValue::as_bytes),
+            ),
             started: Instant::now(),
             status: None,
-        }
+        })
     }
 }
 
-impl Watch for Entry {
+impl Watch for Option<Entry> {
     fn headers(&mut self, headers: &mut HeaderMap) {
         // A trailers-only response (most errors) carries its status in the
         // headers.
-        self.status = status(headers);
+        if let Some(entry) = self {
+            entry.status = status(headers);
+        }
     }
 
     fn trailers(&mut self, trailers: &mut HeaderMap) {
-        self.status = status(trailers);
+        if let Some(entry) = self {
+            entry.status = status(trailers);
+        }
     }
 
     fn failed(&mut self) {
-        self.status.get_or_insert(Code::Internal);
+        if let Some(entry) = self {
+            entry.status.get_or_insert(Code::Internal);
+        }
     }
 }
 

@@ -64,7 +64,7 @@ const BATCH_BYTES: usize = 32 * 1024;
 /// tracing prints it (`2026-11-25T12:00:25.850760Z`), computed from `now`.
 /// Before `logging::init` (in-process tests), lines go straight to stderr.
 pub(super) fn write_line_with(now: Instant, format: impl FnOnce(&mut Vec<u8>, &[u8])) {
-    let Some(sink) = crate::logging::writer() else {
+    let Some(sink) = crate::logging::access_writer() else {
         let mut line = Vec::with_capacity(160);
         let mut stamp = Vec::with_capacity(32);
         SecondClock::new().push(&mut stamp, now);
@@ -95,7 +95,7 @@ pub(super) fn write_line_with(now: Instant, format: impl FnOnce(&mut Vec<u8>, &[
 
 /// Hands any queued lines to the writer thread.
 fn flush_lines() {
-    let Some(sink) = crate::logging::writer() else {
+    let Some(sink) = crate::logging::access_writer() else {
         return;
     };
     let batch = std::mem::take(&mut PENDING.lock().unwrap_or_else(PoisonError::into_inner).lines);

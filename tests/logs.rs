@@ -1,0 +1,183 @@
+//! `serve --access-log stderr|off|FILE` and `--log-format text|json`, with
+//! the real binary: a FILE reopened on SIGHUP as logrotate does it.
+
+mod common;
+
+use std::{
+    path::Path,
+    thread,
+    time::{Duration, Instant},
+};
+
+use common::{grpc_demo, run, stderr, Server};
+
+const HELLO: &str = "method=/packages.GreetService/sayHello ";
+const STREAM: &str = "method=/packages.MessageService/iter_message ";
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Waits (at most 10 s) until `path` holds `count` lines.
+fn wait_for_lines(path: &Path, count: usize) -> String {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let text = read(path);
+        if text.lines().count() >= count {
+            return text;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    panic!(
+        "{} never had {count} lines:\n{}",
+        path.display(),
+        read(path)
+    );
+}
+
+fn hello(server: &Server) {
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+fn stream(server: &Server) {
+    let output = run(&["stream", "--addr", &server.addr(), "--count", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// SIGTERM, then wait for the clean exit and its last log line.
+fn stop(mut server: Server) -> String {
+    server.signal(libc::SIGTERM);
+    assert_eq!(
+        server.wait(Duration::from_secs(15)).and_then(|s| s.code()),
+        Some(0)
+    );
+    assert!(
+        server.wait_for_log("server stopped", Duration::from_secs(10)),
+        "{}",
+        server.log()
+    );
+    server.log()
+}
+
+#[test]
+fn an_access_log_file_is_reopened_on_sighup_and_no_line_is_lost() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("access.log");
+    let rotated = dir.path().join("access.log.1");
+    let server = Server::start(&["--access-log", path.to_str().expect("utf-8 path")]);
+
+    for _ in 0..5 {
+        hello(&server);
+    }
+    wait_for_lines(&path, 5);
+    // logrotate: rename, then HUP.
+    std::fs::rename(&path, &rotated).expect("rename");
+    server.signal(libc::SIGHUP);
+    assert!(
+        server.wait_for_log("access log reopened", Duration::from_secs(10)),
+        "{}",
+        server.log()
+    );
+    assert!(path.exists(), "the new file is made at once");
+    for _ in 0..3 {
+        stream(&server);
+    }
+    let new = wait_for_lines(&path, 3);
+    let log = stop(server);
+
+    let old = read(&rotated);
+    let new_after_stop = read(&path);
+    assert_eq!(old.lines().count(), 5, "{old}");
+    assert!(old.lines().all(|line| line.contains(HELLO)), "{old}");
+    assert_eq!(new_after_stop, new, "nothing more at the stop");
+    assert_eq!(new.lines().count(), 3, "{new}");
+    assert!(new.lines().all(|line| line.contains(STREAM)), "{new}");
+    assert!(
+        !log.contains(" rpc method="),
+        "no access line on stderr:\n{log}"
+    );
+}
+
+#[test]
+fn access_log_off_writes_no_access_line() {
+    let server = Server::start(&["--access-log", "off"]);
+    hello(&server);
+    stream(&server);
+    let log = stop(server);
+    assert!(!log.contains("rpc method="), "{log}");
+    assert!(log.contains("serving"), "other lines still logged:\n{log}");
+}
+
+#[test]
+fn json_log_lines_carry_the_same_fields() {
+    let server = Server::start(&["--log-format", "json"]);
+    hello(&server);
+    let output = run(&["hello", "--addr", &server.addr(), "--token", "nope"]);
+    assert!(
+        output.status.success(),
+        "no token needed: {}",
+        stderr(&output)
+    );
+    let log = stop(server);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: not JSON: {line}"))
+        })
+        .collect();
+    let rpcs: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|line| line["message"] == "rpc")
+        .collect();
+    assert_eq!(rpcs.len(), 2, "{log}");
+    for rpc in rpcs {
+        assert_eq!(rpc["level"], "INFO", "{rpc}");
+        assert_eq!(rpc["method"], "/packages.GreetService/sayHello", "{rpc}");
+        assert_eq!(rpc["status"], "OK", "{rpc}");
+        assert_eq!(rpc["encoding"], "identity", "{rpc}");
+        assert!(rpc["duration_us"].is_u64(), "{rpc}");
+        assert!(
+            rpc["trace_id"]
+                .as_str()
+                .is_some_and(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{rpc}"
+        );
+        assert!(
+            rpc["peer"]
+                .as_str()
+                .is_some_and(|peer| peer.starts_with("127.0.0.1:")),
+            "{rpc}"
+        );
+        let timestamp = rpc["timestamp"].as_str().expect("timestamp");
+        humantime::parse_rfc3339(timestamp).expect("RFC 3339 timestamp");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["message"] == "serving" && line["bound"].is_string()),
+        "{log}"
+    );
+}
+
+#[test]
+fn an_access_log_that_cannot_be_opened_is_one_error_line_and_exit_1() {
+    let output = grpc_demo()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--access-log",
+            "/nonexistent-dir/access.log",
+        ])
+        .output()
+        .expect("running grpc-demo serve");
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: cannot open the access log /nonexistent-dir/access.log"),
+        "{err}"
+    );
+    assert!(output.stdout.is_empty(), "never listened");
+}

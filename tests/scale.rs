@@ -1,0 +1,397 @@
+//! Scale-out (issue 14): several replicas on one port (`--reuse-port`),
+//! connections aged out with GOAWAY (`--max-connection-age`), real processes
+//! and sockets on loopback.
+
+mod common;
+
+use std::{collections::BTreeSet, time::Duration};
+
+use common::{grpc_demo, run, stderr, stdout, Server};
+use serde_json::Value;
+
+/// `bench ... -o json`, its report parsed.
+fn bench_json(args: &[&str]) -> (Value, std::process::Output) {
+    let output = run(args);
+    let report = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)));
+    (report, output)
+}
+
+/// The client ports of the RPCs in a server's access log: one per
+/// connection.
+fn peers(log: &str) -> BTreeSet<String> {
+    log.lines()
+        .filter(|line| line.contains("rpc method="))
+        .filter_map(|line| {
+            let peer = line
+                .split_whitespace()
+                .find(|word| word.starts_with("peer="))?;
+            Some(peer.trim_start_matches("peer=").to_owned())
+        })
+        .collect()
+}
+
+fn rpcs_logged(server: &Server) -> usize {
+    server
+        .log()
+        .lines()
+        .filter(|line| line.contains("method=/packages.GreetService/sayHello"))
+        .count()
+}
+
+#[test]
+fn reuse_port_lets_two_servers_share_a_port_and_the_kernel_spreads_connections() {
+    let first = Server::start(&["--reuse-port"]);
+    let second = Server::start_on(first.port, &["--reuse-port"]);
+    assert_eq!(second.port, first.port);
+
+    // Without the flag the port is taken.
+    let output = grpc_demo()
+        .args([
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &first.port.to_string(),
+        ])
+        .output()
+        .expect("running serve");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Address already in use"),
+        "{}",
+        stderr(&output)
+    );
+
+    // 32 connections, hashed over the two listeners by the kernel: all on
+    // one of them has a chance of 2^-31.
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "320",
+        "-c",
+        "32",
+        "--connections",
+        "32",
+        "-o",
+        "json",
+        "--addr",
+        &first.addr(),
+    ]);
+    assert_eq!(report["ok"], 320, "{}", stderr(&output));
+    let logged = |server: &Server| rpcs_logged(server);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while logged(&first) + logged(&second) < 320 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(logged(&first) + logged(&second), 320);
+    assert!(logged(&first) > 0, "the first server got no RPC");
+    assert!(logged(&second) > 0, "the second server got no RPC");
+}
+
+#[test]
+fn reuse_port_needs_tcp() {
+    let output = run(&["serve", "--uds", "/tmp/x.sock", "--reuse-port"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn max_connection_age_sends_goaway_and_a_long_lived_client_reconnects_without_errors() {
+    let server = Server::start(&["--max-connection-age", "300ms"]);
+    // One client connection for 3 s, an RPC every 2 ms: with a GOAWAY every
+    // 270-330 ms it has to reconnect about ten times.
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-z",
+        "3s",
+        "--rate",
+        "500",
+        "-c",
+        "10",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["failed"], 0, "{report}\n{}", stderr(&output));
+    assert!(report["ok"].as_u64().unwrap_or(0) > 0, "{report}");
+    let ok = report["ok"].as_u64().unwrap_or(0) as usize;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rpcs_logged(&server) < ok && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let connections = peers(&server.log());
+    assert!(
+        connections.len() >= 3,
+        "expected the client to reconnect after each GOAWAY, saw connections from {connections:?}"
+    );
+}
+
+#[test]
+fn without_max_connection_age_the_connection_lives_on() {
+    let server = Server::start(&[]);
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-z",
+        "1s",
+        "--rate",
+        "200",
+        "-c",
+        "4",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["failed"], 0, "{report}\n{}", stderr(&output));
+    let ok = report["ok"].as_u64().unwrap_or(0) as usize;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rpcs_logged(&server) < ok && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(peers(&server.log()).len(), 1);
+}
+
+/// A stream of 3 quotes one second apart outlives the connection's age.
+fn slow_watch(server: &Server) -> std::process::Output {
+    run(&[
+        "watch",
+        "--symbol",
+        "aapl",
+        "--count",
+        "3",
+        "--interval",
+        "1s",
+        "--addr",
+        &server.addr(),
+    ])
+}
+
+#[test]
+fn an_rpc_in_flight_at_the_goaway_finishes_without_a_grace_limit() {
+    let server = Server::start(&["--max-connection-age", "300ms"]);
+    let output = slow_watch(&server);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 3);
+}
+
+#[test]
+fn an_rpc_still_in_flight_after_the_grace_is_cut() {
+    let server = Server::start(&[
+        "--max-connection-age",
+        "300ms",
+        "--max-connection-age-grace",
+        "300ms",
+    ]);
+    let output = slow_watch(&server);
+    // UNAVAILABLE: the connection was closed under it.
+    assert_eq!(output.status.code(), Some(64 + 14), "{}", stderr(&output));
+    assert!(stdout(&output).lines().count() < 3, "{}", stdout(&output));
+    // The server itself is fine: a new connection works.
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn grace_needs_an_age() {
+    let output = run(&["serve", "--max-connection-age-grace", "1s"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+/// Waits (at most 30 s) until the servers logged `count` sayHello RPCs in all.
+fn wait_for_rpcs(servers: &[&Server], count: usize) {
+    let started = std::time::Instant::now();
+    loop {
+        let logged: usize = servers.iter().map(|server| rpcs_logged(server)).sum();
+        if logged >= count {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the servers logged {logged} RPCs, expected {count}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn total_logged(servers: &[&Server]) -> usize {
+    servers.iter().map(|server| rpcs_logged(server)).sum()
+}
+
+/// `bench hello` over several endpoints, paced, still running.
+fn spawn_paced_bench(addrs: &str, extra: &[&str]) -> std::process::Child {
+    grpc_demo()
+        .args([
+            "bench", "hello", "-n", "1500", "--rate", "300", "-c", "8", "-o", "json", "--addr",
+            addrs,
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning bench")
+}
+
+fn report_of(bench: std::process::Child) -> Value {
+    let output = bench.wait_with_output().expect("waiting for bench");
+    serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)))
+}
+
+#[test]
+fn bench_over_three_endpoints_spreads_and_rides_out_a_drained_and_a_killed_replica() {
+    let servers = [Server::start(&[]), Server::start(&[]), Server::start(&[])];
+    let all: Vec<&Server> = servers.iter().collect();
+    let addrs = all
+        .iter()
+        .map(|server| server.addr())
+        .collect::<Vec<_>>()
+        .join(",");
+
+    // All up: every endpoint gets its share, and the report says so.
+    let (report, output) = bench_json(&[
+        "bench", "hello", "-n", "3000", "-c", "8", "-o", "json", "--addr", &addrs,
+    ]);
+    assert_eq!(report["ok"], 3000, "{}", stderr(&output));
+    let endpoints = report["endpoints"].as_object().expect("endpoints");
+    assert_eq!(endpoints.len(), 3, "{report}");
+    for server in &all {
+        let sent = endpoints[&server.addr()].as_u64().unwrap_or(0);
+        assert!((690..=1310).contains(&sent), "uneven spread: {endpoints:?}");
+    }
+
+    // Drain one mid-run: health watching takes it out as it turns
+    // NOT_SERVING, and the few RPCs sent to it in the moment before (the
+    // server sends its GOAWAY right after) were not processed, so they are
+    // retried elsewhere (the default --retries): no RPC fails.
+    let before = total_logged(&all);
+    let bench = spawn_paced_bench(&addrs, &[]);
+    wait_for_rpcs(&all, before + 500);
+    servers[0].signal(libc::SIGTERM);
+    let report = report_of(bench);
+    eprintln!(
+        "drained: {} OK, {} failed {}",
+        report["ok"], report["failed"], report["errors"]
+    );
+    assert_eq!(
+        report["failed"], 0,
+        "a drained endpoint cost RPCs: {report}"
+    );
+    assert_eq!(report["ok"], 1500, "{report}");
+
+    // Kill another mid-run: at most what was in flight on it fails.
+    let before = total_logged(&all);
+    let bench = spawn_paced_bench(&addrs, &[]);
+    wait_for_rpcs(&all, before + 500);
+    servers[1].signal(libc::SIGKILL);
+    let report = report_of(bench);
+    let failed = report["failed"].as_u64().expect("failed");
+    eprintln!(
+        "killed: {} OK, {failed} failed {}",
+        report["ok"], report["errors"]
+    );
+    assert!(
+        failed <= 8,
+        "more RPCs failed than were in flight: {report}"
+    );
+    assert_eq!(
+        report["ok"].as_u64().unwrap_or(0) + failed,
+        1500,
+        "{report}"
+    );
+}
+
+#[test]
+fn without_health_checks_or_retries_a_drained_endpoint_costs_rpcs() {
+    // What the health watching and retries above are for.
+    let servers = [Server::start(&[]), Server::start(&[])];
+    let all: Vec<&Server> = servers.iter().collect();
+    let addrs = format!("{},{}", servers[0].addr(), servers[1].addr());
+    let bench = spawn_paced_bench(&addrs, &["--health-check=false", "--retries", "0"]);
+    wait_for_rpcs(&all, 500);
+    servers[0].signal(libc::SIGTERM);
+    let report = report_of(bench);
+    assert!(report["failed"].as_u64().unwrap_or(0) > 0, "{report}");
+    assert_eq!(
+        report["status_codes"]["UNAVAILABLE"], report["failed"],
+        "{report}"
+    );
+}
+
+#[test]
+fn hello_uses_the_endpoints_that_are_up() {
+    let server = Server::start(&[]);
+    let dead = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").to_string()
+    };
+    for addrs in [
+        format!("{dead},{}", server.addr()),
+        format!("{},{dead}", server.addr()),
+    ] {
+        let output = run(&["hello", "--addr", &addrs]);
+        assert!(output.status.success(), "{addrs}: {}", stderr(&output));
+        assert_eq!(stdout(&output), "hello, world\n");
+    }
+    // Repeated flags are the same as a comma list.
+    let output = run(&["hello", "--addr", &dead, "--addr", &server.addr()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // None up: UNAVAILABLE, naming each endpoint's failure.
+    let output = run(&["hello", "--addr", &format!("{dead},{dead}")]);
+    assert_eq!(output.status.code(), Some(64 + 14), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no endpoint is up"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("connection refused"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn dns_addresses_balance_over_what_the_name_resolves_to() {
+    let server = Server::start(&[]);
+    let output = run(&[
+        "hello",
+        "--addr",
+        &format!("dns:///localhost:{}", server.port),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "hello, world\n");
+    let output = run(&["hello", "--addr", "dns:///localhost"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn grpc_demo_addr_takes_a_comma_list_too() {
+    let server = Server::start(&[]);
+    let dead = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").to_string()
+    };
+    let output = grpc_demo()
+        .args(["hello"])
+        .env("GRPC_DEMO_ADDR", format!("{dead},{}", server.addr()))
+        .output()
+        .expect("running hello");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "hello, world\n");
+    let output = grpc_demo()
+        .args(["hello"])
+        .env("GRPC_DEMO_ADDR", format!("{},ftp://x:1", server.addr()))
+        .output()
+        .expect("running hello");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("GRPC_DEMO_ADDR"),
+        "{}",
+        stderr(&output)
+    );
+}
