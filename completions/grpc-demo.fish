@@ -48,6 +48,11 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l token -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-message-size -d 'Largest message accepted or sent, each way (e.g. 4MiB, 100MiB)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-concurrent-streams -d 'HTTP/2 concurrent streams allowed per connection' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connections -d 'Open connections at once; more are closed as they arrive' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-request-buffer -d 'Bytes of request messages the server holds at once, over all connections (messages still arriving and open streams\' buffers); beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connections-per-ip -d 'Open connections per client address; more are closed as they arrive (one host cannot take every connection)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l handshake-timeout -d 'Close a plaintext connection that has not sent the HTTP/2 preface and its SETTINGS within this long' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l header-timeout -d 'Close a connection that starts a HEADERS block (request headers) and does not finish it within this long' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-idle -d 'Send GOAWAY to a connection with no RPC in flight for this long, and close it (0s: never). When --max-connections is reached, the connection idle the longest is closed first to make room' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-interval -d 'Send HTTP/2 PINGs this often and drop a peer that does not answer [default: off; TCP keep-alive (60s) still drops dead hosts]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-timeout -d 'With --keepalive-interval: drop a connection whose PING goes unanswered this long' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long' -r

@@ -298,6 +298,12 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
             max_connection_age: args
                 .max_connection_age
                 .map(|age| ConnectionAge::new(age, args.max_connection_age_grace)),
+            max_connections_per_ip: args.max_connections_per_ip as usize,
+            max_request_buffer: args.max_request_buffer,
+            handshake_timeout: args.handshake_timeout,
+            header_timeout: args.header_timeout,
+            max_connection_idle: Some(args.max_connection_idle).filter(|idle| !idle.is_zero()),
+            ..Limits::default()
         },
         metrics: args
             .metrics_addr

@@ -277,6 +277,33 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = defaults::MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: u32,
 
+    /// Bytes of request messages the server holds at once, over all
+    /// connections (messages still arriving and open streams' buffers);
+    /// beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size.
+    #[arg(long, default_value = size_text(defaults::MAX_REQUEST_BUFFER), value_parser = parse_size, value_name = "SIZE")]
+    pub max_request_buffer: usize,
+
+    /// Open connections per client address; more are closed as they
+    /// arrive (one host cannot take every connection).
+    #[arg(long, default_value_t = defaults::MAX_CONNECTIONS_PER_IP, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections_per_ip: u32,
+
+    /// Close a plaintext connection that has not sent the HTTP/2 preface
+    /// and its SETTINGS within this long.
+    #[arg(long, default_value = duration_text(defaults::HANDSHAKE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
+    pub handshake_timeout: Duration,
+
+    /// Close a connection that starts a HEADERS block (request headers) and
+    /// does not finish it within this long.
+    #[arg(long, default_value = duration_text(defaults::HEADER_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
+    pub header_timeout: Duration,
+
+    /// Send GOAWAY to a connection with no RPC in flight for this long, and
+    /// close it (0s: never). When --max-connections is reached, the
+    /// connection idle the longest is closed first to make room.
+    #[arg(long, default_value = duration_text(defaults::MAX_CONNECTION_IDLE), value_parser = parse_duration, value_name = "DURATION")]
+    pub max_connection_idle: Duration,
+
     /// Send HTTP/2 PINGs this often and drop a peer that does not answer
     /// [default: off; TCP keep-alive (60s) still drops dead hosts].
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]

@@ -28,6 +28,21 @@ pub const MAX_CONNECTIONS: u32 = 1000;
 pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// `serve --idle-stream-timeout`.
 pub const IDLE_STREAM_TIMEOUT: Duration = Duration::from_secs(300);
+/// `serve --max-request-buffer`: request bytes held over all connections
+/// (a quarter per client address); issue 12 item 4.
+pub const MAX_REQUEST_BUFFER: usize = 64 * 1024 * 1024;
+/// `serve --max-connections-per-ip`: a tenth of `MAX_CONNECTIONS`.
+pub const MAX_CONNECTIONS_PER_IP: u32 = 100;
+/// `serve --handshake-timeout`: the HTTP/2 preface and SETTINGS.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// `serve --header-timeout`: a started HEADERS block.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// `serve --max-connection-idle`: GOAWAY after this long without an RPC.
+pub const MAX_CONNECTION_IDLE: Duration = Duration::from_secs(300);
+/// Streams a connection may make the server reset for its protocol errors
+/// before GOAWAY (MadeYouReset, CVE-2025-8671): hyper's default, which
+/// tonic 0.14 replaces with "no limit" unless it is set. Not a flag.
+pub const MAX_LOCAL_ERROR_RESETS: usize = 1024;
 /// `serve --metrics-buckets`: Prometheus's `DefBuckets`, go-grpc-middleware's
 /// default for `grpc_server_handling_seconds`.
 pub const METRICS_BUCKETS: [f64; 11] = [

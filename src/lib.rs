@@ -20,3 +20,4 @@ pub mod proto;
 pub mod server;
 pub mod status;
 pub mod trace_context;
+pub mod warn_limit;

@@ -189,6 +189,7 @@ impl SuppressedWarningsReport {
             loop {
                 tick.tick().await;
                 report_suppressed_peer_warnings();
+                crate::warn_limit::report_suppressed();
             }
         });
         Self {

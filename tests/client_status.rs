@@ -6,14 +6,7 @@
 
 mod common;
 
-use std::{
-    io::{Read, Write},
-    net::TcpListener,
-    pin::Pin,
-    process::Stdio,
-    thread,
-    time::Duration,
-};
+use std::{io::Read, net::TcpListener, pin::Pin, process::Stdio, thread, time::Duration};
 
 use common::{grpc_demo, read_line, run, spawn_slow_stream, stderr, stdout, Server};
 use grpc_demo::proto::{
@@ -279,17 +272,9 @@ fn a_plaintext_client_to_an_http1_server_gets_a_hint() {
 #[test]
 fn a_connection_closed_at_once_gets_a_hint() {
     let server = Server::start(&["--max-connections", "1"]);
-    let held = std::net::TcpStream::connect(server.addr()).expect("connect");
-    let mut held_reader = held.try_clone().expect("clone");
-    // Wait until the server has taken the first connection: it answers the
-    // (missing) preface with nothing, so write a preface and read SETTINGS.
-    (&held)
-        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
-        .expect("preface");
-    let mut settings = [0u8; 9];
-    held_reader
-        .read_exact(&mut settings)
-        .expect("server SETTINGS");
+    // A connection with an RPC in flight: a full server closes idle
+    // connections to make room, but not this one.
+    let held = common::busy_connection(&server.addr());
     let output = run(&["hello", "--addr", &server.addr(), "--timeout", "5s"]);
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(78), "{err}");

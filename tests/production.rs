@@ -526,14 +526,11 @@ fn an_oversized_response_is_resource_exhausted_on_the_client() {
 #[test]
 fn connections_beyond_max_connections_are_refused() {
     let server = Server::start(&["--max-connections", "2"]);
-    let idle = fd_count(server.pid());
+    // Connections with an RPC in flight, taken by the server once answered:
+    // a full server closes idle connections to make room, not these.
     let held: Vec<TcpStream> = (0..2)
-        .map(|_| TcpStream::connect(server.addr()).expect("connect"))
+        .map(|_| common::busy_connection(&server.addr()))
         .collect();
-    // The server has accepted both before the third arrives.
-    assert!(common::wait_until(Duration::from_secs(10), || {
-        fd_count(server.pid()) >= idle + 2
-    }));
     let output = run(&["hello", "--addr", &server.addr(), "--timeout", "5s"]);
     assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
     assert!(server.wait_for_log(
@@ -913,8 +910,18 @@ async fn malformed_grpc_is_answered_with_an_error_status_and_survived() {
             "{what}: {status:?}"
         );
     }
-    // The log is written by a background thread: give it a moment.
-    let warnings = |log: &str| log.lines().filter(|l| l.contains(" WARN ")).count();
+    // The log is written by a background thread: give it a moment. One
+    // peer's warnings are rate-limited (3 lines a second, warn_limit.rs):
+    // the rest are counted in a "N similar warnings suppressed" line.
+    let warnings = |log: &str| -> usize {
+        log.lines().filter(|l| l.contains(" WARN rpc ")).count()
+            + log
+                .lines()
+                .filter_map(|l| l.split(" WARN ").nth(1))
+                .filter(|l| l.contains("similar warnings suppressed"))
+                .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
+                .sum::<usize>()
+    };
     for _ in 0..50 {
         if warnings(&server.log()) >= 5 {
             break;

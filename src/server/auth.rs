@@ -49,8 +49,10 @@ impl TokenCheck {
             Some(Some(token)) if bool::from(token.ct_eq(expected)) => return Ok(()),
             Some(Some(_)) => "wrong token",
         };
-        let peer = peer.map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
-        tracing::warn!(%peer, reason, "rejected unauthenticated call");
+        if crate::warn_limit::admit(reason, peer.map(|addr| addr.ip())) {
+            let peer = peer.map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
+            tracing::warn!(%peer, reason, "rejected unauthenticated call");
+        }
         Err(Status::unauthenticated("missing or invalid bearer token"))
     }
 

@@ -36,6 +36,22 @@ pub struct Limits {
     pub keepalive_timeout: Duration,
     /// A bidi or client stream that sends nothing for this long is ended.
     pub idle_stream_timeout: Duration,
+    /// Bytes of request messages held, over all connections: partly
+    /// received messages and the buffers of open streams (raised to
+    /// `max_message_size` if lower); a quarter per client address.
+    pub max_request_buffer: usize,
+    /// Open connections per client address; more are closed on accept.
+    pub max_connections_per_ip: usize,
+    /// A plaintext connection must send the HTTP/2 preface and SETTINGS
+    /// within this long.
+    pub handshake_timeout: Duration,
+    /// A HEADERS block, once started, must be finished within this long.
+    pub header_timeout: Duration,
+    /// A connection with no RPC in flight this long gets GOAWAY.
+    pub max_connection_idle: Option<Duration>,
+    /// Streams a connection may make the server reset (protocol errors of
+    /// the peer) before it gets GOAWAY.
+    pub max_local_error_resets: usize,
     /// GOAWAY after this age (± 10%), then a grace for RPCs in flight
     /// (connection_age.rs); `None`: connections live as long as the client
     /// wants.
@@ -51,6 +67,12 @@ impl Default for Limits {
             keepalive_interval: None,
             keepalive_timeout: defaults::KEEPALIVE_TIMEOUT,
             idle_stream_timeout: defaults::IDLE_STREAM_TIMEOUT,
+            max_request_buffer: defaults::MAX_REQUEST_BUFFER,
+            max_connections_per_ip: defaults::MAX_CONNECTIONS_PER_IP as usize,
+            handshake_timeout: defaults::HANDSHAKE_TIMEOUT,
+            header_timeout: defaults::HEADER_TIMEOUT,
+            max_connection_idle: Some(defaults::MAX_CONNECTION_IDLE),
+            max_local_error_resets: defaults::MAX_LOCAL_ERROR_RESETS,
             max_connection_age: None,
         }
     }

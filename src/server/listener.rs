@@ -1,7 +1,7 @@
 //! The accept side: binding TCP (dual stack) or Unix-socket listeners, a
-//! cap on open connections, and a check that each plaintext peer opens with
-//! the HTTP/2 preface so that garbage and HTTP/1 clients are named in a
-//! warning.
+//! cap on open connections (overall and per client address, see
+//! conn_guard.rs), and a check that each plaintext peer opens with the
+//! HTTP/2 preface so that garbage and HTTP/1 clients are named in a warning.
 
 use std::{
     io,
@@ -10,7 +10,10 @@ use std::{
     pin::Pin,
     sync::Arc,
     task::{ready, Context, Poll},
+    time::Duration,
 };
+
+use std::future::Future;
 
 use anyhow::Context as _;
 use tokio::{
@@ -21,6 +24,7 @@ use tokio::{
 use tokio_stream::Stream;
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
+use super::conn_guard::{self, Closing, ConnInfo, Guard, GuardLimits, Registry, Slot};
 use super::connection_age::GraceDeadline;
 
 /// The bytes every HTTP/2 client sends first (RFC 9113 §3.4).
@@ -105,15 +109,7 @@ pub fn bind_unix(path: &Path) -> anyhow::Result<Listener> {
 /// The client's address, over TCP with or without TLS; `None` for a Unix
 /// socket.
 pub(crate) fn peer_addr(extensions: &http::Extensions) -> Option<SocketAddr> {
-    use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
-    extensions
-        .get::<TcpConnectInfo>()
-        .or_else(|| {
-            extensions
-                .get::<TlsConnectInfo<TcpConnectInfo>>()
-                .map(TlsConnectInfo::get_ref)
-        })
-        .and_then(TcpConnectInfo::remote_addr)
+    ConnInfo::of(extensions).and_then(|info| info.tcp.remote_addr())
 }
 
 /// Where the server listens.
@@ -151,9 +147,13 @@ impl Drop for Listener {
     }
 }
 
-/// Accepted connections, at most `max_connections` open at once; beyond
-/// that a new connection is closed at once with a warning (clients see
-/// UNAVAILABLE and may retry), so a flood cannot exhaust descriptors.
+/// Accepted connections, at most `max_connections` open at once and
+/// `max_connections_per_ip` per client address. When full, the connection
+/// idle the longest is asked to close and the new one waits up to
+/// [`ROOM_WAIT`] for its place; when every connection is busy, or from an
+/// address over its cap, a new connection is closed at once with a
+/// (rate-limited) warning: clients see UNAVAILABLE and may retry, and a
+/// flood cannot exhaust descriptors.
 pub struct Incoming {
     listener: Listener,
     permits: Arc<Semaphore>,
@@ -162,16 +162,77 @@ pub struct Incoming {
     /// `--max-connection-age` + grace: each connection is closed this long
     /// after it was accepted (connection_age.rs).
     close_after: Option<std::time::Duration>,
+    guards: GuardLimits,
+    registry: Arc<Registry>,
+    /// A connection waiting for an idle one to make room.
+    waiting: Option<Waiting>,
+}
+
+/// How long a new connection waits for an evicted idle one to close.
+const ROOM_WAIT: Duration = Duration::from_secs(1);
+
+type PermitFuture = Pin<
+    Box<
+        dyn std::future::Future<Output = Result<OwnedSemaphorePermit, tokio::sync::AcquireError>>
+            + Send,
+    >,
+>;
+
+struct Waiting {
+    stream: Socket,
+    peer: Option<SocketAddr>,
+    slot: Slot,
+    permit: PermitFuture,
+    give_up: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl Incoming {
-    pub fn new(listener: Listener, max_connections: usize, check_preface: bool) -> Self {
+    pub fn new(
+        listener: Listener,
+        max_connections: usize,
+        check_preface: bool,
+        guards: GuardLimits,
+    ) -> Self {
         Self {
             listener,
             permits: Arc::new(Semaphore::new(max_connections)),
             max_connections,
             check_preface,
             close_after: None,
+            guards,
+            registry: Arc::default(),
+            waiting: None,
+        }
+    }
+
+    fn conn(
+        &self,
+        stream: Socket,
+        peer: Option<SocketAddr>,
+        slot: Slot,
+        permit: OwnedSemaphorePermit,
+    ) -> Accepted {
+        let guard = Guard::new(self.guards, Arc::clone(&slot.state), self.check_preface);
+        Accepted {
+            stream,
+            peer,
+            _permit: permit,
+            preface_matched: self.check_preface.then_some(0),
+            guard,
+            slot,
+            goaway: None,
+            deadline: self.close_after.map(GraceDeadline::after),
+        }
+    }
+
+    fn refuse(&self, peer: Option<SocketAddr>, reason: &'static str) {
+        if crate::warn_limit::admit(reason, peer.map(|p| p.ip())) {
+            tracing::warn!(
+                peer = %peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
+                max_connections = self.max_connections,
+                max_connections_per_ip = self.guards.max_connections_per_ip,
+                "refusing connection: {reason}"
+            );
         }
     }
 
@@ -188,6 +249,28 @@ impl Stream for Incoming {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if let Some(waiting) = &mut this.waiting {
+            match waiting.permit.as_mut().poll(cx) {
+                Poll::Ready(Ok(permit)) => {
+                    let Some(Waiting {
+                        stream, peer, slot, ..
+                    }) = this.waiting.take()
+                    else {
+                        unreachable!("waiting was Some");
+                    };
+                    return Poll::Ready(Some(Ok(this.conn(stream, peer, slot, permit))));
+                }
+                Poll::Ready(Err(_)) => this.waiting = None,
+                Poll::Pending => {
+                    if waiting.give_up.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    let peer = waiting.peer;
+                    this.waiting = None;
+                    this.refuse(peer, "too many open connections");
+                }
+            }
+        }
         loop {
             let (stream, peer) = match &this.listener {
                 Listener::Tcp(listener) => {
@@ -213,21 +296,37 @@ impl Stream for Incoming {
                     (Socket::Unix(stream), None)
                 }
             };
-            let Ok(permit) = Arc::clone(&this.permits).try_acquire_owned() else {
-                tracing::warn!(
-                    peer = %peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
-                    max_connections = this.max_connections,
-                    "refusing connection: too many open connections"
-                );
+            let ip = peer.map(|p| p.ip().to_canonical());
+            let Some(slot) = this.registry.admit(ip, this.guards.max_connections_per_ip) else {
+                this.refuse(peer, "too many open connections from this address");
                 continue; // dropping the stream closes it
             };
-            return Poll::Ready(Some(Ok(Accepted {
+            if let Ok(permit) = Arc::clone(&this.permits).try_acquire_owned() {
+                return Poll::Ready(Some(Ok(this.conn(stream, peer, slot, permit))));
+            }
+            if !this.registry.evict_idlest() {
+                this.refuse(peer, "too many open connections");
+                continue;
+            }
+            let mut waiting = Waiting {
                 stream,
                 peer,
-                _permit: permit,
-                preface_matched: this.check_preface.then_some(0),
-                deadline: this.close_after.map(GraceDeadline::after),
-            })));
+                slot,
+                permit: Box::pin(Arc::clone(&this.permits).acquire_owned()),
+                give_up: Box::pin(tokio::time::sleep(ROOM_WAIT)),
+            };
+            // Register both wake-ups; the permit may already be free.
+            if let Poll::Ready(Ok(permit)) = waiting.permit.as_mut().poll(cx) {
+                return Poll::Ready(Some(Ok(this.conn(
+                    waiting.stream,
+                    peer,
+                    waiting.slot,
+                    permit,
+                ))));
+            }
+            let _ = waiting.give_up.as_mut().poll(cx);
+            this.waiting = Some(waiting);
+            return Poll::Pending;
         }
     }
 }
@@ -242,14 +341,18 @@ enum Socket {
     Unix(UnixStream),
 }
 
-/// One accepted connection. Holds its slot under `--max-connections` until
-/// it is closed.
+/// One accepted connection. Holds its slot under `--max-connections` (and
+/// `--max-connections-per-ip`) until it is closed.
 pub struct Accepted {
     stream: Socket,
     peer: Option<SocketAddr>,
     _permit: OwnedSemaphorePermit,
     /// How many preface bytes matched so far; `None` once decided.
     preface_matched: Option<usize>,
+    guard: Guard,
+    slot: Slot,
+    /// A GOAWAY being written by the idle guard, and how much is written.
+    goaway: Option<([u8; 17], usize)>,
     /// When the connection is closed whatever it is doing.
     deadline: Option<GraceDeadline>,
 }
@@ -280,7 +383,9 @@ impl Accepted {
             } else {
                 "bytes that are not HTTP/2"
             };
-            tracing::warn!(%peer, first_bytes = %shown, "peer sent {what}; closing the connection");
+            if crate::warn_limit::admit(what, self.peer.map(|p| p.ip())) {
+                tracing::warn!(%peer, first_bytes = %shown, "peer sent {what}; closing the connection");
+            }
         } else if matched + n == HTTP2_PREFACE.len() {
             self.preface_matched = None;
         } else {
@@ -289,17 +394,59 @@ impl Accepted {
     }
 }
 
+impl Accepted {
+    /// A guard fired: say why (rate-limited), send a GOAWAY where the
+    /// connection is plaintext and between frames, and end it.
+    fn close(&mut self, cx: &mut Context<'_>, why: Closing) {
+        if self.guard.closing.is_none() {
+            self.guard.closing = Some(why);
+            if let Some(reason) = why.warning() {
+                if crate::warn_limit::admit(reason, self.peer.map(|p| p.ip())) {
+                    let peer = self
+                        .peer
+                        .map_or_else(|| "unix".to_owned(), |p| p.to_string());
+                    tracing::warn!(%peer, "closing connection: {reason}");
+                }
+            }
+            if matches!(why, Closing::Idle | Closing::Evicted) {
+                if let (Some(read), Some(written)) = (&self.guard.read, &self.guard.written) {
+                    if written.at_boundary() {
+                        self.goaway = Some((conn_guard::goaway_frame(read.max_stream_id), 0));
+                    }
+                }
+            }
+        }
+        // Best effort, never waiting: a peer that does not read gets none.
+        if let Some((frame, written)) = &mut self.goaway {
+            while *written < frame.len() {
+                let result = match &mut self.stream {
+                    Socket::Tcp(stream) => Pin::new(stream).poll_write(cx, &frame[*written..]),
+                    Socket::Unix(stream) => Pin::new(stream).poll_write(cx, &frame[*written..]),
+                };
+                match result {
+                    Poll::Ready(Ok(n)) if n > 0 => *written += n,
+                    _ => break,
+                }
+            }
+            self.goaway = None;
+        }
+    }
+}
+
 impl Connected for Accepted {
-    type ConnectInfo = TcpConnectInfo;
+    type ConnectInfo = ConnInfo;
 
     fn connect_info(&self) -> Self::ConnectInfo {
         let local_addr = match &self.stream {
             Socket::Tcp(stream) => stream.local_addr().ok(),
             Socket::Unix(_) => None,
         };
-        TcpConnectInfo {
-            local_addr,
-            remote_addr: self.peer,
+        ConnInfo {
+            tcp: TcpConnectInfo {
+                local_addr,
+                remote_addr: self.peer,
+            },
+            state: Arc::clone(&self.slot.state),
         }
     }
 }
@@ -311,6 +458,9 @@ impl AsyncRead for Accepted {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if this.guard.closing.is_some() {
+            return Poll::Ready(Ok(())); // end of stream
+        }
         if let Some(deadline) = &mut this.deadline {
             if let Poll::Ready(err) = deadline.poll_expired(cx) {
                 tracing::debug!(
@@ -325,10 +475,24 @@ impl AsyncRead for Accepted {
             Socket::Tcp(stream) => Pin::new(stream).poll_read(cx, buf),
             Socket::Unix(stream) => Pin::new(stream).poll_read(cx, buf),
         };
-        if this.preface_matched.is_some() {
-            if let Poll::Ready(Ok(())) = &result {
-                this.check_preface(&buf.filled()[before..]);
+        match &result {
+            Poll::Ready(Ok(())) => {
+                let read = &buf.filled()[before..];
+                if this.preface_matched.is_some() {
+                    this.check_preface(read);
+                }
+                if let Some(why) = this.guard.on_read(read) {
+                    // The bytes already read go to h2; the next read ends.
+                    this.close(cx, why);
+                }
             }
+            Poll::Pending => {
+                if let Some(why) = this.guard.poll_deadlines(cx) {
+                    this.close(cx, why);
+                    return Poll::Ready(Ok(()));
+                }
+            }
+            Poll::Ready(Err(_)) => {}
         }
         result
     }
@@ -340,10 +504,18 @@ impl AsyncWrite for Accepted {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.get_mut().stream {
+        let this = self.get_mut();
+        if this.guard.closing.is_some() {
+            return Poll::Ready(Err(conn_guard::closed_error()));
+        }
+        let result = match &mut this.stream {
             Socket::Tcp(stream) => Pin::new(stream).poll_write(cx, buf),
             Socket::Unix(stream) => Pin::new(stream).poll_write(cx, buf),
+        };
+        if let (Poll::Ready(Ok(n)), Some(written)) = (&result, &mut this.guard.written) {
+            written.feed(&buf[..*n]);
         }
+        result
     }
 
     fn poll_write_vectored(
@@ -351,10 +523,26 @@ impl AsyncWrite for Accepted {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.get_mut().stream {
+        let this = self.get_mut();
+        if this.guard.closing.is_some() {
+            return Poll::Ready(Err(conn_guard::closed_error()));
+        }
+        let result = match &mut this.stream {
             Socket::Tcp(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
             Socket::Unix(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
+        };
+        if let (Poll::Ready(Ok(n)), Some(written)) = (&result, &mut this.guard.written) {
+            let mut left = *n;
+            for buf in bufs {
+                if left == 0 {
+                    break;
+                }
+                let take = left.min(buf.len());
+                written.feed(&buf[..take]);
+                left -= take;
+            }
         }
+        result
     }
 
     fn is_write_vectored(&self) -> bool {

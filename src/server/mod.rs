@@ -12,6 +12,7 @@
 mod access_log;
 mod auth;
 mod config;
+mod conn_guard;
 mod connection_age;
 mod fast_path;
 mod greet;
@@ -22,6 +23,7 @@ mod observe;
 pub mod otlp;
 mod over_limit;
 mod report;
+mod request_budget;
 pub mod session;
 mod shutdown;
 mod stock;
@@ -117,7 +119,8 @@ pub async fn serve(
     let mut builder = Server::builder()
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_keepalive_interval(limits.keepalive_interval)
-        .http2_keepalive_timeout(Some(limits.keepalive_timeout));
+        .http2_keepalive_timeout(Some(limits.keepalive_timeout))
+        .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets));
     if let Some(age) = &limits.max_connection_age {
         builder = builder.max_connection_age(age.age);
     }
@@ -131,6 +134,11 @@ pub async fn serve(
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
         .layer(metrics::MetricsLayer::new(config.metrics))
+        .layer(conn_guard::ActivityLayer)
+        .layer(request_budget::RequestBudgetLayer::new(
+            limits.max_request_buffer,
+            limits.max_message_size,
+        ))
         .layer(AccessLogLayer::default())
         .layer(OverLimitLayer::default())
         .layer(fast_path)
@@ -143,13 +151,24 @@ pub async fn serve(
         .add_optional_service(reflection_v1alpha);
 
     // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
-    let incoming = listener::Incoming::new(listener, limits.max_connections, config.tls.is_none())
-        .close_connections_after(
-            limits
-                .max_connection_age
-                .as_ref()
-                .and_then(ConnectionAge::close_after),
-        );
+    let guards = conn_guard::GuardLimits {
+        handshake_timeout: limits.handshake_timeout,
+        header_timeout: limits.header_timeout,
+        max_connection_idle: limits.max_connection_idle,
+        max_connections_per_ip: limits.max_connections_per_ip,
+    };
+    let incoming = listener::Incoming::new(
+        listener,
+        limits.max_connections,
+        config.tls.is_none(),
+        guards,
+    )
+    .close_connections_after(
+        limits
+            .max_connection_age
+            .as_ref()
+            .and_then(ConnectionAge::close_after),
+    );
     let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();

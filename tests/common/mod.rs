@@ -315,3 +315,39 @@ impl Drop for KillOnDrop {
         }
     }
 }
+
+/// An HTTP/2 connection to `addr` with one MessageService stream open and
+/// answered (its response HEADERS read), so the server counts it busy, not
+/// idle: a full server closes idle connections to make room, never this one.
+pub fn busy_connection(addr: &str) -> std::net::TcpStream {
+    let mut socket = std::net::TcpStream::connect(addr).expect("connect");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    let path = b"/packages.MessageService/iter_message";
+    // HPACK: :method POST, :scheme http (static table), :path and
+    // content-type (indexed names), te (new name); no Huffman coding.
+    let mut block = vec![0x83, 0x86, 0x04, path.len() as u8];
+    block.extend_from_slice(path);
+    block.extend_from_slice(b"\x0f\x10\x10application/grpc");
+    block.extend_from_slice(b"\x00\x02te\x08trailers");
+    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    out.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // SETTINGS
+    out.extend_from_slice(&[0, 0, block.len() as u8, 1, 4, 0, 0, 0, 1]); // HEADERS, END_HEADERS, stream 1
+    out.extend_from_slice(&block);
+    socket.write_all(&out).expect("writing the request");
+    // Read frames until the response HEADERS (bounded by the read timeout
+    // and a frame count).
+    for _ in 0..100 {
+        let mut header = [0u8; 9];
+        socket.read_exact(&mut header).expect("a frame header");
+        let len =
+            usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
+        let mut payload = vec![0u8; len];
+        socket.read_exact(&mut payload).expect("a frame payload");
+        if header[3] == 1 {
+            return socket;
+        }
+    }
+    panic!("no response HEADERS from {addr}");
+}

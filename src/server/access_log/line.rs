@@ -80,7 +80,12 @@ impl Drop for Entry {
                 status,
             });
         }
-        if !enabled {
+        // A peer can fail or cancel RPCs at will: those lines are
+        // rate-limited per peer address (warn_limit.rs); OK ones are not.
+        if !enabled
+            || (status != Code::Ok
+                && !crate::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
+        {
             return;
         }
         let now = Instant::now();

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The attacks of tests/attacks/attack.py against `grpc-demo serve` (default
+# flags, release build), each for SECONDS (default 15) from 127.0.0.2 while
+# a well-behaved client on 127.0.0.1 keeps calling: `grpc-demo bench hello`
+# (-c 4, one connection opened before the attack) and one `hello` on a new
+# connection every 100 ms. Not part of CI (issue 12; SECURITY.md has a run).
+#
+# usage: bench/attacks.sh [SECONDS]     GRPC_DEMO=path overrides the binary
+#
+# Per attack: the server alive after it; RSS idle (after a warm-up), peak
+# (VmHWM) and 3 s after;
+# server CPU during the attack (share of one core); the good client's
+# success (bench, and new connections) and its p50/p99 during vs before; the
+# log lines the attack caused (all levels, not about 127.0.0.1) per second.
+set -euo pipefail
+
+seconds=${1:-15}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin=${GRPC_DEMO:-$root/target/release/grpc-demo}
+[ -x "$bin" ] || { echo "no $bin: cargo build --release first" >&2; exit 1; }
+python=$(bash "$root/tests/interop/setup.sh" 2>/dev/null | sed -n 's/^PYTHON=//p')
+attack_py=$root/tests/attacks/attack.py
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# name | attack.py arguments
+attacks=(
+  "rapid-reset|rapid-reset --connections 10"
+  "made-you-reset|made-you-reset --connections 10"
+  "stall-preface|stall-preface --connections 1000"
+  "stall-headers|stall-headers --connections 1000"
+  "idle-connections|idle-connections --connections 1000"
+  "idle-streams|idle-streams --connections 1000"
+  "zero-window|zero-window --connections 4 --streams 256"
+  "announced-length|announced-length --connections 8 --streams 256"
+  "continuation-flood|continuation-flood --connections 10"
+  "ping-flood|ping-flood --connections 10"
+)
+
+kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+json() { "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+printf '%-19s %5s %8s %8s %8s %5s %14s %11s %17s %17s %8s\n' \
+  attack alive "idle MiB" "peak" "after" cpu "bench ok" "new conns" "p50 ms bef/dur" "p99 ms bef/dur" "lines/s"
+for entry in "${attacks[@]}"; do
+  name=${entry%%|*}
+  read -r -a args <<<"${entry#*|}"
+  "$bin" serve --host 127.0.0.1 --port 0 >"$work/out" 2>"$work/log" &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q listening "$work/out" && break; sleep 0.05; done
+  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/out")
+  addr=127.0.0.1:$port
+  "$bin" bench hello -z 3s -c 4 -o json --addr "$addr" >"$work/before.json"
+  idle=$(( $(kib "$server_pid" VmRSS) / 1024 ))
+  log_before=$(wc -l <"$work/log")
+  ticks_before=$(cpu_ticks "$server_pid")
+  "$python" "$attack_py" "${args[@]}" --reconnect --port "$port" --duration "$seconds" >"$work/attack.json" &
+  attack_pid=$!
+  "$bin" bench hello -z "$((seconds))s" -c 4 -o json --addr "$addr" >"$work/during.json" &
+  bench_pid=$!
+  fresh_ok=0 fresh_total=0
+  for _ in $(seq $((seconds * 10))); do
+    kill -0 "$attack_pid" 2>/dev/null || break
+    if [ "$("$bin" hello --name good --timeout 5s --addr "$addr" 2>/dev/null)" = "hello, good" ]; then
+      fresh_ok=$((fresh_ok + 1))
+    fi
+    fresh_total=$((fresh_total + 1))
+    sleep 0.1
+  done
+  wait "$attack_pid" || true
+  wait "$bench_pid" || true
+  ticks_after=$(cpu_ticks "$server_pid")
+  alive=no
+  [ "$("$bin" hello --name after --timeout 5s --addr "$addr" 2>/dev/null)" = "hello, after" ] && alive=yes
+  peak=$(( $(kib "$server_pid" VmHWM) / 1024 ))
+  sleep 3
+  after=$(( $(kib "$server_pid" VmRSS) / 1024 ))
+  hz=$(getconf CLK_TCK)
+  cpu=$(( (ticks_after - ticks_before) * 100 / hz / seconds ))
+  lines=$(tail -n +"$((log_before + 1))" "$work/log" | grep -vc 'peer=127\.0\.0\.1:' || true)
+  bench_ok=$(json "$work/during.json" "f\"{d['ok']}/{d['ok'] + d['failed']}\"")
+  p50=$(json "$work/before.json" "d['latency_us']['p50'] / 1000")/$(json "$work/during.json" "d['latency_us']['p50'] / 1000")
+  p99=$(json "$work/before.json" "d['latency_us']['p99'] / 1000")/$(json "$work/during.json" "d['latency_us']['p99'] / 1000")
+  printf '%-19s %5s %8s %8s %8s %4s%% %14s %11s %17s %17s %8s\n' \
+    "$name" "$alive" "$idle" "$peak" "$after" "$cpu" "$bench_ok" "$fresh_ok/$fresh_total" "$p50" "$p99" \
+    "$(( lines / (seconds + 3) ))"
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+done
