@@ -243,7 +243,14 @@ fn report_of(bench: std::process::Child) -> Value {
 
 #[test]
 fn bench_over_three_endpoints_spreads_and_rides_out_a_drained_and_a_killed_replica() {
-    let servers = [Server::start(&[]), Server::start(&[]), Server::start(&[])];
+    // As the README advises for client-side balancing: a drain delay, so
+    // that health watching moves the clients away before the GOAWAY.
+    let flags = ["--drain-delay", "1s"];
+    let servers = [
+        Server::start(&flags),
+        Server::start(&flags),
+        Server::start(&flags),
+    ];
     let all: Vec<&Server> = servers.iter().collect();
     let addrs = all
         .iter()
@@ -264,9 +271,9 @@ fn bench_over_three_endpoints_spreads_and_rides_out_a_drained_and_a_killed_repli
     }
 
     // Drain one mid-run: health watching takes it out as it turns
-    // NOT_SERVING, and the few RPCs sent to it in the moment before (the
-    // server sends its GOAWAY right after) were not processed, so they are
-    // retried elsewhere (the default --retries): no RPC fails.
+    // NOT_SERVING, a second before its GOAWAY; RPCs a GOAWAY still refuses
+    // unprocessed are retried elsewhere (the default --retries): no RPC
+    // fails.
     let before = total_logged(&all);
     let bench = spawn_paced_bench(&addrs, &[]);
     wait_for_rpcs(&all, before + 500);
