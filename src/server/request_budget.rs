@@ -207,13 +207,25 @@ impl HeldBody {
         }
     }
 
-    /// Splits `data` at message boundaries: whole messages go to `ready`,
-    /// the start of an unfinished one to `held`.
+    /// Splits `data` at message boundaries: runs of whole messages go to
+    /// `ready` as one chunk each, the start of an unfinished message to
+    /// `held`.
     fn take(&mut self, mut data: Bytes) {
         while data.has_remaining() {
             if self.passthrough {
                 self.ready.push_back(data);
                 return;
+            }
+            if self.remaining == 0 && self.prefix_len == 0 {
+                // Between messages: pass on every whole message that is here
+                // in one piece (one chunk, not one per message: tonic's
+                // decoder pays per chunk).
+                let (run, largest) = self.whole_run(&data);
+                if run > 0 {
+                    self.high_water = self.high_water.max(largest);
+                    self.ready.push_back(data.split_to(run));
+                    continue;
+                }
             }
             if self.remaining == 0 && self.prefix_len < PREFIX {
                 let n = (PREFIX - self.prefix_len).min(data.len());
@@ -250,24 +262,32 @@ impl HeldBody {
         }
     }
 
+    /// The whole messages at the start of `data` (each within the size
+    /// limit): their length in bytes and the size of the largest (prefix
+    /// included).
+    fn whole_run(&self, data: &[u8]) -> (usize, usize) {
+        let (mut at, mut largest) = (0usize, 0usize);
+        // Bounded: each round moves past at least one prefix.
+        while let Some(prefix) = data.get(at..at + PREFIX) {
+            let len = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
+            let end = match at.checked_add(PREFIX + len) {
+                Some(end) if len <= self.max_message_size && end <= data.len() => end,
+                _ => break,
+            };
+            largest = largest.max(PREFIX + len);
+            at = end;
+        }
+        (at, largest)
+    }
+
     /// When nothing is held and `data` is whole messages, each within the
     /// size limit: the size of the largest (prefix included).
     fn whole_messages(&self, data: &[u8]) -> Option<usize> {
         if self.passthrough || self.prefix_len > 0 || self.remaining > 0 || data.is_empty() {
             return None;
         }
-        let (mut at, mut largest) = (0usize, 0usize);
-        // Bounded: each round moves past at least one prefix.
-        while at < data.len() {
-            let prefix = data.get(at..at + PREFIX)?;
-            let len = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
-            if len > self.max_message_size {
-                return None;
-            }
-            largest = largest.max(PREFIX + len);
-            at = at.checked_add(PREFIX + len)?;
-        }
-        (at == data.len()).then_some(largest)
+        let (run, largest) = self.whole_run(data);
+        (run == data.len()).then_some(largest)
     }
 
     fn hold(&mut self, chunk: Bytes) {
@@ -401,6 +421,26 @@ mod tests {
 
     fn ready_bytes(body: &mut HeldBody) -> usize {
         body.ready.drain(..).map(|chunk| chunk.len()).sum()
+    }
+
+    #[test]
+    fn a_run_of_whole_messages_is_passed_on_as_one_chunk() {
+        let budget = Budget::new(10_000, 10_000);
+        let mut held = body(&budget);
+        // Something held first, so the frame is not passed on as it is.
+        held.take(Bytes::from(message(4)[..3].to_vec()));
+        let mut frame = message(4)[3..].to_vec();
+        for _ in 0..3 {
+            frame.extend(message(20));
+        }
+        frame.extend(&message(50)[..10]);
+        held.take(Bytes::from(frame));
+        assert!(held.settle());
+        let chunks: Vec<usize> = held.ready.iter().map(Bytes::len).collect();
+        // The finished message (as it arrived: 3 + 2 prefix bytes + 4), then the three whole ones
+        // as one chunk; the unfinished one is held.
+        assert_eq!(chunks, vec![3, 2, 4, 75], "{chunks:?}");
+        assert_eq!(held.held_bytes, 10);
     }
 
     #[test]
