@@ -309,6 +309,10 @@ impl HeldBody {
     /// Brings the charge to what is held now; false if over budget.
     fn settle(&mut self) -> bool {
         let owed = self.high_water + self.held_bytes;
+        if owed == self.charged {
+            // The common case once a stream's largest message is known.
+            return true;
+        }
         if owed > self.charged {
             if !self
                 .budget
