@@ -10,7 +10,6 @@
 mod common;
 
 use std::{
-    collections::HashMap,
     path::{Path, PathBuf},
     process::{Command, Stdio},
     sync::{
@@ -27,25 +26,7 @@ use serde_json::Value;
 /// The interop venv's python (h2, hpack, hyperframe), installed on first use.
 fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/setup.sh");
-        let output = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .output()
-            .expect("running tests/interop/setup.sh");
-        assert!(
-            output.status.success(),
-            "installing the attack peers failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let vars: HashMap<String, String> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        PathBuf::from(vars.get("PYTHON").expect("setup.sh printed PYTHON"))
-    })
+    PYTHON.get_or_init(|| common::run_setup("tests/interop/setup.sh").get("PYTHON"))
 }
 
 /// Runs one attack from 127.0.0.2 for `seconds` and returns its report.

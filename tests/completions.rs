@@ -8,8 +8,9 @@
 //! The checked-in scripts under completions/ must match what the binary
 //! prints; regenerate them with `GRPC_DEMO_BLESS=1 cargo test --test completions`.
 
+mod common;
+
 use std::{
-    collections::HashMap,
     io::Read,
     path::{Path, PathBuf},
     process::{Command, Output, Stdio},
@@ -74,24 +75,8 @@ struct Shells {
 fn shells() -> &'static Shells {
     static SHELLS: OnceLock<Shells> = OnceLock::new();
     SHELLS.get_or_init(|| {
-        let mut setup = Command::new("bash");
-        setup.arg(test_dir().join("setup.sh"));
-        let output = output_within(setup, Duration::from_secs(900));
-        assert!(
-            output.status.success(),
-            "installing the shells failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let vars: HashMap<String, PathBuf> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(key, value)| (key.to_owned(), PathBuf::from(value)))
-            .collect();
-        let get = |key: &str| {
-            vars.get(key)
-                .cloned()
-                .unwrap_or_else(|| panic!("setup.sh printed no {key}"))
-        };
+        let installed = common::run_setup("tests/completions/setup.sh");
+        let get = |key: &str| installed.get(key);
         Shells {
             bash: get("BASH"),
             zsh: get("ZSH"),

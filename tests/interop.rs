@@ -7,7 +7,6 @@
 mod common;
 
 use std::{
-    collections::HashMap,
     io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},
     process::{Command, Output, Stdio},
@@ -27,27 +26,8 @@ struct Peers {
 fn peers() -> &'static Peers {
     static PEERS: OnceLock<Peers> = OnceLock::new();
     PEERS.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/setup.sh");
-        let output = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .output()
-            .expect("running tests/interop/setup.sh");
-        assert!(
-            output.status.success(),
-            "installing the interop peers failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let vars: HashMap<String, PathBuf> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(k, v)| (k.to_owned(), PathBuf::from(v)))
-            .collect();
-        let get = |key: &str| {
-            vars.get(key)
-                .cloned()
-                .unwrap_or_else(|| panic!("setup.sh printed no {key}"))
-        };
+        let installed = common::run_setup("tests/interop/setup.sh");
+        let get = |key: &str| installed.get(key);
         Peers {
             python: get("PYTHON"),
             pygen: get("PYGEN"),

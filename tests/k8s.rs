@@ -37,26 +37,8 @@ struct Venv {
 
 fn venv() -> &'static Venv {
     static VENV: OnceLock<Venv> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/setup.sh");
-        let output = Command::new("bash")
-            .arg(&script)
-            .stdin(Stdio::null())
-            .output()
-            .expect("running tests/interop/setup.sh");
-        assert!(
-            output.status.success(),
-            "tests/interop/setup.sh failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let vars: HashMap<String, String> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(key, value)| (key.to_owned(), value.to_owned()))
-            .collect();
-        Venv {
-            python: PathBuf::from(vars.get("PYTHON").expect("setup.sh printed PYTHON=")),
-        }
+    VENV.get_or_init(|| Venv {
+        python: common::run_setup("tests/interop/setup.sh").get("PYTHON"),
     })
 }
 

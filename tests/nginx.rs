@@ -9,7 +9,6 @@
 mod common;
 
 use std::{
-    collections::HashMap,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::OnceLock,
@@ -27,25 +26,7 @@ const CONCURRENCY: u64 = 8;
 
 fn nginx_binary() -> &'static Path {
     static NGINX: OnceLock<PathBuf> = OnceLock::new();
-    NGINX.get_or_init(|| {
-        let setup = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/nginx/setup.sh");
-        let output = Command::new("bash")
-            .arg(setup)
-            .stdin(Stdio::null())
-            .output()
-            .expect("running tests/nginx/setup.sh");
-        assert!(
-            output.status.success(),
-            "installing nginx failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let vars: HashMap<String, String> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(key, value)| (key.to_owned(), value.to_owned()))
-            .collect();
-        PathBuf::from(vars.get("NGINX").expect("setup.sh printed NGINX="))
-    })
+    NGINX.get_or_init(|| common::run_setup("tests/nginx/setup.sh").get("NGINX"))
 }
 
 /// A free loopback port (nginx binds it right after; nothing else on this

@@ -9,7 +9,7 @@ use std::{
     collections::HashMap,
     io::{Read, Write},
     net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Command, Stdio},
     sync::OnceLock,
     thread,
@@ -31,27 +31,8 @@ struct Tools {
 fn tools() -> &'static Tools {
     static TOOLS: OnceLock<Tools> = OnceLock::new();
     TOOLS.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/prometheus/setup.sh");
-        let output = Command::new("bash")
-            .arg(script)
-            .stdin(Stdio::null())
-            .output()
-            .expect("running tests/prometheus/setup.sh");
-        assert!(
-            output.status.success(),
-            "installing prometheus failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let vars: HashMap<String, PathBuf> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(key, value)| (key.to_owned(), PathBuf::from(value)))
-            .collect();
-        let get = |key: &str| {
-            vars.get(key)
-                .cloned()
-                .unwrap_or_else(|| panic!("setup.sh printed no {key}"))
-        };
+        let installed = common::run_setup("tests/prometheus/setup.sh");
+        let get = |key: &str| installed.get(key);
         Tools {
             prometheus: get("PROMETHEUS"),
             promtool: get("PROMTOOL"),

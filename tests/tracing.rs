@@ -112,24 +112,7 @@ fn an_invalid_traceparent_starts_a_new_trace() {
 /// The interop venv's python (with grpcio and opentelemetry-proto).
 fn python() -> &'static PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/setup.sh");
-        let output = Command::new("bash")
-            .arg(script)
-            .stdin(Stdio::null())
-            .output()
-            .expect("running tests/interop/setup.sh");
-        assert!(
-            output.status.success(),
-            "installing the interop peers failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .find_map(|line| line.strip_prefix("PYTHON="))
-            .map(PathBuf::from)
-            .expect("setup.sh printed no PYTHON")
-    })
+    PYTHON.get_or_init(|| common::run_setup("tests/interop/setup.sh").get("PYTHON"))
 }
 
 /// The collector stand-in: the spans it received, one JSON object each.

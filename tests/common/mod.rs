@@ -255,6 +255,56 @@ pub fn read_line(reader: &mut impl Read) -> Option<String> {
     None
 }
 
+/// The tools a test setup script installed: the `KEY=PATH` lines it
+/// printed.
+pub struct Installed(std::collections::HashMap<String, std::path::PathBuf>);
+
+impl Installed {
+    pub fn get(&self, key: &str) -> std::path::PathBuf {
+        self.0
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("the setup script printed no {key}="))
+    }
+}
+
+/// Runs a test setup script (`tests/*/setup.sh`, relative to the crate:
+/// installs a peer when it is missing, prints `KEY=PATH` lines), bounded
+/// at 15 minutes (apt and pip can be slow on a fresh machine).
+pub fn run_setup(script: &str) -> Installed {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let child = Command::new("bash")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("running {script}: {err}"));
+    let pid = i32::try_from(child.id()).expect("pid fits i32");
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    let Ok(output) = finished.recv_timeout(Duration::from_secs(900)) else {
+        // SAFETY: kill(2) on the PID of a child we started and still own.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        panic!("{script} took more than 15 minutes");
+    };
+    let output = output.unwrap_or_else(|err| panic!("waiting for {script}: {err}"));
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Installed(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| line.split_once('='))
+            .map(|(key, value)| (key.to_owned(), value.into()))
+            .collect(),
+    )
+}
+
 /// Open file descriptors of a process, from /proc.
 pub fn fd_count(pid: i32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
