@@ -19,6 +19,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 bin=${GRPC_DEMO:-$root/target/release/grpc-demo}
 [ -x "$bin" ] || { echo "no $bin: cargo build --release first" >&2; exit 1; }
+# SERVER=cpp attacks the C++ callback server of bench/compare.sh instead
+# (built by it; capped at 4 GiB of address space so that it cannot take
+# the machine down); the good client and the attacker stay the same.
+if [ "${SERVER:-grpc-demo}" = cpp ]; then
+  cpp=$root/target/bench/cpp-server
+  [ -x "$cpp" ] || { echo "no $cpp: run bench/compare.sh first" >&2; exit 1; }
+  server_cmd=(bash -c 'ulimit -v 4194304; exec "$0" 0' "$cpp")
+else
+  server_cmd=("$bin" serve --host 127.0.0.1 --port 0)
+fi
 python=$(bash "$root/tests/interop/setup.sh" 2>/dev/null | sed -n 's/^PYTHON=//p')
 attack_py=$root/tests/attacks/attack.py
 work=$(mktemp -d)
@@ -52,7 +62,7 @@ printf '%-19s %5s %8s %8s %8s %5s %14s %11s %17s %17s %8s\n' \
 for entry in "${attacks[@]}"; do
   name=${entry%%|*}
   read -r -a args <<<"${entry#*|}"
-  "$bin" serve --host 127.0.0.1 --port 0 >"$work/out" 2>"$work/log" &
+  "${server_cmd[@]}" >"$work/out" 2>"$work/log" &
   server_pid=$!
   for _ in $(seq 100); do grep -q listening "$work/out" && break; sleep 0.05; done
   port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/out")
