@@ -402,3 +402,107 @@ fn grpc_demo_addr_takes_a_comma_list_too() {
         stderr(&output)
     );
 }
+
+/// `tests/interop/goaway_server.py`: answers every request with GOAWAY
+/// (NO_ERROR, last stream 0), as a draining server does to a stream that
+/// crossed its GOAWAY. Held until dropped.
+struct GoawayServer {
+    _child: common::KillOnDrop,
+    addr: String,
+}
+
+impl GoawayServer {
+    fn start() -> Self {
+        use std::process::{Command, Stdio};
+        let python = common::run_setup("tests/interop/setup.sh").get("PYTHON");
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/goaway_server.py");
+        let mut child = Command::new(python)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting goaway_server.py");
+        let mut out = child.stdout.take().expect("stdout");
+        let child = common::KillOnDrop(child);
+        let line = common::read_line(&mut out).expect("goaway_server.py printed its port");
+        let port = line.trim().trim_start_matches("PORT=");
+        Self {
+            _child: child,
+            addr: format!("127.0.0.1:{port}"),
+        }
+    }
+}
+
+#[test]
+fn an_rpc_refused_by_a_goaway_is_unavailable_and_retried_on_another_endpoint() {
+    let refusing = GoawayServer::start();
+    let good = Server::start(&[]);
+
+    // Alone: the client says UNAVAILABLE (exit 78), as grpc-go and grpcio do.
+    let output = run(&["hello", "--addr", &refusing.addr]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("error: UNAVAILABLE: "),
+        "{}",
+        stderr(&output)
+    );
+
+    // Without retries, bench counts the refused RPCs as UNAVAILABLE in its
+    // status counts too, not only in the error texts.
+    let addrs = format!("{},{}", refusing.addr, good.addr());
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "40",
+        "-c",
+        "1",
+        "-o",
+        "json",
+        "--health-check=false",
+        "--retries",
+        "0",
+        "--addr",
+        &addrs,
+    ]);
+    let failed = report["failed"].as_u64().unwrap_or(0);
+    assert!(failed > 0, "{}\n{report}", stderr(&output));
+    assert_eq!(
+        report["status_codes"]["UNAVAILABLE"].as_u64(),
+        Some(failed),
+        "{report}"
+    );
+
+    // The server never saw those RPCs: with --retries they go to the other
+    // endpoint, unary hello and bench alike.
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "40",
+        "-c",
+        "1",
+        "-o",
+        "json",
+        "--health-check=false",
+        "--retries",
+        "3",
+        "--addr",
+        &addrs,
+    ]);
+    assert_eq!(report["failed"], 0, "{}\n{report}", stderr(&output));
+    assert_eq!(report["ok"], 40, "{report}");
+    for _ in 0..6 {
+        let output = run(&[
+            "hello",
+            "--health-check=false",
+            "--retries",
+            "3",
+            "--addr",
+            &addrs,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "hello, world\n");
+    }
+}

@@ -64,12 +64,12 @@ impl WorkerStats {
                 if self.count_errors {
                     self.record_latency(latency);
                 }
-                self.statuses[status.code() as usize] += 1;
                 // Errors are the slow path: an allocation here is fine.
-                *self
-                    .errors
-                    .entry(client::describe_status(status, None).to_string())
-                    .or_default() += 1;
+                // Counted under the code the user is told (a broken
+                // connection is UNAVAILABLE, whatever tonic called it).
+                let error = client::describe_status(status, None);
+                self.statuses[error.code as usize] += 1;
+                *self.errors.entry(error.to_string()).or_default() += 1;
             }
         }
     }

@@ -15,12 +15,17 @@
 //! connection opens. `dns:///` names are resolved again every 30 s and
 //! whenever an endpoint fails.
 //!
+//! An endpoint whose connection is going away (an RPC on it met a GOAWAY,
+//! or a connection closed before the request went out) leaves the balancer
+//! until it has reconnected, as a grpc-go subchannel leaves READY.
+//!
 //! `--retries N` (unary RPCs): an RPC that failed UNAVAILABLE without
 //! having reached a server ([`not_processed`]: the connection could not be
-//! opened, or the server refused the stream with GOAWAY or REFUSED_STREAM)
-//! is sent again, to whichever endpoint the balancer picks, after a backoff
-//! with jitter (gRPC's retry policy). An RPC that may have run is never
-//! retried.
+//! opened, the request never went out, or the server refused the stream
+//! with a graceful GOAWAY or REFUSED_STREAM) is sent again, to whichever
+//! endpoint the balancer picks (not the one that just went away), after a
+//! backoff with jitter (gRPC's retry policy). An RPC that may have run is
+//! never retried.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -55,7 +60,7 @@ use tower::{
     BoxError, Service,
 };
 
-use super::{CallOptions, Target};
+use super::{describe_status, CallOptions, Target};
 use crate::{exit::UsageError, status::RpcError};
 
 /// The balancing flags.
@@ -126,10 +131,14 @@ impl CallOptions {
 }
 
 /// Whether an RPC failed before any server processed it, so that sending it
-/// again cannot run it twice: no connection could be opened, or the server
-/// refused the stream (GOAWAY above its last stream, REFUSED_STREAM).
+/// again cannot run it twice: no connection could be opened, the request
+/// never left the client (hyper cancelled it when its connection closed),
+/// or the server refused the stream (a graceful GOAWAY whose last stream is
+/// below it, REFUSED_STREAM). Only an RPC the user is told is UNAVAILABLE
+/// qualifies (tonic calls a GOAWAY-refused stream INTERNAL and a cancelled
+/// request CANCELLED; `describe_status` makes both UNAVAILABLE).
 pub fn not_processed(status: &Status) -> bool {
-    if status.code() != Code::Unavailable {
+    if describe_status(status.clone(), None).code != Code::Unavailable {
         return false;
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(status);
@@ -142,10 +151,18 @@ pub fn not_processed(status: &Status) -> bool {
                 return true;
             }
         }
+        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
+            if hyper.is_canceled() {
+                return true;
+            }
+        }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
-            if (h2.is_go_away() && h2.is_remote())
-                || h2.reason() == Some(h2::Reason::REFUSED_STREAM)
-            {
+            // A GOAWAY with an error code also fails streams at or below
+            // its last stream id, which may have run: only NO_ERROR (a
+            // graceful drain) fails just the streams above it.
+            let graceful_go_away =
+                h2.is_go_away() && h2.is_remote() && h2.reason() == Some(h2::Reason::NO_ERROR);
+            if graceful_go_away || h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
                 return true;
             }
         }
@@ -209,6 +226,11 @@ type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, BoxError>> + 
 struct Counted {
     channel: Channel,
     sent: Arc<AtomicU64>,
+    /// Told when an RPC finds the connection going away (GOAWAY, or closed
+    /// before the request went out): the endpoint task then takes the
+    /// endpoint out until it reconnects, as grpc-go's subchannel leaves
+    /// READY, so that a retry goes to another endpoint.
+    went_away: Arc<Notify>,
 }
 
 impl Service<Request> for Counted {
@@ -223,8 +245,36 @@ impl Service<Request> for Counted {
     fn call(&mut self, request: Request) -> Self::Future {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let call = self.channel.call(request);
-        Box::pin(async move { call.await.map_err(Into::into) })
+        let went_away = Arc::clone(&self.went_away);
+        Box::pin(async move {
+            call.await.map_err(|err| {
+                if is_going_away(&err) {
+                    went_away.notify_one();
+                }
+                err.into()
+            })
+        })
     }
+}
+
+/// Whether a failed call found its connection going away: the server sent
+/// GOAWAY, or the connection closed before the request was sent.
+fn is_going_away(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(err) = source {
+        if let Some(h2) = err.downcast_ref::<h2::Error>() {
+            if h2.is_go_away() && h2.is_remote() {
+                return true;
+            }
+        }
+        if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
+            if hyper.is_canceled() || hyper.is_closed() {
+                return true;
+            }
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// What the client calls: one endpoint's channel, or the balancer.
@@ -562,16 +612,38 @@ impl EndpointTask {
             .connect()
             .await
             .map_err(|err| super::root_cause(&err))?;
+        // One per connection, so that a late failure on an old connection
+        // cannot take a new one out.
+        let went_away = Arc::new(Notify::new());
+        let inserted = std::sync::atomic::AtomicBool::new(false);
         let insert = || {
             let _ = self.changes.send(Change::Insert(
                 self.key.clone(),
                 Counted {
                     channel: channel.clone(),
                     sent: Arc::clone(&self.sent),
+                    went_away: Arc::clone(&went_away),
                 },
             ));
             let _ = self.first.send(FirstOutcome::Up);
+            inserted.store(true, Ordering::Relaxed);
         };
+        tokio::select! {
+            outcome = self.watch(&channel, insert) => outcome,
+            () = went_away.notified() => {
+                tracing::debug!(endpoint = %self.key, "connection going away: taken out until it reconnects");
+                if inserted.load(Ordering::Relaxed) {
+                    Ok(())
+                } else {
+                    Err("the server closed the connection".to_owned())
+                }
+            }
+        }
+    }
+
+    /// Inserts the endpoint while it is serving: while connected without
+    /// health checking, or while its health watch says SERVING.
+    async fn watch(&self, channel: &Channel, insert: impl Fn()) -> Result<(), String> {
         if !self.health_check {
             insert();
             // Up until dropped; a connection that breaks is reopened by the
@@ -647,12 +719,15 @@ mod tests {
         assert!(!not_processed(&Status::unavailable(
             "the server died mid-call"
         )));
-        let mut other = Status::internal("x");
-        other.set_source(Arc::new(std::io::Error::new(
-            std::io::ErrorKind::ConnectionRefused,
-            "refused",
-        )));
-        assert!(!not_processed(&other));
+        // A status the server sent has no transport error inside.
+        assert!(!not_processed(&Status::internal("x")));
+        let mut refused_stream = Status::unavailable("refused");
+        refused_stream.set_source(Arc::new(h2::Error::from(h2::Reason::REFUSED_STREAM)));
+        assert!(not_processed(&refused_stream));
+        // A stream reset with another reason may have run.
+        let mut reset = Status::internal("reset");
+        reset.set_source(Arc::new(h2::Error::from(h2::Reason::INTERNAL_ERROR)));
+        assert!(!not_processed(&reset));
     }
 
     #[test]
