@@ -313,6 +313,42 @@ fn report_prints_the_summary_of_synthetic_readings() {
 }
 
 #[test]
+fn a_report_that_goes_quiet_is_ended_and_a_steady_one_is_not() {
+    let server = Server::start(&["--idle-stream-timeout", "400ms"]);
+    // A reading every 150 ms for 1.2 s: never quiet for the timeout.
+    let output = run(&[
+        "report",
+        "--count",
+        "8",
+        "--interval",
+        "150ms",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("count=8 "), "{}", stdout(&output));
+    // One reading, then 2 s of silence.
+    let output = run(&[
+        "report",
+        "--count",
+        "2",
+        "--interval",
+        "2s",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(68), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: DEADLINE_EXCEEDED: no message for 400ms (--idle-stream-timeout)\n"
+    );
+    assert!(server.wait_for_log(
+        "report stream sent nothing for the idle timeout",
+        Duration::from_secs(5)
+    ));
+}
+
+#[test]
 fn report_sends_a_readings_file() {
     let server = Server::start(&[]);
     let dir = tempfile::tempdir().expect("temp dir");

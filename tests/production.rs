@@ -603,6 +603,17 @@ fn a_peer_that_does_not_answer_pings_is_dropped() {
 #[test]
 fn an_idle_stream_is_ended() {
     let server = Server::start(&["--idle-stream-timeout", "300ms"]);
+    // A message every 120 ms for 0.6 s: never quiet for the timeout.
+    let output = run(&[
+        "stream",
+        "--count",
+        "5",
+        "--interval",
+        "120ms",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let output = run(&[
         "stream",
         "--count",

@@ -7,11 +7,11 @@ use std::{
     time::Duration,
 };
 
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::session::Session;
+use super::{idle::IdleTimer, session::Session};
 use crate::proto::{message_service_server::MessageService, MessageRequest, MessageResponse};
 
 #[derive(Debug, Clone)]
@@ -48,9 +48,7 @@ impl MessageService for Messenger {
             inbound: request.into_inner(),
             session: Session::new(),
             done: false,
-            idle_timeout: self.idle_timeout,
-            idle: Box::pin(tokio::time::sleep(self.idle_timeout)),
-            last_message: Instant::now(),
+            idle: IdleTimer::new(self.idle_timeout),
             deadline,
             timers_wake: None,
             peer,
@@ -68,12 +66,7 @@ pub struct Replies {
     inbound: Streaming<MessageRequest>,
     session: Session,
     done: bool,
-    idle_timeout: Duration,
-    /// Fires `idle_timeout` after it was last armed; re-armed lazily from
-    /// `last_message` (resetting a timer on every message cost more than
-    /// reading the clock).
-    idle: Pin<Box<Sleep>>,
-    last_message: Instant,
+    idle: IdleTimer,
     deadline: Option<Pin<Box<Sleep>>>,
     /// The waker the timers were last polled with. While it is still ours
     /// and neither timer has elapsed, they need not be polled again
@@ -106,7 +99,7 @@ impl Stream for Replies {
             Poll::Ready(Some(Ok(request))) => {
                 let reply = this.session.accept(&request);
                 this.done = this.session.is_finished();
-                this.last_message = Instant::now();
+                this.idle.touch();
                 Poll::Ready(Some(Ok(reply)))
             }
             Poll::Pending => {
@@ -126,14 +119,8 @@ impl Stream for Replies {
                         return this.end(Status::deadline_exceeded("deadline exceeded"));
                     }
                 }
-                while this.idle.as_mut().poll(cx).is_ready() {
-                    let idle_until = this.last_message + this.idle_timeout;
-                    if idle_until > Instant::now() {
-                        // A message came since the timer was armed.
-                        this.idle.as_mut().reset(idle_until);
-                        continue;
-                    }
-                    let idle = humantime::format_duration(this.idle_timeout);
+                if this.idle.poll_idle(cx).is_ready() {
+                    let idle = humantime::format_duration(this.idle.timeout());
                     tracing::warn!(peer = %this.peer, %idle, "stream sent nothing for the idle timeout, ending it");
                     return this.end(Status::deadline_exceeded(format!(
                         "no message for {idle} (--idle-stream-timeout)"

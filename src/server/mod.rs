@@ -16,6 +16,7 @@ mod conn_guard;
 mod connection_age;
 mod fast_path;
 mod greet;
+mod idle;
 mod listener;
 mod message;
 pub mod metrics;

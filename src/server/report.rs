@@ -2,10 +2,12 @@
 //! summary as they arrive (memory grows with the devices, not the
 //! readings); the answer comes once the client half-closes.
 
-use std::{collections::BTreeSet, time::Duration};
+use std::{collections::BTreeSet, pin::Pin, task::Poll, time::Duration};
 
-use tokio::time::Instant;
+use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
+
+use super::idle::IdleTimer;
 
 use crate::proto::{report_service_server::ReportService, Reading, Summary};
 
@@ -31,28 +33,22 @@ impl ReportService for Reporter {
         // `grpc-timeout` until the response, which comes after the stream.
         let mut inbound = request.into_inner();
         let mut tally = Tally::default();
-        let idle = tokio::time::sleep(self.idle_timeout);
-        tokio::pin!(idle);
-        let mut last_message = Instant::now();
+        let mut idle = IdleTimer::new(self.idle_timeout);
         loop {
-            tokio::select! {
-                biased;
-                next = inbound.message() => match next.map_err(inbound_error)? {
-                    Some(reading) => {
-                        tally.add(&reading)?;
-                        last_message = Instant::now();
-                    }
-                    None => break,
-                },
-                () = &mut idle => {
-                    // Re-armed lazily: resetting the timer per reading costs
-                    // more than reading the clock.
-                    let idle_until = last_message + self.idle_timeout;
-                    if idle_until > Instant::now() {
-                        idle.as_mut().reset(idle_until);
-                        continue;
-                    }
-                    let idle = humantime::format_duration(self.idle_timeout);
+            // The idle timer is polled only when no reading is ready.
+            let next = std::future::poll_fn(|cx| match Pin::new(&mut inbound).poll_next(cx) {
+                Poll::Ready(next) => Poll::Ready(Some(next)),
+                Poll::Pending => idle.poll_idle(cx).map(|()| None),
+            })
+            .await;
+            match next {
+                Some(Some(reading)) => {
+                    tally.add(&reading.map_err(inbound_error)?)?;
+                    idle.touch();
+                }
+                Some(None) => break,
+                None => {
+                    let idle = humantime::format_duration(idle.timeout());
                     tracing::warn!(%idle, "report stream sent nothing for the idle timeout, ending it");
                     return Err(Status::deadline_exceeded(format!(
                         "no message for {idle} (--idle-stream-timeout)"
