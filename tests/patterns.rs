@@ -326,7 +326,11 @@ fn a_report_that_goes_quiet_is_ended_and_a_steady_one_is_not() {
         &server.addr(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stdout(&output).starts_with("count=8 "), "{}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("count=8 "),
+        "{}",
+        stdout(&output)
+    );
     // One reading, then 2 s of silence.
     let output = run(&[
         "report",

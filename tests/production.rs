@@ -252,6 +252,51 @@ fn a_plaintext_client_to_a_tls_server_fails_cleanly() {
 }
 
 #[test]
+fn a_stalled_tls_handshake_is_closed_at_the_handshake_timeout() {
+    let pki = Pki::new(&["localhost"]);
+    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
+    let server = Server::start(&[
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--handshake-timeout",
+        "1s",
+    ]);
+    // Connections that start a TLS record (a ClientHello's 5-byte header)
+    // and send no more, and connections that send nothing.
+    let mut stalled: Vec<TcpStream> = (0..20)
+        .map(|i| {
+            let mut conn = TcpStream::connect(server.addr()).expect("connect");
+            if i % 2 == 0 {
+                conn.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00])
+                    .expect("record header");
+            }
+            conn.set_read_timeout(Some(Duration::from_secs(15)))
+                .expect("read timeout");
+            conn
+        })
+        .collect();
+    for (i, conn) in stalled.iter_mut().enumerate() {
+        let mut buf = [0u8; 64];
+        match conn.read(&mut buf) {
+            Ok(0) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {}
+            other => panic!("stalled TLS connection {i} not closed: {other:?}"),
+        }
+    }
+    // A real client is served as before.
+    let output = run(&[
+        "hello",
+        "--addr",
+        &format!("https://localhost:{}", server.port),
+        "--ca",
+        &pki.path("ca.pem"),
+    ]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+}
+
+#[test]
 fn a_tls_client_to_a_plaintext_server_gets_a_hint() {
     let pki = Pki::new(&["localhost"]);
     let server = Server::start(&[]);

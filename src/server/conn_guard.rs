@@ -14,9 +14,10 @@
 //! - When `--max-connections` is reached, the connection idle the longest
 //!   is closed to make room before a new one is refused.
 //!
-//! Under TLS the bytes seen here are encrypted: the handshake and header
-//! deadlines do not apply (the TLS handshake itself has no deadline in tonic
-//! 0.14), and an idle connection is closed without a GOAWAY.
+//! Under TLS the bytes seen here are encrypted: the TLS handshake gets the
+//! handshake timeout (tonic's own deadline for it, set in `serve`), but the
+//! HTTP/2 preface after it and the header deadline are not checked, and an
+//! idle connection is closed without a GOAWAY.
 
 use std::{
     collections::HashMap,

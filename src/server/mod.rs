@@ -126,7 +126,11 @@ pub async fn serve(
         builder = builder.max_connection_age(age.age);
     }
     if let Some(tls) = &config.tls {
-        builder = builder.tls_config(tls.clone()).context("configuring TLS")?;
+        // The TLS handshake gets the handshake timeout too (tonic's
+        // handshake has no deadline of its own).
+        builder = builder
+            .tls_config(tls.clone().timeout(limits.handshake_timeout))
+            .context("configuring TLS")?;
     }
     // Outermost first: the metrics and the access log see every RPC with
     // its final (corrected) status. The unary and bidi services are dispatched ahead
