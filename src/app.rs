@@ -179,6 +179,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         rate: load.rate,
         payload_size: load.payload_size,
         count_errors: load.count_errors,
+        metrics_url: load.metrics_url.clone(),
     };
     let report = runtime(None)?.block_on(run_bench(&config))?;
     Printer::new(args.client.output, std::io::stdout().lock()).bench_report(&report)?;

@@ -183,6 +183,12 @@ pub struct LoadArgs {
     /// failures are counted apart, by status and message.
     #[arg(long)]
     pub count_errors: bool,
+
+    /// The server's Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics,
+    /// `serve --metrics-addr`): its counters for the benchmarked method,
+    /// its CPU time and memory during the run go into the report.
+    #[arg(long, value_parser = crate::bench::MetricsUrl::parse, value_name = "URL")]
+    pub metrics_url: Option<crate::bench::MetricsUrl>,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

@@ -511,3 +511,90 @@ fn the_gauges_follow_open_connections_and_streams() {
     wait_for_sample(metrics, "grpc_server_in_flight_streams", 0.0);
     wait_for_sample(metrics, "grpc_server_open_connections", 0.0);
 }
+
+#[test]
+fn bench_reports_the_servers_own_counters_for_its_run() {
+    let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
+    let url = format!("http://127.0.0.1:{}/metrics", metrics_port(&server));
+    // Traffic before the run, and the warm-up, are not the run's.
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run(&[
+        "bench",
+        "hello",
+        "-n",
+        "300",
+        "--warmup",
+        "200ms",
+        "-o",
+        "json",
+        "--metrics-url",
+        &url,
+        "--addr",
+        &server.addr(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON report");
+    let server_metrics = &report["server_metrics"];
+    assert_eq!(server_metrics["url"], url.as_str());
+    assert_eq!(
+        server_metrics["handled"],
+        serde_json::json!({"OK": 300}),
+        "{report}"
+    );
+    assert_eq!(server_metrics["msg_received"], 300, "{report}");
+    assert_eq!(server_metrics["msg_sent"], 300, "{report}");
+    assert!(server_metrics["cpu_seconds"]
+        .as_f64()
+        .is_some_and(|s| s >= 0.0));
+    assert!(server_metrics["resident_bytes_after"]
+        .as_u64()
+        .is_some_and(|b| b > 0));
+
+    // A streaming workload: its own method, messages counted one by one.
+    let output = run(&[
+        "bench",
+        "report",
+        "-n",
+        "4",
+        "--messages",
+        "100",
+        "--metrics-url",
+        &url,
+        "--addr",
+        &server.addr(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("Server metrics ({url}), during the run:\n  RPCs handled:\t4 OK\n  Messages:\t400 received, 4 sent\n")),
+        "{text}"
+    );
+
+    // A page that cannot be read: one line, exit 1, before any load.
+    let output = run(&[
+        "bench",
+        "hello",
+        "-n",
+        "5",
+        "--metrics-url",
+        "http://127.0.0.1:1/metrics",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .starts_with("error: --metrics-url http://127.0.0.1:1/metrics: connecting: "),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+    let output = run(&[
+        "bench",
+        "hello",
+        "--metrics-url",
+        "https://127.0.0.1:1/metrics",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

@@ -17,6 +17,7 @@ mod direct;
 mod patterns;
 mod report;
 mod schedule;
+mod server_metrics;
 mod stats;
 mod worker;
 
@@ -29,6 +30,7 @@ use tokio::{sync::watch, time::Instant};
 use tonic::metadata::MetadataMap;
 
 pub use report::Report;
+pub use server_metrics::{MetricsUrl, ServerMetrics};
 pub(crate) use stats::{PhaseOutcome, WorkerStats};
 pub(crate) use worker::{Reopened, Transport};
 
@@ -62,6 +64,16 @@ impl Workload {
             Self::Stream { .. } => "stream",
             Self::Watch { .. } => "watch",
             Self::Report { .. } => "report",
+        }
+    }
+
+    /// The gRPC service and method it calls.
+    pub fn grpc_method(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Hello => ("packages.GreetService", "sayHello"),
+            Self::Stream { .. } => ("packages.MessageService", "iter_message"),
+            Self::Watch { .. } => ("packages.StockService", "watch"),
+            Self::Report { .. } => ("packages.ReportService", "report"),
         }
     }
 
@@ -104,6 +116,8 @@ pub struct BenchConfig {
     /// Failed RPCs go into the latency histogram too (ghz's
     /// `--count-errors`); by default only successful ones do.
     pub count_errors: bool,
+    /// Scrape the server's metrics before and after the measured run.
+    pub metrics_url: Option<MetricsUrl>,
 }
 
 /// Runs the benchmark. `on_progress` is called with the number of finished
@@ -220,6 +234,10 @@ async fn run_on<T: Transport>(
     mut interrupt: watch::Receiver<bool>,
 ) -> anyhow::Result<Report> {
     let payload: Arc<str> = Arc::from("x".repeat(config.payload_size));
+    if let Some(url) = &config.metrics_url {
+        // Fail before any load when the page cannot be read.
+        server_metrics::scrape(url).await?;
+    }
     if !config.warmup.is_zero() {
         phase(
             config,
@@ -232,6 +250,10 @@ async fn run_on<T: Transport>(
         )
         .await;
     }
+    let before = match &config.metrics_url {
+        Some(url) => Some(server_metrics::scrape(url).await?),
+        None => None,
+    };
     let outcome = phase(
         config,
         channels,
@@ -242,7 +264,21 @@ async fn run_on<T: Transport>(
         &mut interrupt,
     )
     .await;
-    Ok(Report::new(config, outcome))
+    let mut report = Report::new(config, outcome);
+    if let (Some(url), Some(before)) = (&config.metrics_url, before) {
+        // The run is done: a page that cannot be read now costs the
+        // server's part of the report, not the report.
+        match server_metrics::scrape(url).await {
+            Ok(after) => {
+                let (service, method) = config.workload.grpc_method();
+                report.server = Some(ServerMetrics::between(
+                    url, &before, &after, service, method,
+                ));
+            }
+            Err(err) => eprintln!("warning: {err:#}; the report has no server metrics"),
+        }
+    }
+    Ok(report)
 }
 
 async fn phase<T: Transport>(

@@ -7,7 +7,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 use tonic::Code;
 
-use super::{BenchConfig, PhaseOutcome, Stop, Workload};
+use super::{BenchConfig, PhaseOutcome, ServerMetrics, Stop, Workload};
 use crate::status::code_name;
 
 pub struct Report {
@@ -35,6 +35,8 @@ pub struct Report {
     pub stop: Stop,
     /// Several endpoints: RPCs sent to each (retries included), by address.
     pub endpoints: BTreeMap<String, u64>,
+    /// `--metrics-url`: what the server counted during the run.
+    pub server: Option<ServerMetrics>,
 }
 
 /// Open loop: the rate asked for against what the client managed.
@@ -97,6 +99,7 @@ pub struct JsonReport<'a> {
     errors: &'a BTreeMap<String, u64>,
     /// RPCs sent to each endpoint (empty with one endpoint).
     endpoints: &'a BTreeMap<String, u64>,
+    server_metrics: Option<&'a ServerMetrics>,
 }
 
 #[derive(Debug, Serialize)]
@@ -181,6 +184,7 @@ impl Report {
             schedule,
             stop: config.stop,
             endpoints: BTreeMap::new(),
+            server: None,
         }
     }
 
@@ -273,6 +277,7 @@ impl Report {
             status_codes: &self.statuses,
             errors: &self.errors,
             endpoints: &self.endpoints,
+            server_metrics: self.server.as_ref(),
         }
     }
 
@@ -390,7 +395,58 @@ impl Report {
                 let _ = writeln!(out, "  [{count}]\t{share:.1}%\t{endpoint}");
             }
         }
+        if let Some(server) = &self.server {
+            self.server_text(server, &mut out);
+        }
         out
+    }
+}
+
+impl Report {
+    /// The `--metrics-url` section: the server's side of the same run.
+    fn server_text(&self, server: &ServerMetrics, out: &mut String) {
+        let _ = writeln!(out, "\nServer metrics ({}), during the run:", server.url);
+        let handled = server
+            .handled
+            .iter()
+            .map(|(code, count)| format!("{count} {code}"))
+            .collect::<Vec<_>>();
+        let handled = if handled.is_empty() {
+            "none".to_owned()
+        } else {
+            handled.join(", ")
+        };
+        let _ = writeln!(out, "  RPCs handled:\t{handled}");
+        let _ = writeln!(
+            out,
+            "  Messages:\t{} received, {} sent",
+            server.msg_received, server.msg_sent
+        );
+        let seconds = self.duration.as_secs_f64().max(1e-9);
+        let per_rpc = if self.count > 0 {
+            format!(
+                ", {:.1} µs per RPC",
+                server.cpu_seconds * 1e6 / self.count as f64
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  CPU:\t\t{:.2} s ({:.0}% of one core){per_rpc}",
+            server.cpu_seconds,
+            server.cpu_seconds * 100.0 / seconds
+        );
+        let _ = writeln!(
+            out,
+            "  Resident:\t{} before, {} after",
+            bytesize::ByteSize(server.resident_bytes_before)
+                .display()
+                .iec(),
+            bytesize::ByteSize(server.resident_bytes_after)
+                .display()
+                .iec()
+        );
     }
 }
 
