@@ -17,7 +17,8 @@
 //!
 //! An endpoint whose connection is going away (an RPC on it met a GOAWAY,
 //! or a connection closed before the request went out) leaves the balancer
-//! until it has reconnected, as a grpc-go subchannel leaves READY.
+//! until it has reconnected (after 100–200 ms), as a grpc-go subchannel
+//! leaves READY.
 //!
 //! `--retries N` (unary RPCs): an RPC that failed UNAVAILABLE without
 //! having reached a server ([`not_processed`]: the connection could not be
@@ -581,14 +582,24 @@ struct EndpointTask {
 }
 
 impl EndpointTask {
+    /// The pause before reconnecting an endpoint that was up (doubled at
+    /// most by jitter); failed connections back off as [`Backoff`] says.
+    const AFTER_UP: Duration = Duration::from_millis(100);
+
     async fn run(self) {
         let mut backoff = Backoff::new();
         let mut reported_first = false;
         loop {
             let outcome = self.serve_while_up().await;
             let _ = self.changes.send(Change::Remove(self.key.clone()));
-            match outcome {
-                Ok(()) => backoff.reset(),
+            let wait = match outcome {
+                // It was up: reconnect soon, as gRPC reconnects a READY
+                // subchannel that went away (a short pause, so that a
+                // server closing every connection is not hammered).
+                Ok(()) => {
+                    backoff.reset();
+                    Self::AFTER_UP.mul_f64(1.0 + random_unit())
+                }
                 Err(why) => {
                     tracing::debug!(endpoint = %self.key, "endpoint down: {why}");
                     if !reported_first {
@@ -597,10 +608,11 @@ impl EndpointTask {
                             .send(FirstOutcome::Failed(format!("{}: {why}", self.key)));
                         reported_first = true;
                     }
+                    backoff.step()
                 }
-            }
+            };
             self.failed.notify_one();
-            tokio::time::sleep(backoff.step()).await;
+            tokio::time::sleep(wait).await;
         }
     }
 
