@@ -451,21 +451,24 @@ fn an_rpc_refused_by_a_goaway_is_unavailable_and_retried_on_another_endpoint() {
     // Without retries, bench counts the refused RPCs as UNAVAILABLE in its
     // status counts too, not only in the error texts.
     let addrs = format!("{},{}", refusing.addr, good.addr());
-    let (report, output) = bench_json(&[
-        "bench",
-        "hello",
-        "-n",
-        "40",
-        "-c",
-        "1",
-        "-o",
-        "json",
-        "--health-check=false",
-        "--retries",
-        "0",
-        "--addr",
-        &addrs,
-    ]);
+    let bench_with_retries = |retries: &str| {
+        bench_json(&[
+            "bench",
+            "hello",
+            "-n",
+            "40",
+            "-c",
+            "1",
+            "-o",
+            "json",
+            "--health-check=false",
+            "--retries",
+            retries,
+            "--addr",
+            &addrs,
+        ])
+    };
+    let (report, output) = bench_with_retries("0");
     let failed = report["failed"].as_u64().unwrap_or(0);
     assert!(failed > 0, "{}\n{report}", stderr(&output));
     assert_eq!(
@@ -476,21 +479,7 @@ fn an_rpc_refused_by_a_goaway_is_unavailable_and_retried_on_another_endpoint() {
 
     // The server never saw those RPCs: with --retries they go to the other
     // endpoint, unary hello and bench alike.
-    let (report, output) = bench_json(&[
-        "bench",
-        "hello",
-        "-n",
-        "40",
-        "-c",
-        "1",
-        "-o",
-        "json",
-        "--health-check=false",
-        "--retries",
-        "3",
-        "--addr",
-        &addrs,
-    ]);
+    let (report, output) = bench_with_retries("3");
     assert_eq!(report["failed"], 0, "{}\n{report}", stderr(&output));
     assert_eq!(report["ok"], 40, "{report}");
     for _ in 0..6 {
@@ -505,4 +494,40 @@ fn an_rpc_refused_by_a_goaway_is_unavailable_and_retried_on_another_endpoint() {
         assert!(output.status.success(), "{}", stderr(&output));
         assert_eq!(stdout(&output), "hello, world\n");
     }
+}
+
+#[test]
+fn when_every_endpoint_is_down_rpcs_fail_at_once_with_unavailable() {
+    let servers = [Server::start(&[]), Server::start(&[])];
+    let all: Vec<&Server> = servers.iter().collect();
+    let addrs = format!("{},{}", servers[0].addr(), servers[1].addr());
+    // 1,500 RPCs over 5 s, each with a 60 s deadline; both replicas die
+    // early on.
+    let bench = spawn_paced_bench(&addrs, &["--timeout", "60s"]);
+    wait_for_rpcs(&all, 300);
+    for server in &servers {
+        server.signal(libc::SIGKILL);
+    }
+    let report = report_of(bench);
+    // Nothing waited for its deadline: once both were found down, every RPC
+    // failed at once, UNAVAILABLE, naming why for each endpoint (as gRPC's
+    // pickers fail RPCs when every subchannel is in TRANSIENT_FAILURE).
+    assert!(
+        report["status_codes"]["DEADLINE_EXCEEDED"].is_null(),
+        "{report}"
+    );
+    let failed = report["failed"].as_u64().unwrap_or(0);
+    assert!(failed >= 500, "{report}");
+    assert_eq!(
+        report["status_codes"]["UNAVAILABLE"].as_u64(),
+        Some(failed),
+        "{report}"
+    );
+    let errors = report["errors"].as_object().expect("errors");
+    assert!(
+        errors
+            .keys()
+            .any(|error| error.starts_with("UNAVAILABLE: no endpoint is up: ")),
+        "{report}"
+    );
 }

@@ -20,6 +20,9 @@
 //! until it has reconnected (after 100–200 ms), as a grpc-go subchannel
 //! leaves READY.
 //!
+//! When every endpoint has failed, RPCs fail at once with UNAVAILABLE
+//! ([`FailFast`]) instead of waiting for their deadline.
+//!
 //! `--retries N` (unary RPCs): an RPC that failed UNAVAILABLE without
 //! having reached a server ([`not_processed`]: the connection could not be
 //! opened, the request never went out, or the server refused the stream
@@ -35,7 +38,7 @@ use std::{
     pin::Pin,
     str::FromStr,
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
     },
     task::{Context, Poll},
@@ -278,6 +281,108 @@ fn is_going_away(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// What each endpoint is doing, for failing fast: when every endpoint has
+/// failed (connection refused, health NOT_SERVING or its watch broken), an
+/// RPC fails at once with UNAVAILABLE, as gRPC's pickers do when every
+/// subchannel is in TRANSIENT_FAILURE, instead of waiting for its deadline;
+/// while one is connecting, RPCs wait for it.
+#[derive(Default)]
+struct States {
+    map: Mutex<BTreeMap<String, State>>,
+    /// Every endpoint failed (and there is at least one): read per RPC.
+    all_failed: AtomicBool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    Connecting,
+    Ready,
+    Failed(String),
+}
+
+impl States {
+    fn update(&self, change: impl FnOnce(&mut BTreeMap<String, State>)) {
+        let mut map = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        change(&mut map);
+        let all_failed =
+            !map.is_empty() && map.values().all(|state| matches!(state, State::Failed(_)));
+        self.all_failed.store(all_failed, Ordering::Release);
+    }
+
+    fn set(&self, key: &str, state: State) {
+        self.update(|map| {
+            map.insert(key.to_owned(), state);
+        });
+    }
+
+    fn remove(&self, key: &str) {
+        self.update(|map| {
+            map.remove(key);
+        });
+    }
+
+    /// When every endpoint has failed: why, endpoint by endpoint.
+    fn failure(&self) -> Option<String> {
+        if !self.all_failed.load(Ordering::Acquire) {
+            return None;
+        }
+        let map = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let why: Vec<String> = map
+            .iter()
+            .filter_map(|(key, state)| match state {
+                State::Failed(why) => Some(format!("{key}: {why}")),
+                _ => None,
+            })
+            .collect();
+        (!why.is_empty()).then(|| why.join("; "))
+    }
+}
+
+/// The balancer, failing RPCs at once while every endpoint has failed.
+struct FailFast<S> {
+    inner: S,
+    states: Arc<States>,
+    /// Decided in `poll_ready`, so that `call` follows it: the inner
+    /// balancer is called only after it said it was ready.
+    failing: Option<String>,
+}
+
+impl<S> Service<Request> for FailFast<S>
+where
+    S: Service<Request, Response = Response, Error = BoxError>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = BoxError;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        // The endpoint tasks change the states before they tell the
+        // balancer (whose discovery wakes this task), so a change is seen.
+        self.failing = self.states.failure();
+        if self.failing.is_some() {
+            return Poll::Ready(Ok(()));
+        }
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match self.failing.take() {
+            Some(why) => {
+                let status = Status::unavailable(format!("no endpoint is up: {why}"));
+                Box::pin(std::future::ready(Err(Box::new(status) as BoxError)))
+            }
+            None => Box::pin(self.inner.call(request)),
+        }
+    }
+}
+
 /// What the client calls: one endpoint's channel, or the balancer.
 #[derive(Clone)]
 pub enum ClientChannel {
@@ -382,7 +487,15 @@ pub async fn open(options: &CallOptions) -> anyhow::Result<ClientChannel> {
         discover,
         CompleteOnResponse::default(),
     ));
-    let service = Buffer::new(BoxService::new(balance), 1024);
+    let states = Arc::new(States::default());
+    let service = Buffer::new(
+        BoxService::new(FailFast {
+            inner: balance,
+            states: Arc::clone(&states),
+            failing: None,
+        }),
+        1024,
+    );
     let (first_tx, mut first_rx) = mpsc::unbounded_channel();
     let sent = Arc::new(Counters::default());
     let resolver = Resolver {
@@ -390,6 +503,7 @@ pub async fn open(options: &CallOptions) -> anyhow::Result<ClientChannel> {
         changes: changes_tx,
         first: first_tx,
         counters: Arc::clone(&sent),
+        states,
     };
     let endpoints = Arc::new(Endpoints {
         sent,
@@ -435,6 +549,7 @@ struct Resolver {
     changes: mpsc::UnboundedSender<Change<String, Counted>>,
     first: mpsc::UnboundedSender<FirstOutcome>,
     counters: Arc<Counters>,
+    states: Arc<States>,
 }
 
 const RESOLVE_INTERVAL: Duration = Duration::from_secs(30);
@@ -456,6 +571,7 @@ impl Resolver {
                 tasks.retain(|key, _| {
                     let keep = resolved.iter().any(|(resolved, _)| resolved == key);
                     if !keep {
+                        self.states.remove(key);
                         let _ = self.changes.send(Change::Remove(key.clone()));
                     }
                     keep
@@ -473,6 +589,7 @@ impl Resolver {
                     changes: self.changes.clone(),
                     first: self.first.clone(),
                     failed: Arc::clone(&failed),
+                    states: Arc::clone(&self.states),
                 };
                 tasks.insert(key, AbortOnDrop(tokio::spawn(task.run())));
             }
@@ -579,6 +696,7 @@ struct EndpointTask {
     changes: mpsc::UnboundedSender<Change<String, Counted>>,
     first: mpsc::UnboundedSender<FirstOutcome>,
     failed: Arc<Notify>,
+    states: Arc<States>,
 }
 
 impl EndpointTask {
@@ -587,10 +705,17 @@ impl EndpointTask {
     const AFTER_UP: Duration = Duration::from_millis(100);
 
     async fn run(self) {
+        self.states.set(&self.key, State::Connecting);
         let mut backoff = Backoff::new();
         let mut reported_first = false;
         loop {
             let outcome = self.serve_while_up().await;
+            // The state first: the Remove wakes the balancer, which then
+            // sees it (FailFast).
+            match &outcome {
+                Ok(()) => self.states.set(&self.key, State::Connecting),
+                Err(why) => self.states.set(&self.key, State::Failed(why.clone())),
+            }
             let _ = self.changes.send(Change::Remove(self.key.clone()));
             let wait = match outcome {
                 // It was up: reconnect soon, as gRPC reconnects a READY
@@ -627,8 +752,9 @@ impl EndpointTask {
         // One per connection, so that a late failure on an old connection
         // cannot take a new one out.
         let went_away = Arc::new(Notify::new());
-        let inserted = std::sync::atomic::AtomicBool::new(false);
+        let inserted = AtomicBool::new(false);
         let insert = || {
+            self.states.set(&self.key, State::Ready);
             let _ = self.changes.send(Change::Insert(
                 self.key.clone(),
                 Counted {
@@ -686,6 +812,10 @@ impl EndpointTask {
                         inserted = true;
                     } else if !serving && inserted {
                         tracing::debug!(endpoint = %self.key, "endpoint NOT_SERVING: taken out");
+                        self.states.set(
+                            &self.key,
+                            State::Failed("the server reports NOT_SERVING".to_owned()),
+                        );
                         let _ = self.changes.send(Change::Remove(self.key.clone()));
                         inserted = false;
                     }
