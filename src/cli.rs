@@ -295,7 +295,8 @@ pub struct ServeArgs {
     pub max_connections_per_ip: u32,
 
     /// Close a plaintext connection that has not sent the HTTP/2 preface
-    /// and its SETTINGS within this long.
+    /// and its SETTINGS within this long, and a TLS connection that has not
+    /// finished its TLS handshake.
     #[arg(long, default_value = duration_text(defaults::HANDSHAKE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub handshake_timeout: Duration,
 
@@ -320,7 +321,8 @@ pub struct ServeArgs {
     #[arg(long, default_value = duration_text(defaults::KEEPALIVE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub keepalive_timeout: Duration,
 
-    /// End a stream whose client sends nothing for this long.
+    /// End a stream whose client sends nothing for this long (checked every
+    /// quarter of it: ended after 1 to 1.25 times this).
     #[arg(long, default_value = duration_text(defaults::IDLE_STREAM_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub idle_stream_timeout: Duration,
 

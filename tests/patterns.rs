@@ -314,24 +314,26 @@ fn report_prints_the_summary_of_synthetic_readings() {
 
 #[test]
 fn a_report_that_goes_quiet_is_ended_and_a_steady_one_is_not() {
-    let server = Server::start(&["--idle-stream-timeout", "400ms"]);
-    // A reading every 150 ms for 1.2 s: never quiet for the timeout.
+    // A reading every 150 ms for 1.5 s: never quiet for the 1 s timeout
+    // (a wide margin: the machine may stall the client for a while).
+    let steady = Server::start(&["--idle-stream-timeout", "1s"]);
     let output = run(&[
         "report",
         "--count",
-        "8",
+        "10",
         "--interval",
         "150ms",
         "--addr",
-        &server.addr(),
+        &steady.addr(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stdout(&output).starts_with("count=8 "),
+        stdout(&output).starts_with("count=10 "),
         "{}",
         stdout(&output)
     );
     // One reading, then 2 s of silence.
+    let server = Server::start(&["--idle-stream-timeout", "400ms"]);
     let output = run(&[
         "report",
         "--count",

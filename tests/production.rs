@@ -647,18 +647,20 @@ fn a_peer_that_does_not_answer_pings_is_dropped() {
 
 #[test]
 fn an_idle_stream_is_ended() {
-    let server = Server::start(&["--idle-stream-timeout", "300ms"]);
-    // A message every 120 ms for 0.6 s: never quiet for the timeout.
+    // A message every 150 ms for 1.2 s: never quiet for the 1 s timeout (a
+    // wide margin: the machine may stall the client for a while).
+    let steady = Server::start(&["--idle-stream-timeout", "1s"]);
     let output = run(&[
         "stream",
         "--count",
-        "5",
+        "8",
         "--interval",
-        "120ms",
+        "150ms",
         "--addr",
-        &server.addr(),
+        &steady.addr(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let server = Server::start(&["--idle-stream-timeout", "300ms"]);
     let output = run(&[
         "stream",
         "--count",

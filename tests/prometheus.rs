@@ -544,9 +544,7 @@ fn bench_reports_the_servers_own_counters_for_its_run() {
     );
     assert_eq!(server_metrics["msg_received"], 300, "{report}");
     assert_eq!(server_metrics["msg_sent"], 300, "{report}");
-    assert!(server_metrics["cpu_seconds"]
-        .as_f64()
-        .is_some_and(|s| s >= 0.0));
+    assert!(server_metrics["cpu_seconds"].is_f64(), "{report}");
     assert!(server_metrics["resident_bytes_after"]
         .as_u64()
         .is_some_and(|b| b > 0));

@@ -531,3 +531,25 @@ fn when_every_endpoint_is_down_rpcs_fail_at_once_with_unavailable() {
         "{report}"
     );
 }
+
+#[test]
+fn hello_to_endpoints_that_all_report_not_serving_fails_at_once() {
+    // Draining replicas: NOT_SERVING on health, still accepting for 30 s.
+    let servers = [
+        Server::start(&["--drain-delay", "30s"]),
+        Server::start(&["--drain-delay", "30s"]),
+    ];
+    for server in &servers {
+        server.signal(libc::SIGTERM);
+        assert!(server.wait_for_log("shutting down", Duration::from_secs(5)));
+    }
+    let addrs = format!("{},{}", servers[0].addr(), servers[1].addr());
+    let output = run(&["hello", "--timeout", "20s", "--addr", &addrs]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    let error = stderr(&output);
+    assert!(
+        error.starts_with("error: UNAVAILABLE: no endpoint is up: ")
+            && error.matches("the server reports NOT_SERVING").count() == 2,
+        "{error}"
+    );
+}

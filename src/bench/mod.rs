@@ -251,7 +251,7 @@ async fn run_on<T: Transport>(
         .await;
     }
     let before = match &config.metrics_url {
-        Some(url) => Some(server_metrics::scrape(url).await?),
+        Some(url) => Some(server_metrics::settled_scrape(url).await?),
         None => None,
     };
     let outcome = phase(
@@ -268,7 +268,7 @@ async fn run_on<T: Transport>(
     if let (Some(url), Some(before)) = (&config.metrics_url, before) {
         // The run is done: a page that cannot be read now costs the
         // server's part of the report, not the report.
-        match server_metrics::scrape(url).await {
+        match server_metrics::settled_scrape(url).await {
             Ok(after) => {
                 let (service, method) = config.workload.grpc_method();
                 report.server = Some(ServerMetrics::between(

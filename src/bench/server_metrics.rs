@@ -17,7 +17,7 @@ use crate::status::code_name;
 
 /// A scrape larger than this is refused (ours is ~60 KiB).
 const MAX_SCRAPE_BYTES: usize = 16 << 20;
-/// Connect and answer, each.
+/// For the whole fetch: connect, request, page.
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where to scrape: `http://HOST:PORT/PATH`.
@@ -65,6 +65,17 @@ struct Sample {
     name: String,
     labels: BTreeMap<String, String>,
     value: f64,
+}
+
+/// How long the server is given to count what the client just finished or
+/// cancelled (the end of the warm-up or of a `-z` run cancels RPCs in
+/// flight) before the page is read.
+const SETTLE: Duration = Duration::from_millis(100);
+
+/// The page once the server has settled: after [`SETTLE`].
+pub async fn settled_scrape(url: &MetricsUrl) -> anyhow::Result<Scrape> {
+    tokio::time::sleep(SETTLE).await;
+    scrape(url).await
 }
 
 /// GETs the metrics page (HTTP/1.1, one connection).
@@ -135,24 +146,41 @@ impl Scrape {
     }
 }
 
+/// `name value`, `name{labels} value`, either followed by a timestamp or an
+/// OpenMetrics exemplar (`# {labels} value`), which are ignored.
 fn parse_sample(line: &str) -> Option<Sample> {
-    let (name_and_labels, rest) = match line.find('{') {
-        Some(_) => {
-            let close = line.rfind('}')?;
-            (&line[..close + 1], &line[close + 1..])
+    let name_end = line
+        .find(|c: char| c == '{' || c.is_whitespace())
+        .unwrap_or(line.len());
+    let (name, rest) = line.split_at(name_end);
+    let (labels, rest) = match rest.strip_prefix('{') {
+        Some(inner) => {
+            let close = closing_brace(inner)?;
+            (parse_labels(&inner[..close])?, &inner[close + 1..])
         }
-        None => line.split_once(' ')?,
+        None => (BTreeMap::new(), rest),
     };
     let value: f64 = rest.split_whitespace().next()?.parse().ok()?;
-    let (name, labels) = match name_and_labels.split_once('{') {
-        Some((name, labels)) => (name, parse_labels(labels.strip_suffix('}')?)?),
-        None => (name_and_labels, BTreeMap::new()),
-    };
     Some(Sample {
         name: name.to_owned(),
         labels,
         value,
     })
+}
+
+/// The index of the `}` that closes a label set, skipping quoted values.
+fn closing_brace(text: &str) -> Option<usize> {
+    let (mut quoted, mut escaped) = (false, false);
+    for (at, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '}' if !quoted => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `a="x",b="y"` (values with `\"`, `\\` and `\n` escapes).
@@ -208,16 +236,20 @@ impl ServerMetrics {
             let grown = after.sum(name, &method_labels) - before.sum(name, &method_labels);
             grown.max(0.0).round() as u64
         };
+        let codes: std::collections::BTreeSet<&str> = after
+            .matching("grpc_server_handled_total", &method_labels)
+            .filter_map(|sample| sample.labels.get("grpc_code").map(String::as_str))
+            .collect();
         let mut handled = BTreeMap::new();
-        for sample in after.matching("grpc_server_handled_total", &method_labels) {
-            let Some(code) = sample.labels.get("grpc_code") else {
-                continue;
-            };
+        for code in codes {
             let mut labels = method_labels.to_vec();
             labels.push(("grpc_code", code));
-            let grown = (sample.value - before.sum("grpc_server_handled_total", &labels)).round();
-            if grown >= 1.0 {
-                *handled.entry(canonical_code(code)).or_default() += grown as u64;
+            let grown = (after.sum("grpc_server_handled_total", &labels)
+                - before.sum("grpc_server_handled_total", &labels))
+            .round();
+            if grown.is_finite() && grown >= 1.0 {
+                let entry: &mut u64 = handled.entry(canonical_code(code)).or_default();
+                *entry = entry.saturating_add(grown as u64);
             }
         }
         let gauge = |scrape: &Scrape| scrape.sum("process_resident_memory_bytes", &[]) as u64;
@@ -259,13 +291,17 @@ grpc_server_msg_sent_total{grpc_type="unary",grpc_service="packages.GreetService
 process_cpu_seconds_total 1.5
 process_resident_memory_bytes 1.0e7
 weird{a="x\"y,z",b="\\"} 3 1700000000
+exemplar_total{a="}"} 10 # {trace_id="abc"} 1
+tabbed	5
 "#;
 
     #[test]
     fn samples_parse_with_escaped_labels_and_timestamps() {
         let scrape = Scrape::parse(PAGE);
-        assert_eq!(scrape.samples.len(), 8);
+        assert_eq!(scrape.samples.len(), 10);
         assert_eq!(scrape.sum("weird", &[("a", "x\"y,z"), ("b", "\\")]), 3.0);
+        assert_eq!(scrape.sum("exemplar_total", &[("a", "}")]), 10.0);
+        assert_eq!(scrape.sum("tabbed", &[]), 5.0);
         assert_eq!(scrape.sum("process_resident_memory_bytes", &[]), 1.0e7);
     }
 

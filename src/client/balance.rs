@@ -27,8 +27,9 @@
 //! having reached a server ([`not_processed`]: the connection could not be
 //! opened, the request never went out, or the server refused the stream
 //! with a graceful GOAWAY or REFUSED_STREAM) is sent again, to whichever
-//! endpoint the balancer picks (not the one that just went away), after a
-//! backoff with jitter (gRPC's retry policy). An RPC that may have run is
+//! endpoint the balancer picks (one whose connection just went away is out
+//! of it once its task has seen that, normally well within the backoff),
+//! after a backoff with jitter (gRPC's retry policy). An RPC that may have run is
 //! never retried.
 
 use std::{
@@ -261,13 +262,27 @@ impl Service<Request> for Counted {
     }
 }
 
-/// Whether a failed call found its connection going away: the server sent
-/// GOAWAY, or the connection closed before the request was sent.
+/// Whether a failed call found its connection going or gone: the server
+/// sent GOAWAY, the connection closed or broke, or reconnecting failed (a
+/// false positive costs one reconnect).
 fn is_going_away(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(err) = source {
+        if err.is::<tonic::ConnectError>() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::BrokenPipe
+            ) {
+                return true;
+            }
+        }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
-            if h2.is_go_away() && h2.is_remote() {
+            if (h2.is_go_away() && h2.is_remote()) || h2.is_io() {
                 return true;
             }
         }
@@ -363,13 +378,22 @@ where
     type Future = ResponseFuture;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        // The endpoint tasks change the states before they tell the
-        // balancer (whose discovery wakes this task), so a change is seen.
+        self.failing = None;
+        if self.states.failure().is_none() {
+            if let Poll::Ready(ready) = self.inner.poll_ready(cx) {
+                return Poll::Ready(ready);
+            }
+        }
+        // Checked again after the balancer: an endpoint task changes the
+        // states before it tells the balancer, so a change the balancer
+        // consumed while it found nothing ready is seen here, and a later
+        // one wakes it.
         self.failing = self.states.failure();
         if self.failing.is_some() {
-            return Poll::Ready(Ok(()));
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
         }
-        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
@@ -510,13 +534,17 @@ pub async fn open(options: &CallOptions) -> anyhow::Result<ClientChannel> {
         resolver: tokio::spawn(resolver.run()),
     });
     // Wait for the first endpoint up, or for every one to have failed once.
-    let mut failures: Vec<String> = Vec::new();
+    // By endpoint: one may report more than once (NOT_SERVING, then its
+    // watch breaking).
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
     let mut expected = None;
     loop {
         match first_rx.recv().await {
             Some(FirstOutcome::Resolved(count)) => expected = Some(count),
             Some(FirstOutcome::Up) => break,
-            Some(FirstOutcome::Failed(why)) => failures.push(why),
+            Some(FirstOutcome::Failed { endpoint, why }) => {
+                failures.entry(endpoint).or_insert(why);
+            }
             None => {
                 return Err(RpcError::new(Code::Unavailable, "no endpoint is up").into());
             }
@@ -525,7 +553,11 @@ pub async fn open(options: &CallOptions) -> anyhow::Result<ClientChannel> {
             let why = if failures.is_empty() {
                 format!("{} resolves to no address", options.target)
             } else {
-                failures.join("; ")
+                failures
+                    .iter()
+                    .map(|(endpoint, why)| format!("{endpoint}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             return Err(
                 RpcError::new(Code::Unavailable, format!("no endpoint is up: {why}")).into(),
@@ -539,7 +571,10 @@ enum FirstOutcome {
     /// How many endpoints the first resolution gave.
     Resolved(usize),
     Up,
-    Failed(String),
+    Failed {
+        endpoint: String,
+        why: String,
+    },
 }
 
 /// Keeps one task per endpoint address, resolving `dns:///` names again
@@ -568,14 +603,9 @@ impl Resolver {
                 first_resolution = false;
             }
             if !resolved.is_empty() || self.options.target.dns_name().is_none() {
-                tasks.retain(|key, _| {
-                    let keep = resolved.iter().any(|(resolved, _)| resolved == key);
-                    if !keep {
-                        self.states.remove(key);
-                        let _ = self.changes.send(Change::Remove(key.clone()));
-                    }
-                    keep
-                });
+                // A dropped task's `Leave` guard takes the endpoint out once
+                // the aborted task has stopped.
+                tasks.retain(|key, _| resolved.iter().any(|(resolved, _)| resolved == key));
             }
             for (key, endpoint) in resolved {
                 if tasks.contains_key(&key) {
@@ -590,6 +620,11 @@ impl Resolver {
                     first: self.first.clone(),
                     failed: Arc::clone(&failed),
                     states: Arc::clone(&self.states),
+                    _leave: Leave {
+                        key: key.clone(),
+                        states: Arc::clone(&self.states),
+                        changes: self.changes.clone(),
+                    },
                 };
                 tasks.insert(key, AbortOnDrop(tokio::spawn(task.run())));
             }
@@ -697,6 +732,23 @@ struct EndpointTask {
     first: mpsc::UnboundedSender<FirstOutcome>,
     failed: Arc<Notify>,
     states: Arc<States>,
+    /// Takes the endpoint out of the balancer and the states when the task
+    /// ends (aborted when the name no longer resolves to it): after its
+    /// last poll, so that nothing it does later can put it back.
+    _leave: Leave,
+}
+
+struct Leave {
+    key: String,
+    states: Arc<States>,
+    changes: mpsc::UnboundedSender<Change<String, Counted>>,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        self.states.remove(&self.key);
+        let _ = self.changes.send(Change::Remove(self.key.clone()));
+    }
 }
 
 impl EndpointTask {
@@ -728,9 +780,10 @@ impl EndpointTask {
                 Err(why) => {
                     tracing::debug!(endpoint = %self.key, "endpoint down: {why}");
                     if !reported_first {
-                        let _ = self
-                            .first
-                            .send(FirstOutcome::Failed(format!("{}: {why}", self.key)));
+                        let _ = self.first.send(FirstOutcome::Failed {
+                            endpoint: self.key.clone(),
+                            why: why.clone(),
+                        });
                         reported_first = true;
                     }
                     backoff.step()
@@ -810,14 +863,22 @@ impl EndpointTask {
                     if serving && !inserted {
                         insert();
                         inserted = true;
-                    } else if !serving && inserted {
-                        tracing::debug!(endpoint = %self.key, "endpoint NOT_SERVING: taken out");
-                        self.states.set(
-                            &self.key,
-                            State::Failed("the server reports NOT_SERVING".to_owned()),
-                        );
-                        let _ = self.changes.send(Change::Remove(self.key.clone()));
-                        inserted = false;
+                    } else if !serving {
+                        // Failed from the first NOT_SERVING on, inserted or
+                        // not (a draining server may say so first thing);
+                        // a client still waiting for its first endpoint is
+                        // told, so that it does not wait for its deadline.
+                        let why = "the server reports NOT_SERVING";
+                        self.states.set(&self.key, State::Failed(why.to_owned()));
+                        let _ = self.first.send(FirstOutcome::Failed {
+                            endpoint: self.key.clone(),
+                            why: why.to_owned(),
+                        });
+                        if inserted {
+                            tracing::debug!(endpoint = %self.key, "endpoint NOT_SERVING: taken out");
+                            let _ = self.changes.send(Change::Remove(self.key.clone()));
+                            inserted = false;
+                        }
                     }
                 }
                 Ok(None) | Err(_) if inserted => return Ok(()),
