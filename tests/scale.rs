@@ -498,12 +498,25 @@ fn an_rpc_refused_by_a_goaway_is_unavailable_and_retried_on_another_endpoint() {
 
 #[test]
 fn when_every_endpoint_is_down_rpcs_fail_at_once_with_unavailable() {
+    every_endpoint_down(&[]);
+}
+
+#[test]
+fn without_health_checks_too_rpcs_fail_at_once_when_every_endpoint_is_down() {
+    // Then the failed calls themselves (refused reconnects) take the
+    // endpoints out.
+    every_endpoint_down(&["--health-check=false"]);
+}
+
+fn every_endpoint_down(flags: &[&str]) {
     let servers = [Server::start(&[]), Server::start(&[])];
     let all: Vec<&Server> = servers.iter().collect();
     let addrs = format!("{},{}", servers[0].addr(), servers[1].addr());
     // 1,500 RPCs over 5 s, each with a 60 s deadline; both replicas die
     // early on.
-    let bench = spawn_paced_bench(&addrs, &["--timeout", "60s"]);
+    let mut args = vec!["--timeout", "60s"];
+    args.extend_from_slice(flags);
+    let bench = spawn_paced_bench(&addrs, &args);
     wait_for_rpcs(&all, 300);
     for server in &servers {
         server.signal(libc::SIGKILL);
