@@ -48,6 +48,14 @@ pub fn corrected_code(code: Code, message: &str) -> Code {
     }
 }
 
+/// An error and its sources, outermost first: what the status code and
+/// wording of a failure are decided from (by type, never by text).
+pub fn error_chain<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |err| err.source())
+}
+
 /// The code of a `grpc-status` header value; a malformed one is UNKNOWN,
 /// as the gRPC spec says a client must treat it.
 pub fn code_of(value: &HeaderValue) -> Code {

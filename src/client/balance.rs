@@ -66,7 +66,10 @@ use tower::{
 };
 
 use super::{describe_status, CallOptions, Target};
-use crate::{exit::UsageError, status::RpcError};
+use crate::{
+    exit::UsageError,
+    status::{error_chain, RpcError},
+};
 
 /// The balancing flags.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -146,20 +149,18 @@ pub fn not_processed(status: &Status) -> bool {
     if describe_status(status.clone(), None).code != Code::Unavailable {
         return false;
     }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(status);
-    while let Some(err) = source {
+    let Some(source) = std::error::Error::source(status) else {
+        return false;
+    };
+    error_chain(source).any(|err| {
         if err.is::<tonic::ConnectError>() {
             return true;
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::ConnectionRefused {
-                return true;
-            }
+            return io.kind() == std::io::ErrorKind::ConnectionRefused;
         }
         if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
-            if hyper.is_canceled() {
-                return true;
-            }
+            return hyper.is_canceled();
         }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
             // A GOAWAY with an error code also fails streams at or below
@@ -167,13 +168,10 @@ pub fn not_processed(status: &Status) -> bool {
             // graceful drain) fails just the streams above it.
             let graceful_go_away =
                 h2.is_go_away() && h2.is_remote() && h2.reason() == Some(h2::Reason::NO_ERROR);
-            if graceful_go_away || h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
-                return true;
-            }
+            return graceful_go_away || h2.reason() == Some(h2::Reason::REFUSED_STREAM);
         }
-        source = err.source();
-    }
-    false
+        false
+    })
 }
 
 /// gRPC's retry backoff: the n-th retry (from 1) waits a random time up to
@@ -266,34 +264,26 @@ impl Service<Request> for Counted {
 /// sent GOAWAY, the connection closed or broke, or reconnecting failed (a
 /// false positive costs one reconnect).
 fn is_going_away(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(err) = source {
+    error_chain(err).any(|err| {
         if err.is::<tonic::ConnectError>() {
             return true;
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if matches!(
+            return matches!(
                 io.kind(),
                 std::io::ErrorKind::ConnectionRefused
                     | std::io::ErrorKind::ConnectionReset
                     | std::io::ErrorKind::BrokenPipe
-            ) {
-                return true;
-            }
+            );
         }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
-            if (h2.is_go_away() && h2.is_remote()) || h2.is_io() {
-                return true;
-            }
+            return (h2.is_go_away() && h2.is_remote()) || h2.is_io();
         }
         if let Some(hyper) = err.downcast_ref::<hyper::Error>() {
-            if hyper.is_canceled() || hyper.is_closed() {
-                return true;
-            }
+            return hyper.is_canceled() || hyper.is_closed();
         }
-        source = err.source();
-    }
-    false
+        false
+    })
 }
 
 /// What each endpoint is doing, for failing fast: when every endpoint has
@@ -805,6 +795,7 @@ impl EndpointTask {
         // One per connection, so that a late failure on an old connection
         // cannot take a new one out.
         let went_away = Arc::new(Notify::new());
+        // An atomic only because the task's future must be Send.
         let inserted = AtomicBool::new(false);
         let insert = || {
             self.states.set(&self.key, State::Ready);

@@ -9,7 +9,7 @@ use rustls::AlertDescription;
 use tonic::Code;
 
 use super::{CallOptions, Target};
-use crate::status::RpcError;
+use crate::status::{error_chain, RpcError};
 
 /// What went wrong underneath a failed connection or RPC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +39,7 @@ enum Cause {
 }
 
 fn classify(err: &(dyn StdError + 'static)) -> Cause {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(error) = current {
+    for error in error_chain(err) {
         if error.is::<tonic::TimeoutExpired>() {
             return Cause::DeadlineExceeded;
         }
@@ -86,7 +85,6 @@ fn classify(err: &(dyn StdError + 'static)) -> Cause {
                 return Cause::Closed;
             }
         }
-        current = error.source();
     }
     Cause::Other
 }
@@ -161,17 +159,11 @@ pub(crate) fn describe_connect_error(
 }
 
 fn is_connect_timeout(err: &(dyn StdError + 'static)) -> bool {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(error) = current {
-        if error
+    error_chain(err).any(|error| {
+        error
             .downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::TimedOut)
-        {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    })
 }
 
 /// The cause plus, where the error alone would puzzle a user, what it
@@ -244,18 +236,12 @@ fn with_target(message: String, target: Option<&Target>) -> String {
 }
 
 fn is_transport_error(err: &(dyn StdError + 'static)) -> bool {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(error) = current {
-        if error.is::<tonic::transport::Error>()
+    error_chain(err).any(|error| {
+        error.is::<tonic::transport::Error>()
             || error.is::<h2::Error>()
             || error.is::<hyper::Error>()
             || error.is::<io::Error>()
-        {
-            return true;
-        }
-        current = error.source();
-    }
-    false
+    })
 }
 
 /// DEADLINE_EXCEEDED for the whole-RPC `--timeout`.
@@ -273,11 +259,7 @@ pub(crate) fn deadline_exceeded(timeout: Duration) -> RpcError {
 /// "connection refused" rather than "transport error", without the OS error
 /// number.
 pub(crate) fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let mut innermost = err;
-    while let Some(source) = innermost.source() {
-        innermost = source;
-    }
-    let text = innermost.to_string();
+    let text = error_chain(err).last().unwrap_or(err).to_string();
     let text = match text.rfind(" (os error ") {
         Some(at) if text.ends_with(')') => &text[..at],
         _ => text.as_str(),

@@ -8,6 +8,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::idle::IdleTimer;
+use crate::status::error_chain;
 
 use crate::proto::{report_service_server::ReportService, Reading, Summary};
 
@@ -63,16 +64,14 @@ impl ReportService for Reporter {
 /// A client whose connection broke mid-stream went away: CANCELLED, as
 /// gRPC's other servers report it (tonic says UNKNOWN).
 fn inbound_error(status: Status) -> Status {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&status);
-    while let Some(error) = cause {
-        let broken = error.is::<std::io::Error>()
+    let broken = error_chain(&status).any(|error| {
+        error.is::<std::io::Error>()
             || error
                 .downcast_ref::<h2::Error>()
-                .is_some_and(|h2| h2.is_io() || h2.reason() == Some(h2::Reason::CANCEL));
-        if broken {
-            return Status::cancelled(format!("the client went away: {}", status.message()));
-        }
-        cause = error.source();
+                .is_some_and(|h2| h2.is_io() || h2.reason() == Some(h2::Reason::CANCEL))
+    });
+    if broken {
+        return Status::cancelled(format!("the client went away: {}", status.message()));
     }
     status
 }
