@@ -49,7 +49,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --max-connections 'Open connections at once; more are closed as they arrive'
             cand --max-request-buffer 'Bytes of request messages the server holds at once, over all connections (messages still arriving and open streams'' buffers); beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size'
             cand --max-connections-per-ip 'Open connections per client address; more are closed as they arrive (one host cannot take every connection)'
-            cand --handshake-timeout 'Close a plaintext connection that has not sent the HTTP/2 preface and its SETTINGS within this long, and a TLS connection that has not finished its TLS handshake'
+            cand --handshake-timeout 'Close a connection that has not sent the HTTP/2 preface and its SETTINGS within this long (under TLS: that has not finished its TLS handshake within it, nor then sent the preface within it)'
             cand --header-timeout 'Close a connection that starts a HEADERS block (request headers) and does not finish it within this long'
             cand --max-connection-idle 'Send GOAWAY to a connection with no RPC in flight for this long, and close it (0s: never). When --max-connections is reached, the connection idle the longest is closed first to make room'
             cand --keepalive-interval 'Send HTTP/2 PINGs this often and drop a peer that does not answer [default: off; TCP keep-alive (60s) still drops dead hosts]'

@@ -294,9 +294,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = defaults::MAX_CONNECTIONS_PER_IP, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections_per_ip: u32,
 
-    /// Close a plaintext connection that has not sent the HTTP/2 preface
-    /// and its SETTINGS within this long, and a TLS connection that has not
-    /// finished its TLS handshake.
+    /// Close a connection that has not sent the HTTP/2 preface and its
+    /// SETTINGS within this long (under TLS: that has not finished its TLS
+    /// handshake within it, nor then sent the preface within it).
     #[arg(long, default_value = duration_text(defaults::HANDSHAKE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub handshake_timeout: Duration,
 

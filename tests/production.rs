@@ -296,6 +296,223 @@ fn a_stalled_tls_handshake_is_closed_at_the_handshake_timeout() {
     assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
 }
 
+/// A TLS connection (ALPN h2, SNI localhost) whose handshake is done and
+/// which has sent nothing else; reads time out after 15 s.
+fn tls_connection(
+    pki: &Pki,
+    server: &Server,
+) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(pki.path("ca.pem")).expect("ca.pem") {
+        roots.add(cert.expect("CA certificate")).expect("add CA");
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let mut conn =
+        rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client");
+    let mut sock = TcpStream::connect(server.addr()).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("read timeout");
+    while conn.is_handshaking() {
+        conn.complete_io(&mut sock).expect("TLS handshake");
+    }
+    assert_eq!(conn.alpn_protocol(), Some(&b"h2"[..]), "ALPN h2 negotiated");
+    rustls::StreamOwned::new(conn, sock)
+}
+
+/// Reads the decrypted bytes until the server closes the connection; panics
+/// if it is still open after the read timeout.
+fn read_until_closed(
+    stream: &mut rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+    what: &str,
+) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return got,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::UnexpectedEof
+                        | std::io::ErrorKind::ConnectionReset
+                        | std::io::ErrorKind::BrokenPipe
+                ) =>
+            {
+                return got
+            }
+            Err(err) => panic!("{what}: still open ({err}) after {} bytes", got.len()),
+        }
+    }
+}
+
+/// The types of the HTTP/2 frames in `bytes` (the server's side: no
+/// preface).
+fn frame_types(bytes: &[u8]) -> Vec<u8> {
+    let mut types = Vec::new();
+    let mut at = 0;
+    while at + 9 <= bytes.len() {
+        let len = usize::from(bytes[at]) << 16
+            | usize::from(bytes[at + 1]) << 8
+            | usize::from(bytes[at + 2]);
+        types.push(bytes[at + 3]);
+        at += 9 + len;
+    }
+    types
+}
+
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+const EMPTY_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
+
+#[test]
+fn under_tls_the_http2_handshake_and_header_deadlines_close_stalled_connections() {
+    let pki = Pki::new(&["localhost"]);
+    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
+    let server = Server::start(&[
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--handshake-timeout",
+        "1s",
+        "--header-timeout",
+        "1s",
+    ]);
+    // TLS done, then: nothing; half the HTTP/2 preface; the preface and
+    // SETTINGS, then a HEADERS frame that leaves its block open (no
+    // END_HEADERS, no CONTINUATION).
+    let mut headers_open = PREFACE.to_vec();
+    headers_open.extend_from_slice(EMPTY_SETTINGS);
+    headers_open.extend_from_slice(&[0, 0, 1, 1, 0x1, 0, 0, 0, 1, 0x82]);
+    let cases: [(&str, &[u8]); 3] = [
+        ("no HTTP/2 preface", b""),
+        ("half a preface", &PREFACE[..12]),
+        ("an open HEADERS block", &headers_open),
+    ];
+    let mut stalled: Vec<_> = cases
+        .iter()
+        .map(|(what, bytes)| {
+            let mut conn = tls_connection(&pki, &server);
+            conn.write_all(bytes).expect(what);
+            conn.flush().expect(what);
+            (what, conn)
+        })
+        .collect();
+    for (what, conn) in &mut stalled {
+        read_until_closed(conn, what);
+    }
+    for warning in [
+        "no HTTP/2 preface and SETTINGS within the handshake timeout",
+        "HEADERS block not finished within the header timeout",
+    ] {
+        assert!(
+            server.wait_for_log(warning, Duration::from_secs(5)),
+            "no warning {warning:?}:\n{}",
+            server.log()
+        );
+    }
+    // A real client is served as before.
+    let output = run(&[
+        "hello",
+        "--addr",
+        &format!("https://localhost:{}", server.port),
+        "--ca",
+        &pki.path("ca.pem"),
+    ]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+}
+
+#[test]
+fn under_tls_an_idle_connection_gets_a_goaway_before_it_is_closed() {
+    let pki = Pki::new(&["localhost"]);
+    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
+    let server = Server::start(&[
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--max-connection-idle",
+        "1s",
+    ]);
+    let mut conn = tls_connection(&pki, &server);
+    conn.write_all(PREFACE).expect("preface");
+    conn.write_all(EMPTY_SETTINGS).expect("settings");
+    conn.flush().expect("flush");
+    let got = read_until_closed(&mut conn, "an idle TLS connection");
+    let types = frame_types(&got);
+    assert_eq!(types.first(), Some(&0x4), "SETTINGS first: {types:?}");
+    assert_eq!(types.last(), Some(&0x7), "GOAWAY last: {types:?}");
+}
+
+#[test]
+fn unusable_tls_files_stop_serve_with_one_clear_line() {
+    let pki = Pki::new(&["localhost"]);
+    let (cert, key, other_key) = (
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        pki.path("client.key"),
+    );
+    let missing = pki.path("missing.pem");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--tls-cert", &key, "--tls-key", &key],
+            "no PEM certificate",
+        ),
+        (
+            &["--tls-cert", &cert, "--tls-key", &cert],
+            "no PEM private key",
+        ),
+        (
+            &["--tls-cert", &cert, "--tls-key", &other_key],
+            "is not the key of TLS certificate",
+        ),
+        (
+            &[
+                "--tls-cert",
+                &cert,
+                "--tls-key",
+                &key,
+                "--tls-client-ca",
+                &missing,
+            ],
+            "reading client CA",
+        ),
+    ];
+    for (flags, needle) in cases {
+        let mut child = grpc_demo()
+            .args(["serve", "--port", "0"])
+            .args(flags)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawning serve");
+        let started = std::time::Instant::now();
+        while child.try_wait().expect("try_wait").is_none() {
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                panic!("serve {flags:?} is still running");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().expect("serve output");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{flags:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{flags:?}: one line: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(needle),
+            "{flags:?}: {needle:?} in {err}"
+        );
+    }
+}
+
 #[test]
 fn a_tls_client_to_a_plaintext_server_gets_a_hint() {
     let pki = Pki::new(&["localhost"]);

@@ -9,7 +9,6 @@ use std::{
 };
 
 use anyhow::Context as _;
-use tonic::transport::{Certificate, Identity, ServerTlsConfig};
 
 use super::connection_age::ConnectionAge;
 use crate::defaults;
@@ -42,8 +41,9 @@ pub struct Limits {
     pub max_request_buffer: usize,
     /// Open connections per client address; more are closed on accept.
     pub max_connections_per_ip: usize,
-    /// A plaintext connection must send the HTTP/2 preface and SETTINGS
-    /// within this long.
+    /// A connection must send the HTTP/2 preface and SETTINGS within this
+    /// long (under TLS: finish its TLS handshake, then send them, each
+    /// within this long).
     pub handshake_timeout: Duration,
     /// A HEADERS block, once started, must be finished within this long.
     pub header_timeout: Duration,
@@ -162,7 +162,7 @@ pub struct ServeConfig {
     pub drain_delay: Duration,
     /// Serve grpc.reflection.v1 and v1alpha.
     pub reflection: bool,
-    pub tls: Option<ServerTlsConfig>,
+    pub tls: Option<super::tls::Tls>,
     /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
@@ -199,14 +199,23 @@ fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Reads the PEM files into a TLS configuration.
-pub fn load_tls(files: &TlsFiles) -> anyhow::Result<ServerTlsConfig> {
+pub fn load_tls(files: &TlsFiles) -> anyhow::Result<super::tls::Tls> {
     let cert = read_file(&files.cert, "TLS certificate")?;
     let key = read_file(&files.key, "TLS key")?;
-    let mut tls = ServerTlsConfig::new().identity(Identity::from_pem(cert, key));
-    if let Some(client_ca) = &files.client_ca {
-        tls = tls.client_ca_root(Certificate::from_pem(read_file(client_ca, "client CA")?));
-    }
-    Ok(tls)
+    let client_ca = match &files.client_ca {
+        Some(path) => Some((
+            read_file(path, "client CA")?,
+            format!("client CA {}", path.display()),
+        )),
+        None => None,
+    };
+    super::tls::Tls::from_pem(
+        (&cert, &format!("TLS certificate {}", files.cert.display())),
+        (&key, &format!("TLS key {}", files.key.display())),
+        client_ca
+            .as_ref()
+            .map(|(pem, name)| (pem.as_slice(), name.as_str())),
+    )
 }
 
 /// Reads a token file: its first line, trimmed; empty is an error.

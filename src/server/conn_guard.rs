@@ -2,9 +2,9 @@
 //! able to hold the server's connection slots with connections that do
 //! nothing.
 //!
-//! - A plaintext connection must send the HTTP/2 preface and its first
-//!   SETTINGS frame within the handshake timeout, and finish a HEADERS block
-//!   (HEADERS + CONTINUATION frames) within the header timeout once started.
+//! - A connection must send the HTTP/2 preface and its first SETTINGS frame
+//!   within the handshake timeout, and finish a HEADERS block (HEADERS +
+//!   CONTINUATION frames) within the header timeout once started.
 //!   [`FrameTracker`] follows the frame boundaries of the bytes read, without
 //!   decoding anything.
 //! - A connection with no RPC in flight for `--max-connection-idle` gets a
@@ -14,10 +14,9 @@
 //! - When `--max-connections` is reached, the connection idle the longest
 //!   is closed to make room before a new one is refused.
 //!
-//! Under TLS the bytes seen here are encrypted: the TLS handshake gets the
-//! handshake timeout (tonic's own deadline for it, set in `serve`), but the
-//! HTTP/2 preface after it and the header deadline are not checked, and an
-//! idle connection is closed without a GOAWAY.
+//! Under TLS the guards read the decrypted bytes (the accept loop runs the
+//! handshake, tls.rs, within the handshake timeout); the HTTP/2 preface
+//! then gets a handshake timeout of its own.
 
 use std::{
     collections::HashMap,
@@ -38,7 +37,7 @@ use http::{Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
-use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+use tonic::transport::server::TcpConnectInfo;
 
 /// The guards' settings (from `serve`'s flags).
 #[derive(Debug, Clone, Copy)]
@@ -99,13 +98,10 @@ pub struct ConnInfo {
 }
 
 impl ConnInfo {
-    /// The connection info of a request, with or without TLS.
+    /// The connection info of a request, with or without TLS (terminated
+    /// by the accept loop, so tonic sees no TLS).
     pub fn of(extensions: &http::Extensions) -> Option<&Self> {
-        extensions.get::<Self>().or_else(|| {
-            extensions
-                .get::<TlsConnectInfo<Self>>()
-                .map(TlsConnectInfo::get_ref)
-        })
+        extensions.get::<Self>()
     }
 }
 
@@ -339,9 +335,9 @@ pub fn goaway_frame(last_stream: u32) -> [u8; 17] {
 pub struct Guard {
     limits: GuardLimits,
     pub(crate) state: Arc<ConnState>,
-    /// Plaintext only: the bytes read and written.
-    pub(crate) read: Option<FrameTracker>,
-    pub(crate) written: Option<FrameTracker>,
+    /// The HTTP/2 frames read and written.
+    pub(crate) read: FrameTracker,
+    pub(crate) written: FrameTracker,
     handshake_deadline: Option<Instant>,
     header_deadline: Option<Instant>,
     timer: Pin<Box<Sleep>>,
@@ -350,20 +346,16 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(limits: GuardLimits, state: Arc<ConnState>, plaintext: bool) -> Self {
-        let now = Instant::now();
-        let handshake_deadline = plaintext.then(|| now + limits.handshake_timeout);
-        let first = handshake_deadline
-            .or_else(|| limits.max_connection_idle.map(|idle| now + idle))
-            .unwrap_or(now + Duration::from_secs(86_400));
+    pub fn new(limits: GuardLimits, state: Arc<ConnState>) -> Self {
+        let handshake_deadline = Instant::now() + limits.handshake_timeout;
         Self {
             limits,
             state,
-            read: plaintext.then(|| FrameTracker::new(true)),
-            written: plaintext.then(|| FrameTracker::new(false)),
-            handshake_deadline,
+            read: FrameTracker::new(true),
+            written: FrameTracker::new(false),
+            handshake_deadline: Some(handshake_deadline),
             header_deadline: None,
-            timer: Box::pin(tokio::time::sleep_until(first.into())),
+            timer: Box::pin(tokio::time::sleep_until(handshake_deadline.into())),
             closing: None,
         }
     }
@@ -371,7 +363,7 @@ impl Guard {
     /// After bytes were read: follow the frames, start or stop the header
     /// deadline, and check the deadlines that already passed.
     pub fn on_read(&mut self, bytes: &[u8]) -> Option<Closing> {
-        let tracker = self.read.as_mut()?;
+        let tracker = &mut self.read;
         tracker.feed(bytes);
         let (handshake_done, in_header) = (tracker.handshake_done(), tracker.in_header_block());
         if handshake_done && self.handshake_deadline.take().is_some() {

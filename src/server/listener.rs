@@ -1,7 +1,8 @@
 //! The accept side: binding TCP (dual stack) or Unix-socket listeners, a
 //! cap on open connections (overall and per client address, see
-//! conn_guard.rs), and a check that each plaintext peer opens with the
-//! HTTP/2 preface so that garbage and HTTP/1 clients are named in a warning.
+//! conn_guard.rs), the TLS handshake (tls.rs), and a check that each peer
+//! opens with the HTTP/2 preface so that garbage and HTTP/1 clients are
+//! named in a warning.
 
 use std::{
     io,
@@ -26,6 +27,7 @@ use tonic::transport::server::{Connected, TcpConnectInfo};
 
 use super::conn_guard::{self, Closing, ConnInfo, Guard, GuardLimits, Registry, Slot};
 use super::connection_age::GraceDeadline;
+use super::tls::{HandshakeError, Tls, TlsStream};
 
 /// The bytes every HTTP/2 client sends first (RFC 9113 §3.4).
 const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -158,7 +160,9 @@ pub struct Incoming {
     listener: Listener,
     permits: Arc<Semaphore>,
     max_connections: usize,
-    check_preface: bool,
+    /// Under TLS, each connection's handshake runs in a task of its own.
+    tls: Option<Tls>,
+    handshakes: tokio::task::JoinSet<Option<Admitted>>,
     /// `--max-connection-age` + grace: each connection is closed this long
     /// after it was accepted (connection_age.rs).
     close_after: Option<std::time::Duration>,
@@ -186,18 +190,22 @@ struct Waiting {
     give_up: Pin<Box<tokio::time::Sleep>>,
 }
 
+/// A connection with its places, its TLS handshake done if any.
+type Admitted = (Socket, Option<SocketAddr>, Slot, OwnedSemaphorePermit);
+
 impl Incoming {
     pub fn new(
         listener: Listener,
         max_connections: usize,
-        check_preface: bool,
+        tls: Option<Tls>,
         guards: GuardLimits,
     ) -> Self {
         Self {
             listener,
             permits: Arc::new(Semaphore::new(max_connections)),
             max_connections,
-            check_preface,
+            tls,
+            handshakes: tokio::task::JoinSet::new(),
             close_after: None,
             guards,
             registry: Arc::default(),
@@ -212,17 +220,52 @@ impl Incoming {
         slot: Slot,
         permit: OwnedSemaphorePermit,
     ) -> Accepted {
-        let guard = Guard::new(self.guards, Arc::clone(&slot.state), self.check_preface);
+        let guard = Guard::new(self.guards, Arc::clone(&slot.state));
         Accepted {
             stream,
             peer,
             _permit: permit,
-            preface_matched: self.check_preface.then_some(0),
+            preface_matched: Some(0),
             guard,
             slot,
             goaway: None,
             deadline: self.close_after.map(GraceDeadline::after),
         }
+    }
+
+    /// The connection, or under TLS `None` while its handshake runs.
+    fn start(
+        &mut self,
+        stream: Socket,
+        peer: Option<SocketAddr>,
+        slot: Slot,
+        permit: OwnedSemaphorePermit,
+    ) -> Option<Accepted> {
+        let Some(tls) = &self.tls else {
+            return Some(self.conn(stream, peer, slot, permit));
+        };
+        let (tls, timeout) = (tls.clone(), self.guards.handshake_timeout);
+        self.handshakes.spawn(async move {
+            let result = match stream {
+                Socket::Tcp(tcp) => tls
+                    .handshake(tcp, timeout)
+                    .await
+                    .map(|tls| Socket::TlsTcp(Box::new(tls))),
+                Socket::Unix(unix) => tls
+                    .handshake(unix, timeout)
+                    .await
+                    .map(|tls| Socket::TlsUnix(Box::new(tls))),
+                done @ (Socket::TlsTcp(_) | Socket::TlsUnix(_)) => Ok(done),
+            };
+            match result {
+                Ok(stream) => Some((stream, peer, slot, permit)),
+                Err(err) => {
+                    handshake_failed(peer, &err);
+                    None
+                }
+            }
+        });
+        None
     }
 
     fn refuse(&self, peer: Option<SocketAddr>, reason: &'static str) {
@@ -249,29 +292,38 @@ impl Stream for Incoming {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if let Some(waiting) = &mut this.waiting {
-            match waiting.permit.as_mut().poll(cx) {
-                Poll::Ready(Ok(permit)) => {
-                    let Some(Waiting {
-                        stream, peer, slot, ..
-                    }) = this.waiting.take()
-                    else {
-                        unreachable!("waiting was Some");
-                    };
+        loop {
+            // Connections whose TLS handshake is done.
+            while let Poll::Ready(Some(done)) = this.handshakes.poll_join_next(cx) {
+                if let Ok(Some((stream, peer, slot, permit))) = done {
                     return Poll::Ready(Some(Ok(this.conn(stream, peer, slot, permit))));
                 }
-                Poll::Ready(Err(_)) => this.waiting = None,
-                Poll::Pending => {
-                    if waiting.give_up.as_mut().poll(cx).is_pending() {
-                        return Poll::Pending;
+            }
+            if let Some(waiting) = &mut this.waiting {
+                match waiting.permit.as_mut().poll(cx) {
+                    Poll::Ready(Ok(permit)) => {
+                        let Some(Waiting {
+                            stream, peer, slot, ..
+                        }) = this.waiting.take()
+                        else {
+                            unreachable!("waiting was Some");
+                        };
+                        match this.start(stream, peer, slot, permit) {
+                            Some(conn) => return Poll::Ready(Some(Ok(conn))),
+                            None => continue,
+                        }
                     }
-                    let peer = waiting.peer;
-                    this.waiting = None;
-                    this.refuse(peer, "too many open connections");
+                    Poll::Ready(Err(_)) => this.waiting = None,
+                    Poll::Pending => {
+                        if waiting.give_up.as_mut().poll(cx).is_pending() {
+                            return Poll::Pending;
+                        }
+                        let peer = waiting.peer;
+                        this.waiting = None;
+                        this.refuse(peer, "too many open connections");
+                    }
                 }
             }
-        }
-        loop {
             let (stream, peer) = match &this.listener {
                 Listener::Tcp(listener) => {
                     let (stream, peer) = match ready!(listener.poll_accept(cx)) {
@@ -302,31 +354,53 @@ impl Stream for Incoming {
                 continue; // dropping the stream closes it
             };
             if let Ok(permit) = Arc::clone(&this.permits).try_acquire_owned() {
-                return Poll::Ready(Some(Ok(this.conn(stream, peer, slot, permit))));
+                match this.start(stream, peer, slot, permit) {
+                    Some(conn) => return Poll::Ready(Some(Ok(conn))),
+                    None => continue,
+                }
             }
             if !this.registry.evict_idlest() {
                 this.refuse(peer, "too many open connections");
                 continue;
             }
-            let mut waiting = Waiting {
+            // Wait for the evicted connection's place; the loop's next round
+            // polls the permit and the give-up timer, registering both
+            // wake-ups.
+            this.waiting = Some(Waiting {
                 stream,
                 peer,
                 slot,
                 permit: Box::pin(Arc::clone(&this.permits).acquire_owned()),
                 give_up: Box::pin(tokio::time::sleep(ROOM_WAIT)),
-            };
-            // Register both wake-ups; the permit may already be free.
-            if let Poll::Ready(Ok(permit)) = waiting.permit.as_mut().poll(cx) {
-                return Poll::Ready(Some(Ok(this.conn(
-                    waiting.stream,
-                    peer,
-                    waiting.slot,
-                    permit,
-                ))));
+            });
+        }
+    }
+}
+
+/// A TLS handshake that did not finish: a (rate-limited) warning, since
+/// the client gets only a TLS alert or a closed connection.
+fn handshake_failed(peer: Option<SocketAddr>, err: &HandshakeError) {
+    let reason = match err {
+        HandshakeError::TimedOut => "TLS handshake not finished within the handshake timeout",
+        HandshakeError::Failed(_) => "TLS handshake failed",
+    };
+    let peer_ip = peer.map(|p| p.ip());
+    let peer = || peer.map_or_else(|| "unix".to_owned(), |p| p.to_string());
+    if let HandshakeError::Failed(err) = err {
+        if err.kind() == io::ErrorKind::UnexpectedEof {
+            // Closed before or during the handshake, as port scanners and
+            // TCP health checks do: not worth a warning.
+            tracing::debug!(peer = %peer(), "TLS handshake not finished: {err}");
+            return;
+        }
+    }
+    if crate::warn_limit::admit(reason, peer_ip) {
+        let peer = peer();
+        match err {
+            HandshakeError::Failed(err) => {
+                tracing::warn!(%peer, "closing connection: {reason}: {err}")
             }
-            let _ = waiting.give_up.as_mut().poll(cx);
-            this.waiting = Some(waiting);
-            return Poll::Pending;
+            HandshakeError::TimedOut => tracing::warn!(%peer, "closing connection: {reason}"),
         }
     }
 }
@@ -339,6 +413,20 @@ fn accept_error(err: io::Error) -> io::Error {
 enum Socket {
     Tcp(TcpStream),
     Unix(UnixStream),
+    TlsTcp(Box<TlsStream<TcpStream>>),
+    TlsUnix(Box<TlsStream<UnixStream>>),
+}
+
+/// `$body` with `$io` bound to the socket, whatever its kind.
+macro_rules! with_io {
+    ($socket:expr, $io:ident => $body:expr) => {
+        match $socket {
+            Socket::Tcp($io) => $body,
+            Socket::Unix($io) => $body,
+            Socket::TlsTcp($io) => $body,
+            Socket::TlsUnix($io) => $body,
+        }
+    };
 }
 
 /// One accepted connection. Holds its slot under `--max-connections` (and
@@ -408,26 +496,22 @@ impl Accepted {
                     tracing::warn!(%peer, "closing connection: {reason}");
                 }
             }
-            if matches!(why, Closing::Idle | Closing::Evicted) {
-                if let (Some(read), Some(written)) = (&self.guard.read, &self.guard.written) {
-                    if written.at_boundary() {
-                        self.goaway = Some((conn_guard::goaway_frame(read.max_stream_id), 0));
-                    }
-                }
+            if matches!(why, Closing::Idle | Closing::Evicted) && self.guard.written.at_boundary() {
+                let last_stream = self.guard.read.max_stream_id;
+                self.goaway = Some((conn_guard::goaway_frame(last_stream), 0));
             }
         }
         // Best effort, never waiting: a peer that does not read gets none.
         if let Some((frame, written)) = &mut self.goaway {
             while *written < frame.len() {
-                let result = match &mut self.stream {
-                    Socket::Tcp(stream) => Pin::new(stream).poll_write(cx, &frame[*written..]),
-                    Socket::Unix(stream) => Pin::new(stream).poll_write(cx, &frame[*written..]),
-                };
+                let result = with_io!(&mut self.stream, io => Pin::new(io).poll_write(cx, &frame[*written..]));
                 match result {
                     Poll::Ready(Ok(n)) if n > 0 => *written += n,
                     _ => break,
                 }
             }
+            // Under TLS the frame is only encrypted into a buffer so far.
+            let _ = with_io!(&mut self.stream, io => Pin::new(io).poll_flush(cx));
             self.goaway = None;
         }
     }
@@ -439,7 +523,8 @@ impl Connected for Accepted {
     fn connect_info(&self) -> Self::ConnectInfo {
         let local_addr = match &self.stream {
             Socket::Tcp(stream) => stream.local_addr().ok(),
-            Socket::Unix(_) => None,
+            Socket::TlsTcp(stream) => stream.get_ref().0.local_addr().ok(),
+            Socket::Unix(_) | Socket::TlsUnix(_) => None,
         };
         ConnInfo {
             tcp: TcpConnectInfo {
@@ -471,10 +556,7 @@ impl AsyncRead for Accepted {
             }
         }
         let before = buf.filled().len();
-        let result = match &mut this.stream {
-            Socket::Tcp(stream) => Pin::new(stream).poll_read(cx, buf),
-            Socket::Unix(stream) => Pin::new(stream).poll_read(cx, buf),
-        };
+        let result = with_io!(&mut this.stream, io => Pin::new(io).poll_read(cx, buf));
         match &result {
             Poll::Ready(Ok(())) => {
                 let read = &buf.filled()[before..];
@@ -508,12 +590,9 @@ impl AsyncWrite for Accepted {
         if this.guard.closing.is_some() {
             return Poll::Ready(Err(conn_guard::closed_error()));
         }
-        let result = match &mut this.stream {
-            Socket::Tcp(stream) => Pin::new(stream).poll_write(cx, buf),
-            Socket::Unix(stream) => Pin::new(stream).poll_write(cx, buf),
-        };
-        if let (Poll::Ready(Ok(n)), Some(written)) = (&result, &mut this.guard.written) {
-            written.feed(&buf[..*n]);
+        let result = with_io!(&mut this.stream, io => Pin::new(io).poll_write(cx, buf));
+        if let Poll::Ready(Ok(n)) = &result {
+            this.guard.written.feed(&buf[..*n]);
         }
         result
     }
@@ -527,11 +606,9 @@ impl AsyncWrite for Accepted {
         if this.guard.closing.is_some() {
             return Poll::Ready(Err(conn_guard::closed_error()));
         }
-        let result = match &mut this.stream {
-            Socket::Tcp(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
-            Socket::Unix(stream) => Pin::new(stream).poll_write_vectored(cx, bufs),
-        };
-        if let (Poll::Ready(Ok(n)), Some(written)) = (&result, &mut this.guard.written) {
+        let result = with_io!(&mut this.stream, io => Pin::new(io).poll_write_vectored(cx, bufs));
+        if let Poll::Ready(Ok(n)) = &result {
+            let written = &mut this.guard.written;
             let mut left = *n;
             for buf in bufs {
                 if left == 0 {
@@ -546,23 +623,14 @@ impl AsyncWrite for Accepted {
     }
 
     fn is_write_vectored(&self) -> bool {
-        match &self.stream {
-            Socket::Tcp(stream) => stream.is_write_vectored(),
-            Socket::Unix(stream) => stream.is_write_vectored(),
-        }
+        with_io!(&self.stream, io => io.is_write_vectored())
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().stream {
-            Socket::Tcp(stream) => Pin::new(stream).poll_flush(cx),
-            Socket::Unix(stream) => Pin::new(stream).poll_flush(cx),
-        }
+        with_io!(&mut self.get_mut().stream, io => Pin::new(io).poll_flush(cx))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().stream {
-            Socket::Tcp(stream) => Pin::new(stream).poll_shutdown(cx),
-            Socket::Unix(stream) => Pin::new(stream).poll_shutdown(cx),
-        }
+        with_io!(&mut self.get_mut().stream, io => Pin::new(io).poll_shutdown(cx))
     }
 }

@@ -28,6 +28,7 @@ mod request_budget;
 pub mod session;
 mod shutdown;
 mod stock;
+mod tls;
 
 use std::future::Future;
 
@@ -125,13 +126,6 @@ pub async fn serve(
     if let Some(age) = &limits.max_connection_age {
         builder = builder.max_connection_age(age.age);
     }
-    if let Some(tls) = &config.tls {
-        // The TLS handshake gets the handshake timeout too (tonic's
-        // handshake has no deadline of its own).
-        builder = builder
-            .tls_config(tls.clone().timeout(limits.handshake_timeout))
-            .context("configuring TLS")?;
-    }
     // Outermost first: the metrics and the access log see every RPC with
     // its final (corrected) status. The unary and bidi services are dispatched ahead
     // of tonic's router (fast_path.rs); it serves the rest, where the
@@ -155,25 +149,21 @@ pub async fn serve(
         .add_optional_service(reflection_v1)
         .add_optional_service(reflection_v1alpha);
 
-    // Under TLS the first bytes are a ClientHello, not the HTTP/2 preface.
+    // TLS is terminated by the accept loop (tls.rs), ahead of the guards.
     let guards = conn_guard::GuardLimits {
         handshake_timeout: limits.handshake_timeout,
         header_timeout: limits.header_timeout,
         max_connection_idle: limits.max_connection_idle,
         max_connections_per_ip: limits.max_connections_per_ip,
     };
-    let incoming = listener::Incoming::new(
-        listener,
-        limits.max_connections,
-        config.tls.is_none(),
-        guards,
-    )
-    .close_connections_after(
-        limits
-            .max_connection_age
-            .as_ref()
-            .and_then(ConnectionAge::close_after),
-    );
+    let incoming =
+        listener::Incoming::new(listener, limits.max_connections, config.tls.clone(), guards)
+            .close_connections_after(
+                limits
+                    .max_connection_age
+                    .as_ref()
+                    .and_then(ConnectionAge::close_after),
+            );
     let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
