@@ -302,6 +302,17 @@ fn tls_connection(
     pki: &Pki,
     server: &Server,
 ) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
+    let sock = TcpStream::connect(server.addr()).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("read timeout");
+    tls_over(pki, sock)
+}
+
+/// The TLS handshake (ALPN h2, SNI localhost) over `sock`.
+fn tls_over<S: Read + Write>(
+    pki: &Pki,
+    mut sock: S,
+) -> rustls::StreamOwned<rustls::ClientConnection, S> {
     use rustls::pki_types::{pem::PemObject, CertificateDer};
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(pki.path("ca.pem")).expect("ca.pem") {
@@ -317,9 +328,6 @@ fn tls_connection(
     let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
     let mut conn =
         rustls::ClientConnection::new(std::sync::Arc::new(config), name).expect("TLS client");
-    let mut sock = TcpStream::connect(server.addr()).expect("connect");
-    sock.set_read_timeout(Some(Duration::from_secs(15)))
-        .expect("read timeout");
     while conn.is_handshaking() {
         conn.complete_io(&mut sock).expect("TLS handshake");
     }
@@ -329,8 +337,8 @@ fn tls_connection(
 
 /// Reads the decrypted bytes until the server closes the connection; panics
 /// if it is still open after the read timeout.
-fn read_until_closed(
-    stream: &mut rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+fn read_until_closed<S: Read + Write>(
+    stream: &mut rustls::StreamOwned<rustls::ClientConnection, S>,
     what: &str,
 ) -> Vec<u8> {
     let mut got = Vec::new();
@@ -450,6 +458,96 @@ fn under_tls_an_idle_connection_gets_a_goaway_before_it_is_closed() {
     let types = frame_types(&got);
     assert_eq!(types.first(), Some(&0x4), "SETTINGS first: {types:?}");
     assert_eq!(types.last(), Some(&0x7), "GOAWAY last: {types:?}");
+}
+
+#[test]
+fn under_tls_a_full_server_closes_connections_stalled_in_their_handshake_to_make_room() {
+    let pki = Pki::new(&["localhost"]);
+    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
+    let server = Server::start(&[
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
+        "--max-connections",
+        "2",
+        "--handshake-timeout",
+        "60s",
+    ]);
+    // Both places taken by connections that never start their handshake.
+    let mut stalled: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let conn = TcpStream::connect(server.addr()).expect("connect");
+            conn.set_read_timeout(Some(Duration::from_secs(15)))
+                .expect("read timeout");
+            conn
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let output = run(&[
+        "hello",
+        "--addr",
+        &format!("https://localhost:{}", server.port),
+        "--ca",
+        &pki.path("ca.pem"),
+    ]);
+    assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
+    // The one closed to make room sees its connection end (the other is
+    // still open: its read times out).
+    let closed = stalled
+        .iter_mut()
+        .map(|conn| {
+            conn.set_read_timeout(Some(Duration::from_secs(3)))
+                .expect("read timeout");
+            let mut buf = [0u8; 16];
+            match conn.read(&mut buf) {
+                Ok(0) => true,
+                Err(err) => err.kind() == std::io::ErrorKind::ConnectionReset,
+                Ok(_) => false,
+            }
+        })
+        .filter(|closed| *closed)
+        .count();
+    assert!(
+        closed >= 1,
+        "no stalled handshake was closed:\n{}",
+        server.log()
+    );
+    assert!(
+        server.wait_for_log("closed to make room", Duration::from_secs(5)),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn tls_over_a_unix_socket_is_tls_with_the_guards() {
+    let pki = Pki::new(&["localhost"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tls.sock");
+    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
+    let _server = common::UdsServer::start_with(
+        &path,
+        &[
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+            "--handshake-timeout",
+            "1s",
+        ],
+    );
+    // A plaintext client is not served.
+    let output = run(&["hello", "--addr", &format!("unix://{}", path.display())]);
+    assert_ne!(output.status.code(), Some(0), "{}", stdout(&output));
+    // A TLS client is: the server's SETTINGS come back decrypted; and with
+    // no preface the connection is closed at the handshake timeout.
+    let sock = std::os::unix::net::UnixStream::connect(&path).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("read timeout");
+    let mut conn = tls_over(&pki, sock);
+    let got = read_until_closed(&mut conn, "a TLS connection over a Unix socket");
+    assert_eq!(frame_types(&got).first(), Some(&0x4), "SETTINGS: {got:?}");
 }
 
 #[test]

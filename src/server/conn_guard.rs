@@ -82,6 +82,18 @@ impl ConnState {
         }
     }
 
+    /// Ready once the accept loop asked this connection to close to make
+    /// room (for a connection still in its TLS handshake, which has no
+    /// [`Guard`] yet).
+    pub(crate) fn poll_evicted(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.waker.register(cx.waker());
+        if self.evict.load(Ordering::Acquire) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+
     /// Idle since (ms), or `None` while an RPC is in flight.
     fn idle_since_ms(&self) -> Option<u64> {
         (self.active.load(Ordering::Acquire) == 0)

@@ -245,17 +245,27 @@ impl Incoming {
             return Some(self.conn(stream, peer, slot, permit));
         };
         let (tls, timeout) = (tls.clone(), self.guards.handshake_timeout);
+        let state = Arc::clone(&slot.state);
         self.handshakes.spawn(async move {
-            let result = match stream {
-                Socket::Tcp(tcp) => tls
-                    .handshake(tcp, timeout)
-                    .await
-                    .map(|tls| Socket::TlsTcp(Box::new(tls))),
-                Socket::Unix(unix) => tls
-                    .handshake(unix, timeout)
-                    .await
-                    .map(|tls| Socket::TlsUnix(Box::new(tls))),
-                done @ (Socket::TlsTcp(_) | Socket::TlsUnix(_)) => Ok(done),
+            let handshake = async {
+                match stream {
+                    Socket::Tcp(tcp) => tls
+                        .handshake(tcp, timeout)
+                        .await
+                        .map(|tls| Socket::TlsTcp(Box::new(tls))),
+                    Socket::Unix(unix) => tls
+                        .handshake(unix, timeout)
+                        .await
+                        .map(|tls| Socket::TlsUnix(Box::new(tls))),
+                    done @ (Socket::TlsTcp(_) | Socket::TlsUnix(_)) => Ok(done),
+                }
+            };
+            // A connection still in its handshake may be the one chosen to
+            // make room when the server is full.
+            let evicted = std::future::poll_fn(|cx| state.poll_evicted(cx));
+            let result = tokio::select! {
+                result = handshake => result,
+                () = evicted => Err(HandshakeError::Evicted),
             };
             match result {
                 Ok(stream) => Some((stream, peer, slot, permit)),
@@ -382,6 +392,9 @@ impl Stream for Incoming {
 fn handshake_failed(peer: Option<SocketAddr>, err: &HandshakeError) {
     let reason = match err {
         HandshakeError::TimedOut => "TLS handshake not finished within the handshake timeout",
+        HandshakeError::Evicted => {
+            "connection in its TLS handshake closed to make room (--max-connections reached)"
+        }
         HandshakeError::Failed(_) => "TLS handshake failed",
     };
     let peer_ip = peer.map(|p| p.ip());
@@ -400,7 +413,9 @@ fn handshake_failed(peer: Option<SocketAddr>, err: &HandshakeError) {
             HandshakeError::Failed(err) => {
                 tracing::warn!(%peer, "closing connection: {reason}: {err}")
             }
-            HandshakeError::TimedOut => tracing::warn!(%peer, "closing connection: {reason}"),
+            HandshakeError::TimedOut | HandshakeError::Evicted => {
+                tracing::warn!(%peer, "closing connection: {reason}")
+            }
         }
     }
 }
@@ -484,7 +499,8 @@ impl Accepted {
 
 impl Accepted {
     /// A guard fired: say why (rate-limited), send a GOAWAY where the
-    /// connection is plaintext and between frames, and end it.
+    /// connection is between frames (under TLS, encrypted and flushed as far
+    /// as the socket takes it without waiting), and end it.
     fn close(&mut self, cx: &mut Context<'_>, why: Closing) {
         if self.guard.closing.is_none() {
             self.guard.closing = Some(why);

@@ -102,6 +102,8 @@ impl Tls {
 pub enum HandshakeError {
     /// Not within the handshake timeout.
     TimedOut,
+    /// Closed to make room for a new connection (`--max-connections`).
+    Evicted,
     /// A TLS error (an untrusted or missing client certificate, a peer that
     /// does not speak TLS) or the connection closed.
     Failed(std::io::Error),

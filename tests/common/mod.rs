@@ -195,9 +195,15 @@ pub struct UdsServer {
 
 impl UdsServer {
     pub fn start(path: &std::path::Path) -> Self {
+        Self::start_with(path, &[])
+    }
+
+    /// With more `serve` flags.
+    pub fn start_with(path: &std::path::Path, extra_args: &[&str]) -> Self {
         let mut child = grpc_demo()
             .args(["serve", "--uds"])
             .arg(path)
+            .args(extra_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
