@@ -420,7 +420,7 @@ impl Collector for GrpcCollector {
         let gauges = [
             (
                 "grpc_server_open_connections",
-                "Connections open to the gRPC server.",
+                "Connections open to the gRPC server (under TLS, from the end of their handshake).",
                 &self.0.open_connections,
             ),
             (
