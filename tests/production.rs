@@ -63,16 +63,28 @@ impl Pki {
 }
 
 fn tls_server(pki: &Pki, mutual: bool) -> Server {
-    let (cert, key, ca) = (
-        pki.path("server.pem"),
-        pki.path("server.key"),
-        pki.path("ca.pem"),
-    );
+    let ca = pki.path("ca.pem");
+    let client_ca = ["--tls-client-ca", ca.as_str()];
+    tls_server_with(pki, if mutual { &client_ca } else { &[] })
+}
+
+/// A TLS server with the PKI's server certificate and more flags.
+fn tls_server_with(pki: &Pki, extra: &[&str]) -> Server {
+    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
     let mut args = vec!["--tls-cert", &cert, "--tls-key", &key];
-    if mutual {
-        args.extend(["--tls-client-ca", &ca]);
-    }
+    args.extend(extra);
     Server::start(&args)
+}
+
+/// `hello` over TLS to `server`, trusting the PKI's CA.
+fn tls_hello(pki: &Pki, server: &Server) -> std::process::Output {
+    run(&[
+        "hello",
+        "--addr",
+        &format!("https://localhost:{}", server.port),
+        "--ca",
+        &pki.path("ca.pem"),
+    ])
 }
 
 #[test]
@@ -254,15 +266,7 @@ fn a_plaintext_client_to_a_tls_server_fails_cleanly() {
 #[test]
 fn a_stalled_tls_handshake_is_closed_at_the_handshake_timeout() {
     let pki = Pki::new(&["localhost"]);
-    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
-    let server = Server::start(&[
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-        "--handshake-timeout",
-        "1s",
-    ]);
+    let server = tls_server_with(&pki, &["--handshake-timeout", "1s"]);
     // Connections that start a TLS record (a ClientHello's 5-byte header)
     // and send no more, and connections that send nothing.
     let mut stalled: Vec<TcpStream> = (0..20)
@@ -286,13 +290,7 @@ fn a_stalled_tls_handshake_is_closed_at_the_handshake_timeout() {
         }
     }
     // A real client is served as before.
-    let output = run(&[
-        "hello",
-        "--addr",
-        &format!("https://localhost:{}", server.port),
-        "--ca",
-        &pki.path("ca.pem"),
-    ]);
+    let output = tls_hello(&pki, &server);
     assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
 }
 
@@ -383,17 +381,10 @@ const EMPTY_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 #[test]
 fn under_tls_the_http2_handshake_and_header_deadlines_close_stalled_connections() {
     let pki = Pki::new(&["localhost"]);
-    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
-    let server = Server::start(&[
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-        "--handshake-timeout",
-        "1s",
-        "--header-timeout",
-        "1s",
-    ]);
+    let server = tls_server_with(
+        &pki,
+        &["--handshake-timeout", "1s", "--header-timeout", "1s"],
+    );
     // TLS done, then: nothing; half the HTTP/2 preface; the preface and
     // SETTINGS, then a HEADERS frame that leaves its block open (no
     // END_HEADERS, no CONTINUATION).
@@ -428,28 +419,14 @@ fn under_tls_the_http2_handshake_and_header_deadlines_close_stalled_connections(
         );
     }
     // A real client is served as before.
-    let output = run(&[
-        "hello",
-        "--addr",
-        &format!("https://localhost:{}", server.port),
-        "--ca",
-        &pki.path("ca.pem"),
-    ]);
+    let output = tls_hello(&pki, &server);
     assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
 }
 
 #[test]
 fn under_tls_an_idle_connection_gets_a_goaway_before_it_is_closed() {
     let pki = Pki::new(&["localhost"]);
-    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
-    let server = Server::start(&[
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-        "--max-connection-idle",
-        "1s",
-    ]);
+    let server = tls_server_with(&pki, &["--max-connection-idle", "1s"]);
     let mut conn = tls_connection(&pki, &server);
     conn.write_all(PREFACE).expect("preface");
     conn.write_all(EMPTY_SETTINGS).expect("settings");
@@ -463,17 +440,10 @@ fn under_tls_an_idle_connection_gets_a_goaway_before_it_is_closed() {
 #[test]
 fn under_tls_a_full_server_closes_connections_stalled_in_their_handshake_to_make_room() {
     let pki = Pki::new(&["localhost"]);
-    let (cert, key) = (pki.path("server.pem"), pki.path("server.key"));
-    let server = Server::start(&[
-        "--tls-cert",
-        &cert,
-        "--tls-key",
-        &key,
-        "--max-connections",
-        "2",
-        "--handshake-timeout",
-        "60s",
-    ]);
+    let server = tls_server_with(
+        &pki,
+        &["--max-connections", "2", "--handshake-timeout", "60s"],
+    );
     // Both places taken by connections that never start their handshake.
     let mut stalled: Vec<TcpStream> = (0..2)
         .map(|_| {
@@ -484,13 +454,7 @@ fn under_tls_a_full_server_closes_connections_stalled_in_their_handshake_to_make
         })
         .collect();
     std::thread::sleep(Duration::from_millis(200));
-    let output = run(&[
-        "hello",
-        "--addr",
-        &format!("https://localhost:{}", server.port),
-        "--ca",
-        &pki.path("ca.pem"),
-    ]);
+    let output = tls_hello(&pki, &server);
     assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
     // The one closed to make room sees its connection end (the other is
     // still open: its read times out).
