@@ -186,12 +186,12 @@ fn with_hint(cause: Cause, root: &str, options: Option<&CallOptions>) -> String 
         ),
         Cause::Closed if tls && options.is_some_and(|o| o.tls.cert.is_some()) => {
             // As below: under TLS 1.3 a refused certificate shows as a close.
-            format!("connection closed during TLS; the server may not accept the client certificate (--cert/--key): {root}")
+            format!("connection closed during TLS; the server may not accept the client certificate (--cert/--key), or be at its --max-connections limit: {root}")
         }
         Cause::Closed if tls => {
             // Under TLS 1.3 a server refuses a missing client certificate after
             // the handshake; our write can then fail before its alert is read.
-            format!("connection closed during TLS; the server may require a client certificate (--cert/--key): {root}")
+            format!("connection closed during TLS; the server may require a client certificate (--cert/--key), or be at its --max-connections limit: {root}")
         }
         Cause::Closed if root == "connection closed" => "connection closed by the server; it may be shutting down, at its --max-connections limit, or not a plaintext HTTP/2 (gRPC) server (a TLS server needs https://)".to_owned(),
         Cause::Closed => format!(
