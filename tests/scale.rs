@@ -376,6 +376,76 @@ fn dns_addresses_balance_over_what_the_name_resolves_to() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
 
+/// `grpc-demo ARGS` with `hosts` as its /etc/hosts (a bind mount in a
+/// mount namespace of its own: `unshare -m`, as root), so that a test can
+/// change what a name resolves to while the client runs.
+fn with_hosts_file(hosts: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new("unshare");
+    command
+        .args([
+            "-m",
+            "sh",
+            "-c",
+            r#"mount --bind "$0" /etc/hosts && exec "$@""#,
+        ])
+        .arg(hosts)
+        .arg(grpc_demo().get_program())
+        .args(args);
+    command
+}
+
+#[test]
+fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
+    const NAME: &str = "replicas.grpc-demo.test";
+    // A on 127.0.0.1 and B on 127.0.0.2, one port; nothing on 127.0.0.3,
+    // which fails to connect again and again and so makes the client
+    // resolve the name again about once a second or two (each failure
+    // asks for a resolution, at most one a second).
+    let a = Server::start(&[]);
+    let b = Server::start_at("127.0.0.2", a.port, &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, format!("127.0.0.1 {NAME}\n127.0.0.3 {NAME}\n")).expect("hosts");
+    let addr = format!("dns:///{NAME}:{}", a.port);
+    let bench = with_hosts_file(
+        &hosts,
+        &[
+            "bench", "hello", "-n", "4500", "--rate", "300", "-c", "8", "-o", "json", "--addr",
+            &addr,
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::fs::File::create(dir.path().join("bench.err")).expect("bench.err"))
+    .spawn()
+    .expect("spawning unshare (util-linux) for bench");
+    let mut bench = common::KillOnDrop(bench);
+    wait_for_rpcs(&[&a], 300);
+    assert_eq!(rpcs_logged(&b), 0, "B is not in the answers yet");
+
+    // The name moves from A to B while A is still up: B joins, and A
+    // leaves although nothing is wrong with it.
+    std::fs::write(&hosts, format!("127.0.0.2 {NAME}\n127.0.0.3 {NAME}\n")).expect("hosts");
+    wait_for_rpcs(&[&b], 100);
+    std::thread::sleep(Duration::from_millis(500));
+    let on_a = rpcs_logged(&a);
+    wait_for_rpcs(&[&b], rpcs_logged(&b) + 300);
+    assert_eq!(
+        rpcs_logged(&a),
+        on_a,
+        "A still gets RPCs after the name stopped resolving to it"
+    );
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut bench.0.stdout.take().expect("piped stdout"), &mut out)
+        .expect("bench output");
+    let status = bench.0.wait().expect("bench");
+    let err = std::fs::read_to_string(dir.path().join("bench.err")).unwrap_or_default();
+    assert!(status.success(), "bench: {status}: {err}");
+    let report: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("bench printed no JSON ({e}): {err}"));
+    assert_eq!(report["failed"], 0, "{report}");
+    assert_eq!(report["ok"], 4500, "{report}");
+}
+
 #[test]
 fn grpc_demo_addr_takes_a_comma_list_too() {
     let server = Server::start(&[]);

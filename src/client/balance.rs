@@ -592,15 +592,16 @@ impl Resolver {
                 let _ = self.first.send(FirstOutcome::Resolved(resolved.len()));
                 first_resolution = false;
             }
-            if !resolved.is_empty() || self.options.target.dns_name().is_none() {
-                // A dropped task's `Leave` guard takes the endpoint out once
-                // the aborted task has stopped.
-                tasks.retain(|key, _| resolved.iter().any(|(resolved, _)| resolved == key));
-            }
+            let keep: Vec<String> = resolved.iter().map(|(key, _)| key.clone()).collect();
+            // New endpoints join before the ones the name no longer gives
+            // leave, and count as connecting from now (not from their task's
+            // first poll): an RPC sent in between waits for them instead of
+            // failing with "no endpoint is up".
             for (key, endpoint) in resolved {
                 if tasks.contains_key(&key) {
                     continue;
                 }
+                self.states.set(&key, State::Connecting);
                 let task = EndpointTask {
                     sent: self.counters.counter(&key),
                     key: key.clone(),
@@ -617,6 +618,11 @@ impl Resolver {
                     },
                 };
                 tasks.insert(key, AbortOnDrop(tokio::spawn(task.run())));
+            }
+            if !keep.is_empty() || self.options.target.dns_name().is_none() {
+                // A dropped task's `Leave` guard takes the endpoint out once
+                // the aborted task has stopped.
+                tasks.retain(|key, _| keep.contains(key));
             }
             if self.options.target.dns_name().is_none()
                 && self

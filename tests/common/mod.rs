@@ -74,6 +74,7 @@ pub fn stderr(output: &Output) -> String {
 /// `grpc-demo serve` on a free loopback port, killed on drop if still running.
 pub struct Server {
     child: KillOnDrop,
+    host: &'static str,
     pub port: u16,
     log: Log,
 }
@@ -85,8 +86,13 @@ impl Server {
 
     /// On a given port (0: any free one).
     pub fn start_on(port: u16, extra_args: &[&str]) -> Self {
+        Self::start_at("127.0.0.1", port, extra_args)
+    }
+
+    /// On a given loopback address and port.
+    pub fn start_at(host: &'static str, port: u16, extra_args: &[&str]) -> Self {
         let mut child = grpc_demo()
-            .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["serve", "--host", host, "--port", &port.to_string()])
             .args(extra_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -106,13 +112,14 @@ impl Server {
         let port = parse_listening_line(&line);
         Self {
             child: KillOnDrop(child),
+            host,
             port,
             log,
         }
     }
 
     pub fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.host, self.port)
     }
 
     pub fn pid(&self) -> i32 {
