@@ -378,10 +378,21 @@ fn dns_addresses_balance_over_what_the_name_resolves_to() {
 
 /// `grpc-demo ARGS` with `hosts` as its /etc/hosts (a bind mount in a
 /// mount namespace of its own: `unshare -m`, as root), so that a test can
-/// change what a name resolves to while the client runs.
+/// change what a name resolves to while the client runs. `RESOLV_MULTI`:
+/// every line of a name counts, whatever /etc/host.conf says.
 fn with_hosts_file(hosts: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let preflight = std::process::Command::new("unshare")
+        .args(["-m", "true"])
+        .output()
+        .expect("running unshare (util-linux)");
+    assert!(
+        preflight.status.success(),
+        "this test needs a mount namespace of its own (unshare -m, as root): {}",
+        stderr(&preflight)
+    );
     let mut command = std::process::Command::new("unshare");
     command
+        .env("RESOLV_MULTI", "on")
         .args([
             "-m",
             "sh",
@@ -398,9 +409,9 @@ fn with_hosts_file(hosts: &std::path::Path, args: &[&str]) -> std::process::Comm
 fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
     const NAME: &str = "replicas.grpc-demo.test";
     // A on 127.0.0.1 and B on 127.0.0.2, one port; nothing on 127.0.0.3,
-    // which fails to connect again and again and so makes the client
-    // resolve the name again about once a second or two (each failure
-    // asks for a resolution, at most one a second).
+    // whose connection fails again and again (backoff 1 s, × 1.6 each
+    // time) and so makes the client resolve the name again: about 1, 2,
+    // 3.6, 6.2 and 10.3 s after it starts, within the bench's 15 s.
     let a = Server::start(&[]);
     let b = Server::start_at("127.0.0.2", a.port, &[]);
     let dir = tempfile::tempdir().expect("tempdir");
@@ -424,7 +435,18 @@ fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
 
     // The name moves from A to B while A is still up: B joins, and A
     // leaves although nothing is wrong with it.
-    std::fs::write(&hosts, format!("127.0.0.2 {NAME}\n127.0.0.3 {NAME}\n")).expect("hosts");
+    // Overwritten in place, same length, one write: the bind mount follows
+    // the file's inode, and a lookup never sees it empty.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&hosts)
+        .expect("hosts");
+    std::io::Write::write_all(
+        &mut file,
+        format!("127.0.0.2 {NAME}\n127.0.0.3 {NAME}\n").as_bytes(),
+    )
+    .expect("hosts");
+    drop(file);
     wait_for_rpcs(&[&b], 100);
     std::thread::sleep(Duration::from_millis(500));
     let on_a = rpcs_logged(&a);
