@@ -9,7 +9,7 @@
 //!   decoding anything.
 //! - A connection with no RPC in flight for `--max-connection-idle` gets a
 //!   GOAWAY (NO_ERROR, as grpc-go's `MaxConnectionIdle`) and is closed.
-//!   [`ActivityLayer`] counts the RPCs in flight per connection.
+//!   [`Activity`] counts the RPCs in flight per connection.
 //! - At most `--max-connections-per-ip` connections per client address.
 //! - When `--max-connections` is reached, the connection idle the longest
 //!   is closed to make room before a new one is refused.
@@ -28,16 +28,16 @@ use std::{
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
         Arc, Mutex, OnceLock, PoisonError, Weak,
     },
-    task::{ready, Context, Poll},
+    task::{Context, Poll},
     time::{Duration, Instant},
 };
 
 use atomic_waker::AtomicWaker;
-use http::{Request, Response};
-use http_body::{Body, Frame, SizeHint};
-use pin_project_lite::pin_project;
+use http::Request;
 use tokio::time::Sleep;
 use tonic::transport::server::TcpConnectInfo;
+
+use super::observe::{ObserveLayer, Observer, Watch};
 
 /// The guards' settings (from `serve`'s flags).
 #[derive(Debug, Clone, Copy)]
@@ -455,21 +455,23 @@ impl Guard {
 }
 
 /// Counts each connection's RPCs in flight (for `--max-connection-idle`
-/// and for choosing which idle connection to close when full).
+/// and for choosing which idle connection to close when full): an RPC is
+/// in flight until its response body ends or is dropped.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ActivityLayer;
+pub struct Activity;
 
-impl<S> tower::Layer<S> for ActivityLayer {
-    type Service = Activity<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        Activity { inner }
+impl Activity {
+    pub fn layer() -> ObserveLayer<Self> {
+        ObserveLayer(Self)
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Activity<S> {
-    inner: S,
+impl Observer for Activity {
+    type Watch = Option<InFlight>;
+
+    fn start<B>(&self, request: &Request<B>) -> Self::Watch {
+        ConnInfo::of(request.extensions()).map(|info| InFlight::start(&info.state))
+    }
 }
 
 /// One RPC in flight; dropped when its response ends (or is abandoned).
@@ -490,81 +492,9 @@ impl Drop for InFlight {
     }
 }
 
-impl<S, ReqBody, ResBody> tower::Service<Request<ReqBody>> for Activity<S>
-where
-    S: tower::Service<Request<ReqBody>, Response = Response<ResBody>>,
-{
-    type Response = Response<ActiveBody<ResBody>>;
-    type Error = S::Error;
-    type Future = ActiveFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let in_flight = ConnInfo::of(request.extensions()).map(|info| InFlight::start(&info.state));
-        ActiveFuture {
-            inner: self.inner.call(request),
-            in_flight,
-        }
-    }
-}
-
-pin_project! {
-    pub struct ActiveFuture<F> {
-        #[pin]
-        inner: F,
-        in_flight: Option<InFlight>,
-    }
-}
-
-impl<F, ResBody, E> Future for ActiveFuture<F>
-where
-    F: Future<Output = Result<Response<ResBody>, E>>,
-{
-    type Output = Result<Response<ActiveBody<ResBody>>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let result = ready!(this.inner.poll(cx));
-        let in_flight = this.in_flight.take();
-        Poll::Ready(result.map(|response| {
-            response.map(|inner| ActiveBody {
-                inner,
-                _in_flight: in_flight,
-            })
-        }))
-    }
-}
-
-pin_project! {
-    /// The response body; the RPC counts as in flight until it is dropped.
-    pub struct ActiveBody<B> {
-        #[pin]
-        inner: B,
-        _in_flight: Option<InFlight>,
-    }
-}
-
-impl<B: Body> Body for ActiveBody<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        self.project().inner.poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
+impl Watch for Option<InFlight> {
+    fn headers(&mut self, _: &mut http::HeaderMap) {}
+    fn trailers(&mut self, _: &mut http::HeaderMap) {}
 }
 
 /// The error a closed connection's writes get.

@@ -133,7 +133,7 @@ pub async fn serve(
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
         .layer(metrics::MetricsLayer::new(config.metrics))
-        .layer(conn_guard::ActivityLayer)
+        .layer(conn_guard::Activity::layer())
         .layer(request_budget::RequestBudgetLayer::new(
             limits.max_request_buffer,
             limits.max_message_size,
