@@ -25,10 +25,14 @@ fn main() -> anyhow::Result<()> {
     // tonic-prost-build does not write the descriptor set when fed by
     // `compile_fds`, so encode it ourselves.
     fs::write(out_dir.join("descriptor.bin"), descriptors.encode_to_vec())?;
+    // Type names (`prost::Name`): the JSON mapping finds a message's
+    // descriptor from its Rust type, so no list of names to keep in step.
+    let mut config = prost_build::Config::new();
+    config.enable_type_names();
     tonic_prost_build::configure()
         .emit_rerun_if_changed(false)
         // prost encoding with smaller per-RPC buffers (src/codec.rs).
         .codec_path("crate::codec::LeanCodec")
-        .compile_fds(descriptors)?;
+        .compile_fds_with_config(descriptors, config)?;
     Ok(())
 }

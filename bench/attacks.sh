@@ -3,7 +3,7 @@
 # flags, release build), each for SECONDS (default 15) from 127.0.0.2 while
 # a well-behaved client on 127.0.0.1 keeps calling: `grpc-demo bench hello`
 # (-c 4, one connection opened before the attack) and one `hello` on a new
-# connection every 100 ms. Not part of CI (issue 12; SECURITY.md has a run).
+# connection every 100 ms. Not part of CI (SECURITY.md has a run).
 #
 # usage: bench/attacks.sh [SECONDS]     GRPC_DEMO=path overrides the binary
 #

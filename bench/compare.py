@@ -44,11 +44,11 @@ SERVERS = {
     "Python grpc.aio": [PYTHON, os.path.join(ROOT, "bench/python_aio_server.py")],
 }
 SHAPES = [(1, 1), (64, 4), (256, 4)]  # (in flight, connections)
-# The server- and client-streaming rows (issue 11): 64 streams over 4
+# The server- and client-streaming rows: 64 streams over 4
 # connections, 1,000 messages each, as fast as flow control allows. The
 # Python servers are left out: their watch is not the same service (price
 # 100 + seq) and the thread-pool one prints every reading on stdout.
-# The cost of optional features (issue 13): the same server with each on or off.
+# The cost of optional features: the same server with each on or off.
 FEATURE_SERVERS = {
     "grpc-demo (default: access log on, metrics off)": SERVERS["grpc-demo"],
     "grpc-demo --metrics-addr": SERVERS["grpc-demo"] + ["--metrics-addr", "127.0.0.1:0"],

@@ -11,10 +11,10 @@ use crate::{
     cli::{BenchArgs, BenchWorkload, ClientArgs, Command, ServeArgs},
     client::{self, CallOptions, ClientTls, Outbound, ScriptSource},
     defaults,
-    exit::{Interrupted, UsageError},
     output::{Format, Printer},
     proto::HelloRequest,
     server::{self, ConnectionAge, Limits, Listen, ServeFlags, TlsFiles, TokenSource},
+    status::{Interrupted, UsageError},
 };
 
 /// The output format a command asked for (errors are printed in it too).
@@ -33,7 +33,7 @@ pub fn output_format(command: &Command) -> Format {
 pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            server::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
+            server::telemetry::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
             let flags = serve_flags(&args);
             runtime(args.workers.map(usize::from))?.block_on(server::run(flags, |bound| {
                 let mut stdout = std::io::stdout().lock();
@@ -77,7 +77,7 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
         Command::Watch(args) => {
             let options = call_options(&args.client, verbose)?;
             let request = match &args.data {
-                Some(data) => client::request_from_json(data, crate::proto::WATCH_REQUEST)?,
+                Some(data) => client::request_from_json(data)?,
                 None => crate::proto::WatchRequest {
                     // clap requires --symbol without -d.
                     symbol: args.symbol.unwrap_or_default(),
@@ -182,7 +182,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         metrics_url: load.metrics_url.clone(),
     };
     let report = runtime(None)?.block_on(run_bench(&config))?;
-    Printer::new(args.client.output, std::io::stdout().lock()).bench_report(&report)?;
+    Printer::new(args.client.output, std::io::stdout().lock()).document(&report)?;
     if report.interrupted {
         return Err(Interrupted.into());
     }
@@ -308,7 +308,7 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
         },
         metrics: args
             .metrics_addr
-            .map(|addr| server::metrics::MetricsOptions {
+            .map(|addr| server::telemetry::metrics::MetricsOptions {
                 addr,
                 buckets: args.metrics_buckets.clone(),
             }),

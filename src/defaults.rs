@@ -29,7 +29,7 @@ pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 /// `serve --idle-stream-timeout`.
 pub const IDLE_STREAM_TIMEOUT: Duration = Duration::from_secs(300);
 /// `serve --max-request-buffer`: request bytes held over all connections
-/// (a quarter per client address); issue 12 item 4.
+/// (a quarter per client address); see server/layer/request_budget.rs.
 pub const MAX_REQUEST_BUFFER: usize = 64 * 1024 * 1024;
 /// `serve --max-connections-per-ip`: a tenth of `MAX_CONNECTIONS`.
 pub const MAX_CONNECTIONS_PER_IP: u32 = 100;

@@ -9,7 +9,7 @@ use std::io;
 
 use crate::{
     output::Format,
-    status::{code_name, RpcError},
+    status::{code_name, Interrupted, RpcError, UsageError},
 };
 
 pub const SUCCESS: u8 = 0;
@@ -29,19 +29,6 @@ Exit codes:
   64+N    the RPC failed with gRPC status N, for example
           65 CANCELLED, 68 DEADLINE_EXCEEDED, 72 RESOURCE_EXHAUSTED,
           76 UNIMPLEMENTED, 77 INTERNAL, 78 UNAVAILABLE, 80 UNAUTHENTICATED";
-
-/// The user pressed Ctrl-C during a client command (`watch`, or `bench`
-/// after printing the report so far): exit 130, as a shell reports a
-/// process ended by SIGINT, with nothing more printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("interrupted")]
-pub struct Interrupted;
-
-/// A usage error found after clap's parsing (flags that do not fit
-/// together): exit 2, like clap's own.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
 
 /// What the process should do with an error: its exit code, and the line to
 /// print on stderr (none for a closed stdout, which is not a failure).

@@ -5,19 +5,21 @@
 //!
 //! The binary (`src/main.rs`) only parses arguments and turns outcomes into
 //! exit codes; everything else lives here so tests can reach it in-process.
+//! What the binary, the tests and the baseline server (bench/baseline) use
+//! is `pub`; the rest is crate-private, so rustc reports what is dead.
 
 pub mod app;
-pub mod bench;
+pub(crate) mod bench;
 pub mod cli;
 pub mod client;
-pub mod codec;
+pub(crate) mod codec;
 pub mod completions;
-pub mod defaults;
+pub(crate) mod defaults;
 pub mod exit;
+pub(crate) mod framing;
 pub mod logging;
-pub mod output;
+pub(crate) mod output;
 pub mod proto;
 pub mod server;
-pub mod status;
-pub mod trace_context;
-pub mod warn_limit;
+pub(crate) mod status;
+pub(crate) mod trace_context;

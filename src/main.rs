@@ -15,7 +15,8 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// within about a second (`dirty_decay_ms`; jemalloc's default is 10 s,
 /// and `muzzy_decay_ms:0` skips the second, lazy stage), purged by a
 /// background thread, so also while the server is idle after a burst
-/// (issue 12 item 4: 518 MiB stayed resident after an attack without it).
+/// (without it, memory an attack made the server allocate stayed resident;
+/// SECURITY.md has the figures).
 /// `MALLOC_CONF` in the environment still overrides these.
 #[cfg(all(target_os = "linux", not(target_env = "msvc")))]
 #[export_name = "_rjem_malloc_conf"]

@@ -1,5 +1,6 @@
 //! Rendering of results on stdout, as text or as JSON: responses (proto3
-//! JSON) and the bench report. Nothing else in the program prints results.
+//! JSON) and whole documents such as bench's report. Nothing else in the
+//! program prints results.
 
 use std::io::{self, Write};
 
@@ -20,8 +21,8 @@ pub enum Format {
 /// Serialises one of our messages in the canonical proto3 JSON mapping
 /// (lowerCamelCase names, enums by name). Default values are emitted so that
 /// scripts see every field, as grpcurl's `-emit-defaults` does.
-pub fn to_json<M: prost::Message>(message: &M, full_name: &str) -> String {
-    let descriptor = proto::message_descriptor(full_name);
+pub fn to_json<M: prost::Name>(message: &M) -> String {
+    let descriptor = proto::message_descriptor::<M>();
     let mut dynamic = DynamicMessage::new(descriptor);
     // Same schema on both sides: transcoding our own message cannot fail.
     dynamic
@@ -33,6 +34,14 @@ pub fn to_json<M: prost::Message>(message: &M, full_name: &str) -> String {
         .serialize_with_options(&mut serializer, &options)
         .expect("serialising to memory cannot fail");
     String::from_utf8(serializer.into_inner()).expect("serde_json writes UTF-8")
+}
+
+/// Something printed whole, as text for people or as one JSON object.
+pub trait Document {
+    /// The text form, ending with a newline.
+    fn to_text(&self) -> String;
+    /// The JSON form, on one line, without the newline.
+    fn write_json(&self, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// Writes responses to a sink, one line each, flushed as they come so that a
@@ -50,7 +59,7 @@ impl<W: Write> Printer<W> {
     pub fn hello(&mut self, response: &HelloResponse) -> io::Result<()> {
         match self.format {
             Format::Text => writeln!(self.out, "{}", response.msg)?,
-            Format::Json => writeln!(self.out, "{}", to_json(response, proto::HELLO_RESPONSE))?,
+            Format::Json => writeln!(self.out, "{}", to_json(response))?,
         }
         self.out.flush()
     }
@@ -58,7 +67,7 @@ impl<W: Write> Printer<W> {
     pub fn message(&mut self, response: &MessageResponse) -> io::Result<()> {
         match self.format {
             Format::Text => writeln!(self.out, "{}\t{}", response.code, response.message)?,
-            Format::Json => writeln!(self.out, "{}", to_json(response, proto::MESSAGE_RESPONSE))?,
+            Format::Json => writeln!(self.out, "{}", to_json(response))?,
         }
         self.out.flush()
     }
@@ -71,7 +80,7 @@ impl<W: Write> Printer<W> {
                 "{}\t{}\t{:.2}",
                 quote.seq, quote.symbol, quote.price
             )?,
-            Format::Json => writeln!(self.out, "{}", to_json(quote, proto::QUOTE))?,
+            Format::Json => writeln!(self.out, "{}", to_json(quote))?,
         }
         self.out.flush()
     }
@@ -89,23 +98,24 @@ impl<W: Write> Printer<W> {
                 significant(summary.mean),
                 summary.devices.join(",")
             )?,
-            Format::Json => writeln!(self.out, "{}", to_json(summary, proto::SUMMARY))?,
+            Format::Json => writeln!(self.out, "{}", to_json(summary))?,
         }
         self.out.flush()
     }
 
-    /// `bench`'s report: the text summary, or one JSON object.
-    pub fn bench_report(&mut self, report: &crate::bench::Report) -> io::Result<()> {
+    /// A whole document (a report, say): its text, or one JSON object.
+    pub fn document(&mut self, document: &impl Document) -> io::Result<()> {
         match self.format {
-            Format::Text => write!(self.out, "{}", report.to_text())?,
+            Format::Text => write!(self.out, "{}", document.to_text())?,
             Format::Json => {
-                serde_json::to_writer(&mut self.out, &report.json())?;
+                document.write_json(&mut self.out)?;
                 writeln!(self.out)?;
             }
         }
         self.out.flush()
     }
 
+    #[cfg(test)]
     pub fn into_inner(self) -> W {
         self.out
     }

@@ -15,16 +15,6 @@ pub use generated::*;
 /// The `FileDescriptorSet` of `proto/`, encoded, as build.rs wrote it.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
 
-/// Fully qualified message names, as used on the wire and in reflection.
-pub const HELLO_REQUEST: &str = "packages.helloRequest";
-pub const HELLO_RESPONSE: &str = "packages.helloResponse";
-pub const MESSAGE_REQUEST: &str = "packages.MessageRequest";
-pub const MESSAGE_RESPONSE: &str = "packages.MessageResponse";
-pub const WATCH_REQUEST: &str = "packages.WatchRequest";
-pub const QUOTE: &str = "packages.Quote";
-pub const READING: &str = "packages.Reading";
-pub const SUMMARY: &str = "packages.Summary";
-
 /// The descriptor pool built from [`FILE_DESCRIPTOR_SET`], decoded once.
 pub fn descriptor_pool() -> &'static DescriptorPool {
     static POOL: OnceLock<DescriptorPool> = OnceLock::new();
@@ -35,9 +25,21 @@ pub fn descriptor_pool() -> &'static DescriptorPool {
     })
 }
 
-/// The descriptor of one of our own messages, by its full name.
-pub fn message_descriptor(full_name: &str) -> MessageDescriptor {
+/// The descriptor of one of our own messages (its full name from prost's
+/// type name, as on the wire and in reflection).
+pub fn message_descriptor<M: prost::Name>() -> MessageDescriptor {
+    let full_name = M::full_name();
     descriptor_pool()
-        .get_message_by_name(full_name)
+        .get_message_by_name(&full_name)
         .unwrap_or_else(|| panic!("{full_name} is declared in proto/"))
+}
+
+/// The full names of the services in proto/ (`packages.GreetService`, …):
+/// every one of them is served, so health reports on each and metrics
+/// count their methods.
+pub fn service_names() -> Vec<String> {
+    descriptor_pool()
+        .services()
+        .map(|service| service.full_name().to_owned())
+        .collect()
 }

@@ -56,33 +56,86 @@ pub fn error_chain<'a>(
     std::iter::successors(Some(err), |err| err.source())
 }
 
+/// The user pressed Ctrl-C during a client command (`watch`, or `bench`
+/// after printing the report so far): exit 130, as a shell reports a
+/// process ended by SIGINT, with nothing more printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
+
+/// A usage error found after clap's parsing (flags that do not fit
+/// together): exit 2, like clap's own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// The code of a `grpc-status` header value; a malformed one is UNKNOWN,
 /// as the gRPC spec says a client must treat it.
 pub fn code_of(value: &HeaderValue) -> Code {
     Code::from_bytes(value.as_bytes())
 }
 
+/// Every status code, in code order, with its two spellings: the gRPC
+/// spec's (doc/statuscodes.md: errors, `-o json`, bench's report) and
+/// grpc-go's `codes.Code.String()`, which is the `grpc_code` label of the Go
+/// middleware and so of every dashboard built on it (`Canceled`, one l).
+const CODES: [(Code, &str, &str); 17] = [
+    (Code::Ok, "OK", "OK"),
+    (Code::Cancelled, "CANCELLED", "Canceled"),
+    (Code::Unknown, "UNKNOWN", "Unknown"),
+    (Code::InvalidArgument, "INVALID_ARGUMENT", "InvalidArgument"),
+    (
+        Code::DeadlineExceeded,
+        "DEADLINE_EXCEEDED",
+        "DeadlineExceeded",
+    ),
+    (Code::NotFound, "NOT_FOUND", "NotFound"),
+    (Code::AlreadyExists, "ALREADY_EXISTS", "AlreadyExists"),
+    (
+        Code::PermissionDenied,
+        "PERMISSION_DENIED",
+        "PermissionDenied",
+    ),
+    (
+        Code::ResourceExhausted,
+        "RESOURCE_EXHAUSTED",
+        "ResourceExhausted",
+    ),
+    (
+        Code::FailedPrecondition,
+        "FAILED_PRECONDITION",
+        "FailedPrecondition",
+    ),
+    (Code::Aborted, "ABORTED", "Aborted"),
+    (Code::OutOfRange, "OUT_OF_RANGE", "OutOfRange"),
+    (Code::Unimplemented, "UNIMPLEMENTED", "Unimplemented"),
+    (Code::Internal, "INTERNAL", "Internal"),
+    (Code::Unavailable, "UNAVAILABLE", "Unavailable"),
+    (Code::DataLoss, "DATA_LOSS", "DataLoss"),
+    (Code::Unauthenticated, "UNAUTHENTICATED", "Unauthenticated"),
+];
+
+/// All 17 status codes, in code order.
+pub fn all_codes() -> impl Iterator<Item = Code> {
+    CODES.iter().map(|&(code, _, _)| code)
+}
+
 /// The canonical upper-case name of a status code, as in the gRPC spec.
 pub fn code_name(code: Code) -> &'static str {
-    match code {
-        Code::Ok => "OK",
-        Code::Cancelled => "CANCELLED",
-        Code::Unknown => "UNKNOWN",
-        Code::InvalidArgument => "INVALID_ARGUMENT",
-        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
-        Code::NotFound => "NOT_FOUND",
-        Code::AlreadyExists => "ALREADY_EXISTS",
-        Code::PermissionDenied => "PERMISSION_DENIED",
-        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
-        Code::FailedPrecondition => "FAILED_PRECONDITION",
-        Code::Aborted => "ABORTED",
-        Code::OutOfRange => "OUT_OF_RANGE",
-        Code::Unimplemented => "UNIMPLEMENTED",
-        Code::Internal => "INTERNAL",
-        Code::Unavailable => "UNAVAILABLE",
-        Code::DataLoss => "DATA_LOSS",
-        Code::Unauthenticated => "UNAUTHENTICATED",
-    }
+    CODES[code as usize].1
+}
+
+/// grpc-go's name of a status code (the Prometheus `grpc_code` label).
+pub fn go_code_name(code: Code) -> &'static str {
+    CODES[code as usize].2
+}
+
+/// The code grpc-go names `name`, if any.
+pub fn code_from_go_name(name: &str) -> Option<Code> {
+    CODES
+        .iter()
+        .find(|&&(_, _, go)| go == name)
+        .map(|&(code, _, _)| code)
 }
 
 #[cfg(test)]
@@ -116,6 +169,20 @@ mod tests {
             assert_eq!(code as usize, number, "{name} is code {number}");
             assert_eq!(code_name(code), name, "code {number}");
         }
+        assert_eq!(all_codes().count(), 17);
+        assert!(all_codes()
+            .enumerate()
+            .all(|(index, code)| code as usize == index));
+    }
+
+    #[test]
+    fn go_names_are_grpc_gos_and_map_back() {
+        assert_eq!(go_code_name(Code::Cancelled), "Canceled");
+        assert_eq!(go_code_name(Code::DeadlineExceeded), "DeadlineExceeded");
+        for code in all_codes() {
+            assert_eq!(code_from_go_name(go_code_name(code)), Some(code));
+        }
+        assert_eq!(code_from_go_name("CANCELLED"), None);
     }
 
     #[test]

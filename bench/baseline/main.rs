@@ -24,7 +24,12 @@ use grpc_demo::{
         MessageRequest, MessageResponse, Quote, Reading, Summary, WatchRequest,
     },
     // GreetService has no features to strip: the same 5-line service.
-    server::{normalise_symbol, session::Session, Greeter, PriceWalk, Tally},
+    server::service::{
+        greet::Greeter,
+        report::Tally,
+        session::Session,
+        stock::{normalise_symbol, PriceWalk},
+    },
 };
 use tokio::sync::mpsc;
 use tokio_stream::{wrappers::ReceiverStream, Stream};

@@ -2,7 +2,7 @@
 //! of ghz, with open-loop pacing that is honest about queueing.
 //!
 //! Files: schedule.rs (when each RPC is due), worker.rs (making them),
-//! stats.rs (what was measured), report.rs (the report), direct.rs (the
+//! stats.rs (what was measured), summary.rs (the report), direct.rs (the
 //! plaintext transport), patterns.rs (the watch and report streams).
 //!
 //! Workers each own their statistics (an HDR histogram, status counts) and
@@ -15,10 +15,10 @@
 
 mod direct;
 mod patterns;
-mod report;
 mod schedule;
 mod server_metrics;
 mod stats;
+mod summary;
 mod worker;
 
 use std::{
@@ -29,9 +29,9 @@ use std::{
 use tokio::{sync::watch, time::Instant};
 use tonic::metadata::MetadataMap;
 
-pub use report::Report;
 pub use server_metrics::{MetricsUrl, ServerMetrics};
 pub(crate) use stats::{PhaseOutcome, WorkerStats};
+pub use summary::Report;
 pub(crate) use worker::{Reopened, Transport};
 
 use self::{schedule::Schedule, worker::Worker};
@@ -135,7 +135,11 @@ pub async fn run(
     // Every RPC carries the same metadata (-H, token, grpc-timeout): built
     // once, not formatted per RPC (BENCHMARKS.md, "metadata built once per
     // run").
-    let mut metadata = config.call.request((), config.call.timeout).into_parts().0;
+    let mut metadata = config
+        .call
+        .request((), Some(config.call.timeout))
+        .into_parts()
+        .0;
     // One traceparent for every RPC would make them all one trace: the load
     // goes without, unless -H gave one.
     if !config

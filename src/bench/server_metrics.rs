@@ -11,9 +11,8 @@ use http::Uri;
 use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
-use tonic::Code;
 
-use crate::status::code_name;
+use crate::status::{code_from_go_name, code_name};
 
 /// A scrape larger than this is refused (ours is ~60 KiB).
 const MAX_SCRAPE_BYTES: usize = 16 << 20;
@@ -271,10 +270,7 @@ impl ServerMetrics {
 /// as the gRPC spec names it (`CANCELLED`, `INVALID_ARGUMENT`); an unknown
 /// one is kept as it is.
 fn canonical_code(label: &str) -> String {
-    (0..=16)
-        .map(Code::from_i32)
-        .find(|code| crate::server::metrics::go_code_name(*code) == label)
-        .map_or_else(|| label.to_owned(), |code| code_name(code).to_owned())
+    code_from_go_name(label).map_or_else(|| label.to_owned(), |code| code_name(code).to_owned())
 }
 
 #[cfg(test)]

@@ -3,18 +3,15 @@
 //! (describe.rs words them). Also the two checks every call makes around
 //! it: the request size and the whole-RPC deadline.
 
-use std::{future::Future, str::FromStr, time::Duration};
+use std::str::FromStr;
 
 use tonic::{
     transport::{Channel, Endpoint, Uri},
     Code,
 };
 
-use super::{
-    deadline_exceeded, describe_connect_error, insecure, root_cause, target::TargetKind,
-    CallOptions,
-};
-use crate::{exit::UsageError, status::RpcError};
+use super::{describe_connect_error, insecure, root_cause, target::TargetKind, CallOptions};
+use crate::status::{RpcError, UsageError};
 
 /// Opens a channel to the target, failing with UNAVAILABLE and a short cause
 /// ("connection refused", "server certificate not trusted") instead of a
@@ -153,15 +150,4 @@ pub(crate) fn check_request_size(
         ));
     }
     Ok(())
-}
-
-/// Runs `call` under the whole-RPC deadline: past it, DEADLINE_EXCEEDED.
-pub(crate) async fn with_deadline<T>(
-    timeout: Duration,
-    call: impl Future<Output = anyhow::Result<T>>,
-) -> anyhow::Result<T> {
-    match tokio::time::timeout(timeout, call).await {
-        Ok(result) => result,
-        Err(_) => Err(deadline_exceeded(timeout).into()),
-    }
 }

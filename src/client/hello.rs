@@ -3,15 +3,14 @@
 use std::io::{Read, Write};
 
 use anyhow::Context;
-use tokio::time::Instant;
 
 use super::{
-    balance, check_request_size, configured_client, describe_status, parse_json, with_deadline,
-    CallOptions,
+    balance, check_request_size, configured_client, describe_status, parse_json, CallOptions,
+    Deadline,
 };
 use crate::{
     output::Printer,
-    proto::{self, HelloRequest, HelloResponse},
+    proto::{HelloRequest, HelloResponse},
     status::RpcError,
 };
 
@@ -25,72 +24,74 @@ pub async fn hello<W: Write>(
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
     check_request_size(&request, options.max_message_size)?;
-    let deadline = Instant::now() + options.timeout;
-    let response = with_deadline(options.timeout, async {
-        let channel = balance::open(options).await?;
-        // A unary call made as a server-streaming one (the same bytes on the
-        // wire) keeps the response headers apart from the trailers, which
-        // tonic's unary call merges; `-v` shows them apart, as grpcurl does.
-        let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
-        // --retries: an RPC no server processed goes out again (balance.rs).
-        let mut retries = 0;
-        let response = loop {
-            let attempt = async {
-                // Not ready: no call was made, so no trailers to show.
-                grpc.ready()
-                    .await
-                    .map_err(|err| (tonic::Status::from_error(err), false))?;
-                let request = options.request(
-                    request.clone(),
-                    deadline.saturating_duration_since(Instant::now()),
-                );
-                let codec = tonic_prost::ProstCodec::<HelloRequest, HelloResponse>::default();
-                let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
-                grpc.server_streaming(request, path, codec)
-                    .await
-                    .map_err(|status| (status, true))
-            };
-            match attempt.await {
-                Ok(response) => break response,
-                Err((status, _))
-                    if retries < options.retries() && balance::not_processed(&status) =>
-                {
-                    retries += 1;
-                    tracing::debug!(retries, "retrying an RPC no server processed: {status}");
-                    tokio::time::sleep(balance::retry_backoff(retries)).await;
+    let deadline = Deadline::after(options.timeout);
+    let response = deadline
+        .run(async {
+            let channel = balance::open(options).await?;
+            // A unary call made as a server-streaming one (the same bytes on the
+            // wire) keeps the response headers apart from the trailers, which
+            // tonic's unary call merges; `-v` shows them apart, as grpcurl does.
+            let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
+            // --retries: an RPC no server processed goes out again (balance.rs).
+            let mut retries = 0;
+            let response = loop {
+                // Checked by the clock before each attempt goes out.
+                deadline.check()?;
+                let attempt = async {
+                    // Not ready: no call was made, so no trailers to show.
+                    grpc.ready()
+                        .await
+                        .map_err(|err| (tonic::Status::from_error(err), false))?;
+                    let request = options.request(request.clone(), deadline.remaining());
+                    let codec = tonic_prost::ProstCodec::<HelloRequest, HelloResponse>::default();
+                    let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
+                    grpc.server_streaming(request, path, codec)
+                        .await
+                        .map_err(|status| (status, true))
+                };
+                match attempt.await {
+                    Ok(response) => break response,
+                    Err((status, _))
+                        if retries < options.retries() && balance::not_processed(&status) =>
+                    {
+                        retries += 1;
+                        tracing::debug!(retries, "retrying an RPC no server processed: {status}");
+                        tokio::time::sleep(balance::retry_backoff(retries)).await;
+                    }
+                    Err((status, true)) => return Err(failed(status, options).into()),
+                    Err((status, false)) => {
+                        return Err(describe_status(status, Some(options)).into())
+                    }
                 }
-                Err((status, true)) => return Err(failed(status, options).into()),
-                Err((status, false)) => return Err(describe_status(status, Some(options)).into()),
+            };
+            options.show_headers(response.metadata());
+            let mut messages = response.into_inner();
+            let first = messages
+                .message()
+                .await
+                .map_err(|status| failed(status, options))?;
+            let extra = messages
+                .message()
+                .await
+                .map_err(|status| failed(status, options))?;
+            if let Ok(Some(trailers)) = messages.trailers().await {
+                options.show_trailers(&trailers);
             }
-        };
-        options.show_headers(response.metadata());
-        let mut messages = response.into_inner();
-        let first = messages
-            .message()
-            .await
-            .map_err(|status| failed(status, options))?;
-        let extra = messages
-            .message()
-            .await
-            .map_err(|status| failed(status, options))?;
-        if let Ok(Some(trailers)) = messages.trailers().await {
-            options.show_trailers(&trailers);
-        }
-        match (first, extra) {
-            (Some(response), None) => Ok(response),
-            (None, _) => Err(RpcError::new(
-                tonic::Code::Internal,
-                "the server sent no response message",
-            )
-            .into()),
-            (Some(_), Some(_)) => Err(RpcError::new(
-                tonic::Code::Internal,
-                "the server sent more than one response to a unary call",
-            )
-            .into()),
-        }
-    })
-    .await?;
+            match (first, extra) {
+                (Some(response), None) => Ok(response),
+                (None, _) => Err(RpcError::new(
+                    tonic::Code::Internal,
+                    "the server sent no response message",
+                )
+                .into()),
+                (Some(_), Some(_)) => Err(RpcError::new(
+                    tonic::Code::Internal,
+                    "the server sent more than one response to a unary call",
+                )
+                .into()),
+            }
+        })
+        .await?;
     printer.hello(&response)?;
     Ok(())
 }
@@ -103,16 +104,13 @@ fn failed(status: tonic::Status, options: &CallOptions) -> RpcError {
 
 /// `hello -d`: see [`request_from_json`].
 pub fn hello_request_from_json(data: &str) -> anyhow::Result<HelloRequest> {
-    request_from_json(data, proto::HELLO_REQUEST)
+    request_from_json(data)
 }
 
-/// `-d`: the request (the message `full_name`) as proto3 JSON, given
+/// `-d`: the request (a message `T`) as proto3 JSON, given
 /// inline, as `@FILE`, or as `@-` (stdin). Errors are local (exit 1) and
 /// name where the JSON went wrong.
-pub fn request_from_json<T: prost::Message + Default>(
-    data: &str,
-    full_name: &str,
-) -> anyhow::Result<T> {
+pub fn request_from_json<T: prost::Name + Default>(data: &str) -> anyhow::Result<T> {
     let (origin, text) = match data.strip_prefix('@') {
         Some("-") => {
             let mut text = String::new();
@@ -127,7 +125,7 @@ pub fn request_from_json<T: prost::Message + Default>(
         ),
         None => ("-d".to_owned(), data.to_owned()),
     };
-    parse_json(full_name, &text).map_err(|err| match err.position {
+    parse_json(&text).map_err(|err| match err.position {
         Some((line, column)) => anyhow::anyhow!(
             "invalid request in {origin}:{line}:{column}: {}",
             err.message

@@ -4,8 +4,9 @@
 //! (connecting), describe.rs (the status and wording of a failure),
 //! insecure.rs (`--insecure` TLS), script.rs (JSON input).
 
-pub mod balance;
+pub(crate) mod balance;
 mod channel;
+mod deadline;
 mod describe;
 mod hello;
 mod insecure;
@@ -17,17 +18,18 @@ mod stream;
 mod target;
 mod watch;
 
-pub use channel::connect;
-pub(crate) use channel::{check_request_size, dial, with_deadline, Socket};
-pub(crate) use describe::{deadline_exceeded, describe_connect_error, describe_status, root_cause};
-pub use hello::{hello, hello_request_from_json, request_from_json};
-pub use metadata::{parse_header, Header};
+pub(crate) use channel::connect;
+pub(crate) use channel::{check_request_size, dial, Socket};
+pub(crate) use deadline::Deadline;
+pub(crate) use describe::{describe_connect_error, describe_status, root_cause};
+pub(crate) use hello::{hello, hello_request_from_json, request_from_json};
+pub(crate) use metadata::{parse_header, Header};
 pub(crate) use options::configured_client;
-pub use options::{CallOptions, ClientTls};
-pub use report::{report, Readings};
-pub use script::{
+pub(crate) use options::{CallOptions, ClientTls};
+pub(crate) use report::{report, Readings};
+pub(crate) use script::{
     parse_json, parse_script, parse_script_line, JsonError, ScriptError, ScriptSource,
 };
-pub use stream::{counted_sequence, stream, Outbound};
+pub(crate) use stream::{counted_sequence, stream, Outbound};
 pub use target::Target;
-pub use watch::watch;
+pub(crate) use watch::watch;

@@ -32,7 +32,7 @@ macro_rules! configured_client {
         }
     }};
 }
-use crate::{defaults, exit::UsageError};
+use crate::status::UsageError;
 pub(crate) use configured_client;
 
 /// Everything a client subcommand needs to make a call.
@@ -107,7 +107,10 @@ impl ClientTls {
 }
 
 impl CallOptions {
+    /// The defaults, for unit tests (the CLI fills every field from flags).
+    #[cfg(test)]
     pub fn new(target: Target) -> Self {
+        use crate::defaults;
         Self {
             target,
             timeout: defaults::TIMEOUT,
@@ -146,8 +149,9 @@ impl CallOptions {
     }
 
     /// Wraps a message in a request carrying our metadata and the remaining
-    /// deadline (sent as `grpc-timeout`, so the server can give up too).
-    pub(crate) fn request<T>(&self, message: T, remaining: Duration) -> tonic::Request<T> {
+    /// deadline, if any (sent as `grpc-timeout`, so the server can give up
+    /// too).
+    pub(crate) fn request<T>(&self, message: T, remaining: Option<Duration>) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         for header in &self.headers {
             match header {
@@ -179,7 +183,9 @@ impl CallOptions {
                 request.metadata_mut().insert("authorization", value);
             }
         }
-        request.set_timeout(remaining);
+        if let Some(remaining) = remaining {
+            request.set_timeout(remaining);
+        }
         if self.verbose {
             show_metadata("Request metadata to send", request.metadata());
         }

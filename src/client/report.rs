@@ -11,19 +11,16 @@ use anyhow::Context;
 use tokio::{
     io::{AsyncBufReadExt, AsyncRead, BufReader},
     sync::mpsc,
-    time::Instant,
 };
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::{
-    balance, configured_client, describe_status,
-    watch::{stream_request, within_deadline},
-    CallOptions, ScriptError, ScriptSource,
+    balance, configured_client, describe_status, CallOptions, Deadline, ScriptError, ScriptSource,
 };
 use crate::{
-    exit::Interrupted,
     output::Printer,
-    proto::{self, report_service_client::ReportServiceClient, Reading},
+    proto::{report_service_client::ReportServiceClient, Reading},
+    status::Interrupted,
 };
 
 /// What `report` sends.
@@ -53,12 +50,12 @@ pub async fn report<W: Write>(
     readings: Readings,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let call = within_deadline(options, async {
+    let deadline = Deadline::unless_zero(options.timeout);
+    let call = deadline.run(async {
         let channel = balance::open(options).await?;
         let mut client = configured_client!(ReportServiceClient::new(channel), options);
         let (sender, queue) = mpsc::channel(SEND_QUEUE);
-        let request = stream_request(options, ReceiverStream::new(queue), started);
+        let request = options.request(ReceiverStream::new(queue), deadline.remaining());
         let call = client.report(request);
         tokio::pin!(call);
         // When the feed fails, the call is dropped unfinished (before the
@@ -151,7 +148,7 @@ async fn open(path: &Path) -> anyhow::Result<tokio::fs::File> {
 
 /// One line of proto3 JSON as a `Reading`; unknown fields are refused.
 pub fn parse_reading(line: &str) -> Result<Reading, super::JsonError> {
-    super::parse_json(proto::READING, line)
+    super::parse_json(line)
 }
 
 /// The synthetic series: a slow wave around 20, in hundredths.

@@ -99,14 +99,11 @@ impl JsonError {
     }
 }
 
-/// Parses one proto3-JSON object as the message `full_name` and converts it
+/// Parses one proto3-JSON object as the message `T` and converts it
 /// to `T`. Enum values are accepted by name in any case (`"agent"` as well
 /// as `"AGENT"`), as the CLI's `--role agent` is.
-pub fn parse_json<T: prost::Message + Default>(
-    full_name: &str,
-    text: &str,
-) -> Result<T, JsonError> {
-    let descriptor = proto::message_descriptor(full_name);
+pub fn parse_json<T: prost::Name + Default>(text: &str) -> Result<T, JsonError> {
+    let descriptor = proto::message_descriptor::<T>();
     let options = DeserializeOptions::new();
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed =
@@ -165,7 +162,7 @@ pub fn parse_script_line(
     line: usize,
     text: &str,
 ) -> Result<MessageRequest, ScriptError> {
-    parse_json(proto::MESSAGE_REQUEST, text).map_err(|err| ScriptError {
+    parse_json(text).map_err(|err| ScriptError {
         source_name: source_name.to_owned(),
         line,
         column: err.position.map(|(_, column)| column),

@@ -7,12 +7,11 @@ use std::{
     time::Duration,
 };
 
-use tokio::time::Instant;
 use tokio_stream::{Stream, StreamExt};
 
 use super::{
     balance, check_request_size, configured_client, describe_status, parse_script_line,
-    with_deadline, CallOptions, ScriptSource,
+    CallOptions, Deadline, ScriptSource,
 };
 use crate::{
     output::Printer,
@@ -61,7 +60,7 @@ pub async fn stream<W: Write>(
     interval: Duration,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
-    let deadline = Instant::now() + options.timeout;
+    let deadline = Deadline::after(options.timeout);
     let stopped: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
     let limit = options.max_message_size;
     let messages: Pin<Box<dyn Stream<Item = MessageRequest> + Send>> = match outbound {
@@ -89,31 +88,33 @@ pub async fn stream<W: Write>(
             }))
         }
     };
-    with_deadline(options.timeout, async {
-        let channel = balance::open(options).await?;
-        let mut client = configured_client!(MessageServiceClient::new(channel), options);
-        // `throttle` spaces the items out; the first one goes at once.
-        let outbound = messages.throttle(interval);
-        let request = options.request(outbound, deadline.saturating_duration_since(Instant::now()));
-        let response = client
-            .iter_message(request)
-            .await
-            .map_err(|status| describe_status(status, Some(options)))?;
-        options.show_headers(response.metadata());
-        let mut inbound = response.into_inner();
-        while let Some(response) = inbound
-            .message()
-            .await
-            .map_err(|status| describe_status(status, Some(options)))?
-        {
-            printer.message(&response)?;
-        }
-        if let Ok(Some(trailers)) = inbound.trailers().await {
-            options.show_trailers(&trailers);
-        }
-        Ok(())
-    })
-    .await?;
+    deadline
+        .run(async {
+            let channel = balance::open(options).await?;
+            let mut client = configured_client!(MessageServiceClient::new(channel), options);
+            // `throttle` spaces the items out; the first one goes at once.
+            let outbound = messages.throttle(interval);
+            let request = options.request(outbound, deadline.remaining());
+            let response = client
+                .iter_message(request)
+                .await
+                .map_err(|status| describe_status(status, Some(options)))?;
+            options.show_headers(response.metadata());
+            let mut inbound = response.into_inner();
+            while let Some(response) = inbound
+                .message()
+                .await
+                .map_err(|status| describe_status(status, Some(options)))?
+            {
+                deadline.check()?;
+                printer.message(&response)?;
+            }
+            if let Ok(Some(trailers)) = inbound.trailers().await {
+                options.show_trailers(&trailers);
+            }
+            Ok(())
+        })
+        .await?;
     match stopped.lock().ok().and_then(|mut slot| slot.take()) {
         Some(err) => Err(err),
         None => Ok(()),

@@ -9,7 +9,7 @@ use std::{
 
 use tonic::transport::Uri;
 
-use crate::{defaults, exit::UsageError};
+use crate::{defaults, status::UsageError};
 
 /// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
 /// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).

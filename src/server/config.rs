@@ -10,7 +10,7 @@ use std::{
 
 use anyhow::Context as _;
 
-use super::connection_age::ConnectionAge;
+use super::transport::connection_age::ConnectionAge;
 use crate::defaults;
 
 /// Where to listen.
@@ -93,7 +93,7 @@ pub struct ServeFlags {
     pub reflection: bool,
     pub limits: Limits,
     /// `--metrics-addr`, `--metrics-buckets`.
-    pub metrics: Option<super::metrics::MetricsOptions>,
+    pub metrics: Option<super::telemetry::metrics::MetricsOptions>,
     /// `--otlp-endpoint`: export a span per RPC there.
     pub otlp_endpoint: Option<String>,
     /// `--access-log`: a FILE is reopened on SIGHUP.
@@ -162,12 +162,12 @@ pub struct ServeConfig {
     pub drain_delay: Duration,
     /// Serve grpc.reflection.v1 and v1alpha.
     pub reflection: bool,
-    pub tls: Option<super::tls::Tls>,
+    pub tls: Option<super::transport::tls::Tls>,
     /// Bearer token required on the application services.
     pub token: Option<String>,
     pub limits: Limits,
     /// Where RPCs are counted (`--metrics-addr`); `None`: not counted.
-    pub metrics: Option<&'static super::metrics::Metrics>,
+    pub metrics: Option<&'static super::telemetry::metrics::Metrics>,
 }
 
 impl Default for ServeConfig {
@@ -199,7 +199,7 @@ fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Reads the PEM files into a TLS configuration.
-pub fn load_tls(files: &TlsFiles) -> anyhow::Result<super::tls::Tls> {
+pub fn load_tls(files: &TlsFiles) -> anyhow::Result<super::transport::tls::Tls> {
     let cert = read_file(&files.cert, "TLS certificate")?;
     let key = read_file(&files.key, "TLS key")?;
     let client_ca = match &files.client_ca {
@@ -209,7 +209,7 @@ pub fn load_tls(files: &TlsFiles) -> anyhow::Result<super::tls::Tls> {
         )),
         None => None,
     };
-    super::tls::Tls::from_pem(
+    super::transport::tls::Tls::from_pem(
         (&cert, &format!("TLS certificate {}", files.cert.display())),
         (&key, &format!("TLS key {}", files.key.display())),
         client_ca

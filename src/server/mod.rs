@@ -1,34 +1,25 @@
-//! The server. `serve` below is where it is assembled: our four services
-//! (with their compression, size limits and token check), health,
-//! reflection, and the layers every RPC passes (access log, status
-//! correction, fast dispatch). Beside it, one file per concern:
-//! config.rs (flags → configuration), listener.rs (bind, accept, connection
-//! cap), shutdown.rs (signals), access_log/ (the per-RPC line), auth.rs,
-//! over_limit.rs (both written as an observe.rs layer), metrics/
-//! (Prometheus; a layer of its own, as it counts messages both ways),
-//! otlp.rs (span export), fast_path.rs, and the services (greet, message +
-//! session, stock, report).
+//! The server. `serve` below is where it is assembled: listener →
+//! connection guards → HTTP/2 → layers → services. Our four services (with
+//! their compression, size limits and token check), health and reflection
+//! are registered here; everything else lives in a room of its own:
+//!
+//! - service/: the tutorial's four services (greet, stock, report,
+//!   message + its session state machine) and the idle-stream timer;
+//! - transport/: bind, the accept loop, the accepted connection, TLS, the
+//!   connection guards, connection age;
+//! - layer/: the tower layers every RPC passes (auth, observe, over-limit,
+//!   request budget, fast path);
+//! - telemetry/: Prometheus metrics, the access log, OTLP export.
+//!
+//! config.rs turns flags into configuration; shutdown.rs holds the
+//! signals.
 
-mod access_log;
-mod auth;
-mod config;
-mod conn_guard;
-mod connection_age;
-mod fast_path;
-mod greet;
-mod idle;
-mod listener;
-mod message;
-pub mod metrics;
-mod observe;
-pub mod otlp;
-mod over_limit;
-mod report;
-mod request_budget;
-pub mod session;
+pub mod config;
+pub(crate) mod layer;
+pub mod service;
 mod shutdown;
-mod stock;
-mod tls;
+pub(crate) mod telemetry;
+pub(crate) mod transport;
 
 use std::future::Future;
 
@@ -37,35 +28,26 @@ use tokio_util::task::AbortOnDropHandle;
 use tonic::{codec::CompressionEncoding, transport::Server};
 use tonic_health::{server::HealthReporter, ServingStatus};
 
-pub use access_log::AccessLogLayer;
-pub use auth::TokenCheck;
 pub use config::{
     load_tls, load_token, Limits, Listen, ServeConfig, ServeFlags, TlsFiles, TokenSource,
 };
-pub use connection_age::ConnectionAge;
-pub use greet::Greeter;
-pub use listener::{bind, bind_shared, bind_unix, Listener};
-pub use message::{parse_grpc_timeout, Messenger};
-pub use over_limit::OverLimitLayer;
-pub use report::{Reporter, Tally};
 pub use shutdown::{hold_shutdown_signals, release_shutdown_signals, shutdown_signal};
-pub use stock::{normalise_symbol, PriceWalk, Stocks};
+pub use transport::bind::{bind, bind_shared, bind_unix, Listener};
+pub use transport::connection_age::ConnectionAge;
+
+use layer::{auth::TokenCheck, fast_path, over_limit::OverLimitLayer, request_budget};
+use service::{greet::Greeter, message::Messenger, report::Reporter, stock::Stocks};
+use telemetry::{
+    access_log::{self, AccessLogLayer},
+    metrics, otlp,
+};
+use transport::{conn_guard, incoming::Incoming};
 
 use crate::proto::{
-    greet_service_server::{self, GreetServiceServer},
-    message_service_server::{self, MessageServiceServer},
-    report_service_server::{self, ReportServiceServer},
-    stock_service_server::{self, StockServiceServer},
+    greet_service_server::GreetServiceServer, message_service_server::MessageServiceServer,
+    report_service_server::ReportServiceServer, stock_service_server::StockServiceServer,
     FILE_DESCRIPTOR_SET,
 };
-
-/// The service names health reports on, besides the overall "".
-pub const HEALTH_SERVICES: [&str; 4] = [
-    greet_service_server::SERVICE_NAME,
-    message_service_server::SERVICE_NAME,
-    stock_service_server::SERVICE_NAME,
-    report_service_server::SERVICE_NAME,
-];
 
 /// Serves on `listener` until `shutdown` completes, then drains: health
 /// turns NOT_SERVING, the listener closes, GOAWAY is sent, and in-flight RPCs
@@ -156,14 +138,13 @@ pub async fn serve(
         max_connection_idle: limits.max_connection_idle,
         max_connections_per_ip: limits.max_connections_per_ip,
     };
-    let incoming =
-        listener::Incoming::new(listener, limits.max_connections, config.tls.clone(), guards)
-            .close_connections_after(
-                limits
-                    .max_connection_age
-                    .as_ref()
-                    .and_then(ConnectionAge::close_after),
-            );
+    let incoming = Incoming::new(listener, limits.max_connections, config.tls.clone(), guards)
+        .close_connections_after(
+            limits
+                .max_connection_age
+                .as_ref()
+                .and_then(ConnectionAge::close_after),
+        );
     let incoming = metrics::CountedIncoming::new(incoming, config.metrics);
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
@@ -203,7 +184,8 @@ pub async fn serve(
 
 async fn set_health(health: &HealthReporter, status: ServingStatus) {
     health.set_service_status("", status).await;
-    for service in HEALTH_SERVICES {
+    // Every service of proto/, all of them served.
+    for service in crate::proto::service_names() {
         health.set_service_status(service, status).await;
     }
 }
@@ -279,7 +261,9 @@ fn reopen_on_sighup(path: &std::path::Path) -> anyhow::Result<AbortOnDropHandle<
 
 /// Every method this server serves, for the metrics' label sets.
 fn served_methods(reflection: bool) -> anyhow::Result<Vec<metrics::ServedMethod>> {
-    let mut methods = metrics::methods_of(FILE_DESCRIPTOR_SET, &HEALTH_SERVICES)?;
+    let ours = crate::proto::service_names();
+    let ours: Vec<&str> = ours.iter().map(String::as_str).collect();
+    let mut methods = metrics::methods_of(FILE_DESCRIPTOR_SET, &ours)?;
     methods.extend(metrics::methods_of(
         tonic_health::pb::FILE_DESCRIPTOR_SET,
         &["grpc.health.v1.Health"],

@@ -2,8 +2,8 @@
 //! connections, guard timeouts, failed and cancelled RPCs in the access
 //! log): per peer address, at most [`LINES_PER_SECOND`] lines a second
 //! whatever the reason; the rest are counted per reason and reported once a
-//! second as one `N similar warnings suppressed` line per peer (issue 12
-//! item 3: one attacker wrote 578,000 lines in 15 s).
+//! second as one `N similar warnings suppressed` line per peer, so that an
+//! attacker cannot fill the disk with the log (SECURITY.md).
 //!
 //! The table is bounded: past [`MAX_PEERS`] peers in one second, further
 //! peers share one entry (`peer=*`).

@@ -17,7 +17,7 @@ use std::time::Instant;
 use http::{header::HeaderName, HeaderMap, Request};
 use tonic::Code;
 
-use super::observe::{ObserveLayer, Observer, Watch};
+use crate::server::layer::observe::{ObserveLayer, Observer, Watch};
 use crate::{
     status::code_of,
     trace_context::{self, TraceContext},
@@ -41,11 +41,12 @@ impl Observer for AccessLog {
     type Watch = Option<Entry>;
 
     fn start<B>(&self, request: &Request<B>) -> Option<Entry> {
-        let wanted = crate::logging::access_log_enabled() || super::otlp::enabled();
+        let wanted =
+            crate::logging::access_log_enabled() || crate::server::telemetry::otlp::enabled();
         // Cheap clones (shared buffers), not copies: this runs per RPC.
         wanted.then(|| Entry {
             method: request.uri().path_and_query().cloned(),
-            peer: super::listener::peer_addr(request.extensions()),
+            peer: crate::server::transport::connection::peer_addr(request.extensions()),
             encoding: request.headers().get(GRPC_ENCODING).cloned(),
             trace: TraceContext::continue_or_start(
                 request

@@ -70,8 +70,8 @@ impl Drop for Entry {
             } else {
                 tracing::enabled!(target: "grpc_demo::access", tracing::Level::INFO)
             };
-        if crate::server::otlp::enabled() {
-            crate::server::otlp::record(crate::server::otlp::SpanRecord {
+        if crate::server::telemetry::otlp::enabled() {
+            crate::server::telemetry::otlp::record(crate::server::telemetry::otlp::SpanRecord {
                 trace: self.trace,
                 path: self.method.clone(),
                 peer: self.peer,
@@ -84,7 +84,7 @@ impl Drop for Entry {
         // rate-limited per peer address (warn_limit.rs); OK ones are not.
         if !enabled
             || (status != Code::Ok
-                && !crate::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
+                && !crate::logging::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
         {
             return;
         }

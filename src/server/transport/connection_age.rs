@@ -17,7 +17,6 @@
 
 use std::{
     future::Future as _,
-    hash::{BuildHasher, Hasher},
     io,
     pin::Pin,
     task::{Context, Poll},
@@ -40,7 +39,7 @@ impl ConnectionAge {
     /// Draws this process's jittered age from the configured one.
     pub fn new(age: Duration, grace: Option<Duration>) -> Self {
         Self {
-            age: jittered(age, random_unit()),
+            age: jittered(age, fastrand::f64()),
             grace,
         }
     }
@@ -55,15 +54,6 @@ impl ConnectionAge {
 /// `age` scaled by a factor from 0.9 to 1.1, `unit` in [0, 1) choosing it.
 fn jittered(age: Duration, unit: f64) -> Duration {
     age.mul_f64(0.9 + 0.2 * unit.clamp(0.0, 1.0))
-}
-
-/// A number in [0, 1) that differs from process to process: std's hasher
-/// keys are random per process, which is all the randomness jitter needs.
-fn random_unit() -> f64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    // The top 53 bits, as an f64 mantissa.
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Closes a connection at a fixed time: checked on every read, which hyper

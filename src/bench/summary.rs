@@ -7,7 +7,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 use tonic::Code;
 
-use super::{BenchConfig, PhaseOutcome, ServerMetrics, Stop, Workload};
+use super::{BenchConfig, PhaseOutcome, ServerMetrics, Workload};
 use crate::status::code_name;
 
 pub struct Report {
@@ -32,7 +32,6 @@ pub struct Report {
     pub interrupted: bool,
     /// Open loop only: how the schedule was kept.
     pub schedule: Option<ScheduleReport>,
-    pub stop: Stop,
     /// Several endpoints: RPCs sent to each (retries included), by address.
     pub endpoints: BTreeMap<String, u64>,
     /// `--metrics-url`: what the server counted during the run.
@@ -182,7 +181,6 @@ impl Report {
             cancelled: stats.cancelled,
             interrupted: outcome.interrupted,
             schedule,
-            stop: config.stop,
             endpoints: BTreeMap::new(),
             server: None,
         }
@@ -296,7 +294,7 @@ impl Report {
         Ok(())
     }
 
-    pub fn to_text(&self) -> String {
+    fn text(&self) -> String {
         let mut out = String::new();
         let ms = |us: u64| format!("{:.3} ms", us as f64 / 1000.0);
         let _ = writeln!(out, "Summary ({}):", self.name());
@@ -399,6 +397,16 @@ impl Report {
             self.server_text(server, &mut out);
         }
         out
+    }
+}
+
+impl crate::output::Document for Report {
+    fn to_text(&self) -> String {
+        self.text()
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer(out, &self.json()).map_err(std::io::Error::from)
     }
 }
 

@@ -1,9 +1,11 @@
 //! The one tracing subscriber: stderr only, through a non-blocking writer so
 //! that the per-RPC access log never stalls a request on a slow terminal.
 //! The server's access log may go to a file instead, or nowhere, and every
-//! line may be JSON (`logging/access.rs`).
+//! line may be JSON (`logging/access.rs`). Warnings a peer can trigger are
+//! rate-limited per peer (`logging/warn_limit.rs`).
 
 mod access;
+pub(crate) mod warn_limit;
 
 use std::{
     collections::HashMap,
@@ -189,7 +191,7 @@ impl SuppressedWarningsReport {
             loop {
                 tick.tick().await;
                 report_suppressed_peer_warnings();
-                crate::warn_limit::report_suppressed();
+                crate::logging::warn_limit::report_suppressed();
             }
         });
         Self {

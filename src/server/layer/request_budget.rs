@@ -1,4 +1,4 @@
-//! A bound on the memory peers can pin with request bytes (issue 12 item 4).
+//! A bound on the memory peers can pin with request bytes (SECURITY.md).
 //!
 //! tonic's decoder reserves the length a message *announces* as soon as its
 //! 5-byte prefix arrives (codec/decode.rs, `buf.reserve(len)`), and keeps
@@ -35,8 +35,10 @@ use http::Request;
 use http_body::{Body, Frame, SizeHint};
 use tonic::Status;
 
+use crate::framing::{self, PrefixReader};
+
 /// The gRPC message prefix: compression flag and a 4-byte length.
-const PREFIX: usize = 5;
+const PREFIX: usize = framing::PREFIX_LEN;
 
 /// Bytes charged by all streams now, against `limit`; each client address
 /// against `per_peer_limit`.
@@ -150,7 +152,7 @@ where
     fn call(&mut self, request: Request<tonic::body::Body>) -> Self::Future {
         let budget = Arc::clone(&self.layer.budget);
         let max = self.layer.max_message_size;
-        let peer = super::conn_guard::ConnInfo::of(request.extensions())
+        let peer = crate::server::transport::conn_guard::ConnInfo::of(request.extensions())
             .and_then(|info| info.state.peer_request_bytes.clone());
         self.inner.call(request.map(|body| {
             let mut held = HeldBody::new(body, budget, max);
@@ -168,8 +170,7 @@ pub struct HeldBody {
     peer: Option<Arc<AtomicUsize>>,
     max_message_size: usize,
     /// The prefix of the next message, as far as it has arrived.
-    prefix: [u8; PREFIX],
-    prefix_len: usize,
+    prefix: PrefixReader,
     /// Body bytes of the current message still to come.
     remaining: usize,
     /// The current message's chunks (prefix included), held back.
@@ -194,8 +195,7 @@ impl HeldBody {
             budget,
             peer: None,
             max_message_size,
-            prefix: [0; PREFIX],
-            prefix_len: 0,
+            prefix: PrefixReader::default(),
             remaining: 0,
             held: Vec::new(),
             held_bytes: 0,
@@ -216,7 +216,7 @@ impl HeldBody {
                 self.ready.push_back(data);
                 return;
             }
-            if self.remaining == 0 && self.prefix_len == 0 {
+            if self.remaining == 0 && !self.prefix.is_partial() {
                 // Between messages: pass on every whole message that is here
                 // in one piece (one chunk, not one per message: tonic's
                 // decoder pays per chunk).
@@ -227,20 +227,13 @@ impl HeldBody {
                     continue;
                 }
             }
-            if self.remaining == 0 && self.prefix_len < PREFIX {
-                let n = (PREFIX - self.prefix_len).min(data.len());
-                self.prefix[self.prefix_len..self.prefix_len + n].copy_from_slice(&data[..n]);
-                self.prefix_len += n;
+            if self.remaining == 0 {
+                let (n, len) = self.prefix.fill(&data);
                 self.hold(data.split_to(n));
-                if self.prefix_len < PREFIX {
+                let Some(len) = len else {
                     return;
-                }
-                let len = u32::from_be_bytes([
-                    self.prefix[1],
-                    self.prefix[2],
-                    self.prefix[3],
-                    self.prefix[4],
-                ]) as usize;
+                };
+                let len = len as usize;
                 if len > self.max_message_size {
                     // tonic refuses it from the prefix alone.
                     self.passthrough = true;
@@ -268,8 +261,8 @@ impl HeldBody {
     fn whole_run(&self, data: &[u8]) -> (usize, usize) {
         let (mut at, mut largest) = (0usize, 0usize);
         // Bounded: each round moves past at least one prefix.
-        while let Some(prefix) = data.get(at..at + PREFIX) {
-            let len = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
+        while let Some(len) = data.get(at..).and_then(framing::peek_len) {
+            let len = len as usize;
             let end = match at.checked_add(PREFIX + len) {
                 Some(end) if len <= self.max_message_size && end <= data.len() => end,
                 _ => break,
@@ -283,7 +276,7 @@ impl HeldBody {
     /// When nothing is held and `data` is whole messages, each within the
     /// size limit: the size of the largest (prefix included).
     fn whole_messages(&self, data: &[u8]) -> Option<usize> {
-        if self.passthrough || self.prefix_len > 0 || self.remaining > 0 || data.is_empty() {
+        if self.passthrough || self.prefix.is_partial() || self.remaining > 0 || data.is_empty() {
             return None;
         }
         let (run, largest) = self.whole_run(data);
@@ -298,7 +291,6 @@ impl HeldBody {
     fn message_done(&mut self) {
         self.high_water = self.high_water.max(self.held_bytes);
         self.release_held();
-        self.prefix_len = 0;
     }
 
     fn release_held(&mut self) {

@@ -49,7 +49,7 @@ impl TokenCheck {
             Some(Some(token)) if bool::from(token.ct_eq(expected)) => return Ok(()),
             Some(Some(_)) => "wrong token",
         };
-        if crate::warn_limit::admit(reason, peer.map(|addr| addr.ip())) {
+        if crate::logging::warn_limit::admit(reason, peer.map(|addr| addr.ip())) {
             let peer = peer.map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
             tracing::warn!(%peer, reason, "rejected unauthenticated call");
         }
@@ -103,7 +103,7 @@ where
                 inner: self.inner.call(request),
             };
         }
-        let peer = super::listener::peer_addr(request.extensions());
+        let peer = crate::server::transport::connection::peer_addr(request.extensions());
         match self.check.check(request.headers(), peer) {
             Ok(()) => Checked::Passed {
                 inner: self.inner.call(request),

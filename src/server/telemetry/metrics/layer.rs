@@ -20,6 +20,7 @@ use pin_project_lite::pin_project;
 use tonic::{body::Body, Code};
 
 use super::{MethodStats, Metrics};
+use crate::framing::PrefixReader;
 
 const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 
@@ -249,8 +250,7 @@ impl<B: HttpBody<Data = Bytes>> HttpBody for CountedRequest<B> {
 /// complete. Compressed or not, the prefix is the same.
 #[derive(Debug, Default)]
 struct FrameCounter {
-    prefix: [u8; 5],
-    prefix_len: usize,
+    prefix: PrefixReader,
     /// Bytes of the current message still to come.
     remaining: u64,
 }
@@ -267,15 +267,11 @@ impl FrameCounter {
                 self.remaining -= skip as u64;
                 continue;
             }
-            let take = (5 - self.prefix_len).min(data.len());
-            self.prefix[self.prefix_len..self.prefix_len + take].copy_from_slice(&data[..take]);
-            self.prefix_len += take;
-            data = &data[take..];
-            if self.prefix_len == 5 {
+            let (taken, len) = self.prefix.fill(data);
+            data = &data[taken..];
+            if let Some(len) = len {
                 messages += 1;
-                let [_, a, b, c, d] = self.prefix;
-                self.remaining = u64::from(u32::from_be_bytes([a, b, c, d]));
-                self.prefix_len = 0;
+                self.remaining = u64::from(len);
             }
         }
         messages

@@ -13,7 +13,7 @@ use tokio::time::{Interval, MissedTickBehavior, Sleep};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::parse_grpc_timeout;
+use super::message::parse_grpc_timeout;
 use crate::proto::{stock_service_server::StockService, Quote, WatchRequest};
 
 const MAX_SYMBOL_LEN: usize = 12;

@@ -17,11 +17,12 @@ use http::{Request, Response};
 use pin_project_lite::pin_project;
 use tonic::body::Body;
 
-use super::{auth::RequireToken, Greeter, Messenger};
+use super::auth::RequireToken;
 use crate::proto::{
     greet_service_server::{self, GreetServiceServer},
     message_service_server::{self, MessageServiceServer},
 };
+use crate::server::service::{greet::Greeter, message::Messenger};
 
 type Greet = RequireToken<GreetServiceServer<Greeter>>;
 type Message = RequireToken<MessageServiceServer<Messenger>>;

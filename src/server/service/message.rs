@@ -34,7 +34,7 @@ impl MessageService for Messenger {
         &self,
         request: Request<Streaming<MessageRequest>>,
     ) -> Result<Response<Self::iter_messageStream>, Status> {
-        let peer = super::listener::peer_addr(request.extensions())
+        let peer = crate::server::transport::connection::peer_addr(request.extensions())
             .map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
         // tonic applies `grpc-timeout` only until the response headers; a
         // stream's deadline is enforced here, for its whole life.

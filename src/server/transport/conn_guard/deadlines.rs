@@ -1,0 +1,125 @@
+//! The deadlines of one connection, checked as it reads.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{atomic::Ordering, Arc},
+    task::Context,
+    time::{Duration, Instant},
+};
+
+use tokio::time::Sleep;
+
+use super::{now_ms, Closing, ConnState, FrameTracker, GuardLimits};
+
+/// The deadlines of one connection, checked as it reads.
+#[derive(Debug)]
+pub struct Guard {
+    limits: GuardLimits,
+    pub(crate) state: Arc<ConnState>,
+    /// The HTTP/2 frames read and written.
+    pub(crate) read: FrameTracker,
+    pub(crate) written: FrameTracker,
+    handshake_deadline: Option<Instant>,
+    header_deadline: Option<Instant>,
+    timer: Pin<Box<Sleep>>,
+    /// Set once a guard fired: reads end, writes fail.
+    pub(crate) closing: Option<Closing>,
+}
+
+impl Guard {
+    pub fn new(limits: GuardLimits, state: Arc<ConnState>) -> Self {
+        let handshake_deadline = Instant::now() + limits.handshake_timeout;
+        Self {
+            limits,
+            state,
+            read: FrameTracker::new(true),
+            written: FrameTracker::new(false),
+            handshake_deadline: Some(handshake_deadline),
+            header_deadline: None,
+            timer: Box::pin(tokio::time::sleep_until(handshake_deadline.into())),
+            closing: None,
+        }
+    }
+
+    /// After bytes were read: follow the frames, start or stop the header
+    /// deadline, and check the deadlines that already passed.
+    pub fn on_read(&mut self, bytes: &[u8]) -> Option<Closing> {
+        let tracker = &mut self.read;
+        tracker.feed(bytes);
+        let (handshake_done, in_header) = (tracker.handshake_done(), tracker.in_header_block());
+        if handshake_done && self.handshake_deadline.take().is_some() {
+            // The timer was set for the handshake: the idle deadline is next.
+            if let Some(idle) = self.limits.max_connection_idle {
+                self.timer.as_mut().reset((Instant::now() + idle).into());
+            }
+        }
+        match (in_header, self.header_deadline) {
+            (true, None) => {
+                let deadline = Instant::now() + self.limits.header_timeout;
+                self.header_deadline = Some(deadline);
+                if self.timer.deadline().into_std() > deadline {
+                    self.timer.as_mut().reset(deadline.into());
+                }
+            }
+            (false, Some(_)) => self.header_deadline = None,
+            _ => {}
+        }
+        // A peer that keeps sending, slowly, still meets the deadlines.
+        if self.handshake_deadline.is_some() || self.header_deadline.is_some() {
+            let now = Instant::now();
+            if self.handshake_deadline.is_some_and(|at| now >= at) {
+                return Some(Closing::Handshake);
+            }
+            if self.header_deadline.is_some_and(|at| now >= at) {
+                return Some(Closing::Header);
+            }
+        }
+        None
+    }
+
+    /// While the connection waits for bytes: the eviction flag and the
+    /// timer (which wakes the connection when a deadline passes).
+    pub fn poll_deadlines(&mut self, cx: &mut Context<'_>) -> Option<Closing> {
+        self.state.waker.register(cx.waker());
+        if self.state.evict.load(Ordering::Acquire) {
+            return Some(Closing::Evicted);
+        }
+        // Bounded: each round either returns or moves the timer forward.
+        for _ in 0..4 {
+            if self.timer.as_mut().poll(cx).is_pending() {
+                return None;
+            }
+            let now = Instant::now();
+            if self.handshake_deadline.is_some_and(|at| now >= at) {
+                return Some(Closing::Handshake);
+            }
+            if self.header_deadline.is_some_and(|at| now >= at) {
+                return Some(Closing::Header);
+            }
+            let mut next = now + Duration::from_secs(86_400);
+            if let Some(idle) = self.limits.max_connection_idle {
+                match self.state.idle_since_ms() {
+                    Some(since) => {
+                        let idle_ms = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
+                        let elapsed = now_ms().saturating_sub(since);
+                        if elapsed >= idle_ms {
+                            return Some(Closing::Idle);
+                        }
+                        next = next.min(now + Duration::from_millis(idle_ms - elapsed));
+                    }
+                    // Busy: look again one idle period from now.
+                    None => next = next.min(now + idle),
+                }
+            }
+            for at in [self.handshake_deadline, self.header_deadline]
+                .into_iter()
+                .flatten()
+            {
+                next = next.min(at);
+            }
+            self.timer.as_mut().reset(next.into());
+        }
+        None
+    }
+}

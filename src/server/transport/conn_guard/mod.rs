@@ -1,0 +1,153 @@
+//! Connection guards against lockout: one peer must not be able to hold
+//! the server's connection slots with connections that do nothing.
+//!
+//! - A connection must send the HTTP/2 preface and its first SETTINGS frame
+//!   within the handshake timeout, and finish a HEADERS block (HEADERS +
+//!   CONTINUATION frames) within the header timeout once started.
+//!   [`FrameTracker`] follows the frame boundaries of the bytes read, without
+//!   decoding anything.
+//! - A connection with no RPC in flight for `--max-connection-idle` gets a
+//!   GOAWAY (NO_ERROR, as grpc-go's `MaxConnectionIdle`) and is closed.
+//!   [`Activity`] counts the RPCs in flight per connection.
+//! - At most `--max-connections-per-ip` connections per client address.
+//! - When `--max-connections` is reached, the connection idle the longest
+//!   is closed to make room before a new one is refused.
+//!
+//! Under TLS the guards read the decrypted bytes (the accept loop runs the
+//! handshake, tls.rs, within the handshake timeout); the HTTP/2 preface
+//! then gets a handshake timeout of its own.
+//!
+//! The pieces: registry.rs (the connections open, per address, and which to
+//! close to make room), frames.rs (following HTTP/2 frame boundaries),
+//! deadlines.rs (the per-connection [`Guard`]), activity.rs (RPCs in flight
+//! per connection). This file holds what they share.
+
+mod activity;
+mod deadlines;
+mod frames;
+mod registry;
+
+pub use activity::Activity;
+pub use deadlines::Guard;
+pub use frames::{goaway_frame, FrameTracker};
+pub use registry::{Registry, Slot};
+
+use std::{
+    io,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+        Arc, OnceLock,
+    },
+    task::{Context, Poll},
+    time::{Duration, Instant},
+};
+
+use atomic_waker::AtomicWaker;
+use tonic::transport::server::TcpConnectInfo;
+
+/// The guards' settings (from `serve`'s flags).
+#[derive(Debug, Clone, Copy)]
+pub struct GuardLimits {
+    pub handshake_timeout: Duration,
+    pub header_timeout: Duration,
+    pub max_connection_idle: Option<Duration>,
+    pub max_connections_per_ip: usize,
+}
+
+/// Milliseconds since the first call: a clock that fits an atomic.
+fn now_ms() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// What the accept loop, the connection and the RPCs share about one
+/// connection.
+#[derive(Debug)]
+pub struct ConnState {
+    /// RPCs in flight.
+    active: AtomicUsize,
+    /// When the last RPC ended (or the connection was opened), [`now_ms`].
+    last_active_ms: AtomicU64,
+    /// Set by the accept loop to make room: the connection closes itself.
+    evict: AtomicBool,
+    waker: AtomicWaker,
+    /// Request bytes held for this client address, over all its
+    /// connections (request_budget.rs); `None` for a Unix socket.
+    pub(crate) peer_request_bytes: Option<Arc<AtomicUsize>>,
+}
+
+impl ConnState {
+    fn new(peer_request_bytes: Option<Arc<AtomicUsize>>) -> Self {
+        Self {
+            active: AtomicUsize::new(0),
+            last_active_ms: AtomicU64::new(now_ms()),
+            evict: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
+            peer_request_bytes,
+        }
+    }
+
+    /// Ready once the accept loop asked this connection to close to make
+    /// room (for a connection still in its TLS handshake, which has no
+    /// [`Guard`] yet).
+    pub(crate) fn poll_evicted(&self, cx: &mut Context<'_>) -> Poll<()> {
+        self.waker.register(cx.waker());
+        if self.evict.load(Ordering::Acquire) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Idle since (ms), or `None` while an RPC is in flight.
+    fn idle_since_ms(&self) -> Option<u64> {
+        (self.active.load(Ordering::Acquire) == 0)
+            .then(|| self.last_active_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// The connect info tonic puts in every request's extensions: the TCP
+/// addresses and the connection's shared state.
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub tcp: TcpConnectInfo,
+    pub(crate) state: Arc<ConnState>,
+}
+
+impl ConnInfo {
+    /// The connection info of a request, with or without TLS (terminated
+    /// by the accept loop, so tonic sees no TLS).
+    pub fn of(extensions: &http::Extensions) -> Option<&Self> {
+        extensions.get::<Self>()
+    }
+}
+
+/// Why a guard closed a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Handshake,
+    Header,
+    Idle,
+    Evicted,
+}
+
+impl Closing {
+    /// The warning's reason (rate-limited per reason and peer); idle
+    /// connections are closed without one (a normal event).
+    pub fn warning(self) -> Option<&'static str> {
+        match self {
+            Self::Handshake => Some("no HTTP/2 preface and SETTINGS within the handshake timeout"),
+            Self::Header => Some("HEADERS block not finished within the header timeout"),
+            Self::Idle => None,
+            Self::Evicted => {
+                Some("idle connection closed to make room (--max-connections reached)")
+            }
+        }
+    }
+}
+
+/// The error a closed connection's writes get.
+pub fn closed_error() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "connection closed by a guard")
+}
