@@ -53,8 +53,12 @@ rm -f "$fresh/.gitignore" "$fresh/Cargo.lock"
 diffs=()
 if [ "${H2_PRISTINE:-}" != 1 ]; then
   for diff in "$here"/*.diff; do
-    patch --quiet --directory "$fresh" -p1 --no-backup-if-mismatch --forward < "$diff" \
-      || { echo "update-h2.sh: $(basename "$diff") does not apply to h2 $version (see patches/README.md)" >&2; exit 1; }
+    if command -v patch > /dev/null; then
+      apply() { patch --quiet --directory "$fresh" -p1 --no-backup-if-mismatch --forward < "$diff"; }
+    else
+      apply() { (cd "$fresh" && git apply -p1 "$diff"); }
+    fi
+    apply || { echo "update-h2.sh: $(basename "$diff") does not apply to h2 $version (see patches/README.md)" >&2; exit 1; }
     diffs+=("$(basename "$diff")")
   done
 fi
