@@ -16,7 +16,7 @@ pub const HOST: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
 /// `serve --shutdown-timeout`.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 /// `serve --drain-delay`: none; health-watching clients and balancers that
-/// probe health may want a second or two (README, "Scaling out").
+/// probe health may want a second or two (docs/scaling.md).
 pub const DRAIN_DELAY: Duration = Duration::ZERO;
 /// `serve --max-concurrent-streams` (HTTP/2 SETTINGS, per connection).
 pub const MAX_CONCURRENT_STREAMS: u32 = 256;
