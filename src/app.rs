@@ -60,11 +60,11 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
                     let text = source.read()?;
                     Outbound::Messages(client::parse_script(&source.to_string(), &text)?)
                 }
-                None => Outbound::Messages(client::counted_sequence(
-                    args.count,
-                    args.role.into(),
-                    &args.data,
-                )),
+                None => Outbound::Counted {
+                    count: args.count,
+                    role: args.role.into(),
+                    data: args.data.clone(),
+                },
             };
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::stream(

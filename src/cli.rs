@@ -55,7 +55,7 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Hello(HelloArgs),
     /// Run one MessageService.iter_message stream and print each response as it arrives.
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
     Stream(StreamArgs),
     /// Call StockService.watch and print each quote as it arrives (server streaming).
     #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
@@ -402,7 +402,8 @@ pub struct ClientArgs {
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
 
-    /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s).
+    /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s);
+    /// 0s: none.
     #[arg(long, default_value = duration_text(defaults::TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
@@ -529,8 +530,8 @@ pub struct StreamArgs {
     pub client: ClientArgs,
 }
 
-/// `watch` and `report` may stream for as long as the user wants: no
-/// deadline unless one is asked for.
+/// `stream`, `watch` and `report` may stream for as long as the user
+/// wants: no deadline unless one is asked for.
 fn stream_timeout(arg: clap::Arg) -> clap::Arg {
     arg.default_value("0s")
         .help("Deadline for the whole stream, connection included (e.g. 30s); 0s: none")

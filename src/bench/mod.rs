@@ -137,7 +137,10 @@ pub async fn run(
     // run").
     let mut metadata = config
         .call
-        .request((), Some(config.call.timeout))
+        .request(
+            (),
+            Some(config.call.timeout).filter(|timeout| !timeout.is_zero()),
+        )
         .into_parts()
         .0;
     // One traceparent for every RPC would make them all one trace: the load

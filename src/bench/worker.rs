@@ -137,7 +137,7 @@ impl<T: Transport> Worker<T> {
         // The stream workload sends the same sequence as `grpc-demo stream`.
         let script = match workload {
             Workload::Stream { messages, .. } => {
-                client::counted_sequence(messages, Role::Customer, &payload)
+                client::counted_sequence(messages, Role::Customer, &payload).collect()
             }
             _ => Vec::new(),
         };
@@ -167,12 +167,17 @@ impl<T: Transport> Worker<T> {
                         // clock decides whether an answer came in time.
                         let started = Instant::now();
                         let work = run_one(&mut clients, workload, &metadata, &payload, &script);
-                        match tokio::time::timeout(call.timeout, work).await {
-                            Ok(_) if started.elapsed() >= call.timeout => {
-                                Err(no_answer_within(call.timeout))
+                        if call.timeout.is_zero() {
+                            // --timeout 0s: no deadline.
+                            work.await
+                        } else {
+                            match tokio::time::timeout(call.timeout, work).await {
+                                Ok(_) if started.elapsed() >= call.timeout => {
+                                    Err(no_answer_within(call.timeout))
+                                }
+                                Ok(outcome) => outcome,
+                                Err(_) => Err(no_answer_within(call.timeout)),
                             }
-                            Ok(outcome) => outcome,
-                            Err(_) => Err(no_answer_within(call.timeout)),
                         }
                     }
                 };

@@ -21,22 +21,11 @@ pub(crate) struct Deadline {
 }
 
 impl Deadline {
-    /// A deadline `timeout` from now (zero: already passed).
-    pub(crate) fn after(timeout: Duration) -> Self {
-        Self {
-            timeout,
-            at: Some(Instant::now() + timeout),
-        }
-    }
-
-    /// As [`Deadline::after`], but zero means no deadline (the streaming
-    /// commands' default).
-    pub(crate) fn unless_zero(timeout: Duration) -> Self {
-        if timeout.is_zero() {
-            Self { timeout, at: None }
-        } else {
-            Self::after(timeout)
-        }
+    /// A deadline `timeout` from now; zero means none (`--timeout 0s`, the
+    /// streaming commands' default).
+    pub(crate) fn new(timeout: Duration) -> Self {
+        let at = (!timeout.is_zero()).then(|| Instant::now() + timeout);
+        Self { timeout, at }
     }
 
     /// What is left, to send as `grpc-timeout`; `None` when there is no
@@ -86,7 +75,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_ready_at_once_is_too_late_for_a_passed_deadline() {
-        let deadline = Deadline::after(Duration::from_nanos(1));
+        let deadline = Deadline::new(Duration::from_nanos(1));
         let err = deadline
             .run(async { Ok(()) })
             .await
@@ -96,7 +85,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_after_the_deadline_is_deadline_exceeded() {
-        let deadline = Deadline::after(Duration::from_millis(5));
+        let deadline = Deadline::new(Duration::from_millis(5));
         // The answer comes after the deadline but before the timer can fire
         // (the call does not yield): only the clock check sees it.
         let err = deadline
@@ -111,7 +100,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_within_the_deadline_is_kept() {
-        let deadline = Deadline::after(Duration::from_secs(60));
+        let deadline = Deadline::new(Duration::from_secs(60));
         assert_eq!(deadline.run(async { Ok(7) }).await.ok(), Some(7));
         assert!(deadline
             .remaining()
@@ -119,8 +108,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn zero_is_no_deadline_for_the_streaming_commands() {
-        let deadline = Deadline::unless_zero(Duration::ZERO);
+    async fn zero_is_no_deadline() {
+        let deadline = Deadline::new(Duration::ZERO);
         assert!(deadline.check().is_ok());
         assert_eq!(deadline.remaining(), None);
         assert_eq!(deadline.run(async { Ok(1) }).await.ok(), Some(1));

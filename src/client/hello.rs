@@ -24,7 +24,7 @@ pub async fn hello<W: Write>(
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
     check_request_size(&request, options.max_message_size)?;
-    let deadline = Deadline::after(options.timeout);
+    let deadline = Deadline::new(options.timeout);
     let response = deadline
         .run(async {
             let channel = balance::open(options).await?;

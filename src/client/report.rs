@@ -50,7 +50,7 @@ pub async fn report<W: Write>(
     readings: Readings,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
-    let deadline = Deadline::unless_zero(options.timeout);
+    let deadline = Deadline::new(options.timeout);
     let call = deadline.run(async {
         let channel = balance::open(options).await?;
         let mut client = configured_client!(ReportServiceClient::new(channel), options);

@@ -16,34 +16,48 @@ use super::{
 use crate::{
     output::Printer,
     proto::{message_service_client::MessageServiceClient, MessageRequest, MsgType, Role},
+    status::Interrupted,
 };
 
 /// The scripted sequence `--count` sends: START, PROGRESS…, END, numbered
 /// from 0. `count` below 2 still yields START and END.
-pub fn counted_sequence(count: u32, role: Role, data: &str) -> Vec<MessageRequest> {
+pub fn counted_sequence(
+    count: u32,
+    role: Role,
+    data: &str,
+) -> impl Iterator<Item = MessageRequest> + Send + 'static {
     let last = count.max(2) - 1;
-    (0..=last)
-        .map(|index| {
-            let msg_type = match index {
-                0 => MsgType::Start,
-                i if i == last => MsgType::End,
-                _ => MsgType::Progress,
-            };
-            MessageRequest {
-                msg_type: msg_type as i32,
-                msg_index: i32::try_from(index).unwrap_or(i32::MAX),
-                role: role as i32,
-                data: data.to_owned(),
-            }
-        })
-        .collect()
+    let data = data.to_owned();
+    (0..=last).map(move |index| counted_message(index, last, role, &data))
+}
+
+/// Message `index` of a counted sequence whose last index is `last`.
+fn counted_message(index: u32, last: u32, role: Role, data: &str) -> MessageRequest {
+    let msg_type = match index {
+        0 => MsgType::Start,
+        i if i == last => MsgType::End,
+        _ => MsgType::Progress,
+    };
+    MessageRequest {
+        msg_type: msg_type as i32,
+        msg_index: i32::try_from(index).unwrap_or(i32::MAX),
+        role: role as i32,
+        data: data.to_owned(),
+    }
 }
 
 /// What a stream sends.
 #[derive(Debug)]
 pub enum Outbound {
-    /// Messages known before the call: `--count`, or a `--script FILE`
-    /// checked whole beforehand.
+    /// `--count`: made one by one as they are sent, so any count runs in
+    /// the same memory.
+    Counted {
+        count: u32,
+        role: Role,
+        data: String,
+    },
+    /// Messages known before the call: a `--script FILE` checked whole
+    /// beforehand.
     Messages(Vec<MessageRequest>),
     /// `--script -`: each line of stdin is parsed and sent as it is read, so
     /// a live pipe gets its answers as it goes.
@@ -60,10 +74,18 @@ pub async fn stream<W: Write>(
     interval: Duration,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
-    let deadline = Deadline::after(options.timeout);
+    let deadline = Deadline::new(options.timeout);
     let stopped: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
     let limit = options.max_message_size;
     let messages: Pin<Box<dyn Stream<Item = MessageRequest> + Send>> = match outbound {
+        Outbound::Counted { count, role, data } => {
+            // The same message but for its index and type: the last one,
+            // with the largest index, is the largest. Refused before
+            // connecting.
+            let last = count.max(2) - 1;
+            check_request_size(&counted_message(last, last, role, &data), limit)?;
+            Box::pin(tokio_stream::iter(counted_sequence(count, role, &data)))
+        }
         Outbound::Messages(messages) => {
             // Everything is known: refuse before connecting.
             for message in &messages {
@@ -88,33 +110,37 @@ pub async fn stream<W: Write>(
             }))
         }
     };
-    deadline
-        .run(async {
-            let channel = balance::open(options).await?;
-            let mut client = configured_client!(MessageServiceClient::new(channel), options);
-            // `throttle` spaces the items out; the first one goes at once.
-            let outbound = messages.throttle(interval);
-            let request = options.request(outbound, deadline.remaining());
-            let response = client
-                .iter_message(request)
-                .await
-                .map_err(|status| describe_status(status, Some(options)))?;
-            options.show_headers(response.metadata());
-            let mut inbound = response.into_inner();
-            while let Some(response) = inbound
-                .message()
-                .await
-                .map_err(|status| describe_status(status, Some(options)))?
-            {
-                deadline.check()?;
-                printer.message(&response)?;
-            }
-            if let Ok(Some(trailers)) = inbound.trailers().await {
-                options.show_trailers(&trailers);
-            }
-            Ok(())
-        })
-        .await?;
+    let call = deadline.run(async {
+        let channel = balance::open(options).await?;
+        let mut client = configured_client!(MessageServiceClient::new(channel), options);
+        // `throttle` spaces the items out; the first one goes at once.
+        let outbound = messages.throttle(interval);
+        let request = options.request(outbound, deadline.remaining());
+        let response = client
+            .iter_message(request)
+            .await
+            .map_err(|status| describe_status(status, Some(options)))?;
+        options.show_headers(response.metadata());
+        let mut inbound = response.into_inner();
+        while let Some(response) = inbound
+            .message()
+            .await
+            .map_err(|status| describe_status(status, Some(options)))?
+        {
+            deadline.check()?;
+            printer.message(&response)?;
+        }
+        if let Ok(Some(trailers)) = inbound.trailers().await {
+            options.show_trailers(&trailers);
+        }
+        Ok(())
+    });
+    // Ctrl-C ends the conversation at once (exit 130); dropping the call
+    // cancels the stream on the server.
+    tokio::select! {
+        result = call => result?,
+        _ = tokio::signal::ctrl_c() => return Err(Interrupted.into()),
+    }
     match stopped.lock().ok().and_then(|mut slot| slot.take()) {
         Some(err) => Err(err),
         None => Ok(()),
@@ -165,7 +191,7 @@ mod tests {
 
     #[test]
     fn the_counted_sequence_is_start_progress_end() {
-        let messages = counted_sequence(4, Role::Agent, "x");
+        let messages: Vec<_> = counted_sequence(4, Role::Agent, "x").collect();
         let kinds: Vec<(i32, i32)> = messages.iter().map(|m| (m.msg_type, m.msg_index)).collect();
         assert_eq!(
             kinds,
@@ -183,7 +209,7 @@ mod tests {
 
     #[test]
     fn two_messages_are_start_and_end() {
-        let messages = counted_sequence(2, Role::Customer, "");
+        let messages: Vec<_> = counted_sequence(2, Role::Customer, "").collect();
         assert_eq!(messages.len(), 2);
         assert_eq!(messages[0].msg_type, MsgType::Start as i32);
         assert_eq!(messages[1].msg_type, MsgType::End as i32);

@@ -18,7 +18,7 @@ pub async fn watch<W: Write>(
     request: WatchRequest,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
-    let deadline = Deadline::unless_zero(options.timeout);
+    let deadline = Deadline::new(options.timeout);
     let call = deadline.run(async {
         let channel = balance::open(options).await?;
         let mut client = configured_client!(StockServiceClient::new(channel), options);

@@ -1,0 +1,145 @@
+//! The clients' edges a person meets at the terminal: a stream of any
+//! length is generated as it is sent (memory stays flat, Ctrl-C ends it at
+//! once), and a stream, like `watch` and `report`, has no deadline unless
+//! `--timeout` asks for one; `--timeout 0s` means none for every client.
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    process::Stdio,
+    sync::mpsc,
+    thread,
+    time::Duration,
+};
+
+use common::{grpc_demo, proc_status_kib, run, stderr, stdout, KillOnDrop, Server};
+
+/// Far more messages than fit in memory if they were built up front
+/// (100 million MessageRequests are several GiB in a Vec).
+const HUGE_COUNT: &str = "100000000";
+
+#[test]
+fn a_huge_counted_stream_starts_at_once_stays_small_and_ctrl_c_ends_it() {
+    let server = Server::start(&["--access-log", "off"]);
+    let mut client = KillOnDrop(
+        grpc_demo()
+            .args(["stream", "--count", HUGE_COUNT, "--addr", &server.addr()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning grpc-demo stream"),
+    );
+    // Answers flow from the start: the messages are made as they are sent.
+    let answers_pipe = client.0.stdout.take().expect("piped stdout");
+    let (lines_tx, lines_rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(answers_pipe).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = lines_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the first answer within 10 s of a huge --count");
+    assert_eq!(first, "200\tstarted");
+    // Thousands of answers later, memory is what a small stream uses.
+    let mut answers = 1;
+    while answers < 20_000 {
+        lines_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("answers keep coming");
+        answers += 1;
+    }
+    let peak_kib = proc_status_kib(client.pid(), "VmHWM");
+    assert!(
+        peak_kib < 100 * 1024,
+        "peak RSS {peak_kib} KiB for a lazily made stream"
+    );
+    // Ctrl-C: exit 130 at once, not after the stream.
+    client.signal(libc::SIGINT);
+    let status = client.wait(Duration::from_secs(5));
+    assert_eq!(
+        status.and_then(|status| status.code()),
+        Some(130),
+        "Ctrl-C must end a running stream with 130"
+    );
+    // The server is unharmed.
+    let output = run(&["hello", "--name", "after", "--addr", &server.addr()]);
+    assert_eq!(stdout(&output), "hello, after\n", "{}", stderr(&output));
+}
+
+#[test]
+fn an_over_size_counted_message_is_refused_before_connecting() {
+    // No server at all: the size check comes first, as for a script.
+    let data = "x".repeat(2000);
+    let output = run(&[
+        "stream",
+        "--count",
+        HUGE_COUNT,
+        "--data",
+        &data,
+        "--max-message-size",
+        "1KiB",
+        "--addr",
+        "127.0.0.1:1",
+    ]);
+    assert_eq!(output.status.code(), Some(72), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with(
+            "error: RESOURCE_EXHAUSTED: trying to send a message larger than the limit"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_stream_has_no_default_deadline() {
+    let server = Server::start(&[]);
+    // 3 messages 5.5 s apart: 11 s, past the 10 s that unary calls get.
+    let output = run(&[
+        "stream",
+        "--count",
+        "3",
+        "--interval",
+        "5500ms",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "200\tstarted\n200\tdoing\n200\tdone\n");
+}
+
+#[test]
+fn timeout_zero_means_no_deadline_for_every_client() {
+    let server = Server::start(&[]);
+    let addr = server.addr();
+    let cases: [(&[&str], &str); 4] = [
+        (&["hello", "--name", "z"], "hello, z\n"),
+        (&["stream", "--count", "2"], "200\tstarted\n200\tdone\n"),
+        (&["watch", "--symbol", "aapl", "--count", "1"], "1\tAAPL\t"),
+        (&["report", "--device", "d", "--count", "2"], "count=2 "),
+    ];
+    for (client, expected) in cases {
+        let output = run(&[client, &["--timeout", "0s", "--addr", &addr]].concat());
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{client:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stdout(&output).starts_with(expected),
+            "{client:?}: {:?}",
+            stdout(&output)
+        );
+    }
+    // And `--help` says so.
+    for client in ["hello", "stream", "watch", "report"] {
+        let help = stdout(&run(&[client, "--help"]));
+        assert!(help.contains("0s: none"), "{client} --help:\n{help}");
+    }
+}
