@@ -90,10 +90,25 @@ fn reuse_port_lets_two_servers_share_a_port_and_the_kernel_spreads_connections()
     assert!(logged(&second) > 0, "the second server got no RPC");
 }
 
+/// `grpc-demo serve ARGS`, which must stop at once with a usage error
+/// starting with `expected`; bounded, so that a server that starts instead
+/// fails the test rather than hanging it.
+fn assert_serve_usage_error(args: &[&str], expected: &str) {
+    let output = common::run_bounded(&[&["serve"], args].concat(), Duration::from_secs(10));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.starts_with(expected), "{args:?}: {err}");
+    assert_eq!(stdout(&output), "", "{args:?}: never listened");
+}
+
 #[test]
 fn reuse_port_needs_tcp() {
-    let output = run(&["serve", "--uds", "/tmp/x.sock", "--reuse-port"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.sock");
+    assert_serve_usage_error(
+        &["--uds", path.to_str().expect("utf-8 path"), "--reuse-port"],
+        "error: the argument '--uds <PATH>' cannot be used with '--reuse-port'",
+    );
 }
 
 #[test]
@@ -197,8 +212,11 @@ fn an_rpc_still_in_flight_after_the_grace_is_cut() {
 
 #[test]
 fn grace_needs_an_age() {
-    let output = run(&["serve", "--max-connection-age-grace", "1s"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    // On loopback, should a regression make it serve.
+    assert_serve_usage_error(
+        &["--host", "127.0.0.1", "--port", "0", "--max-connection-age-grace", "1s"],
+        "error: the following required arguments were not provided:\n  --max-connection-age <DURATION>\n",
+    );
 }
 
 /// Waits (at most 30 s) until the servers logged `count` sayHello RPCs in all.
@@ -364,16 +382,52 @@ fn hello_uses_the_endpoints_that_are_up() {
 
 #[test]
 fn dns_addresses_balance_over_what_the_name_resolves_to() {
-    let server = Server::start(&[]);
-    let output = run(&[
-        "hello",
-        "--addr",
-        &format!("dns:///localhost:{}", server.port),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "hello, world\n");
+    const NAME: &str = "both.grpc-demo.test";
+    // One replica on 127.0.0.1, one on 127.0.0.2, the same port; the name
+    // resolves to both.
+    let a = Server::start(&[]);
+    let b = Server::start_at("127.0.0.2", a.port, &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, format!("127.0.0.1 {NAME}\n127.0.0.2 {NAME}\n")).expect("hosts");
+    let output = with_hosts_file(
+        &hosts,
+        &[
+            "bench",
+            "hello",
+            "-n",
+            "200",
+            "-c",
+            "4",
+            "-o",
+            "json",
+            "--addr",
+            &format!("dns:///{NAME}:{}", a.port),
+        ],
+    )
+    .stdin(std::process::Stdio::null())
+    .output()
+    .expect("running unshare (util-linux) for bench");
+    let report: Value = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)));
+    assert_eq!(report["ok"], 200, "{report}\n{}", stderr(&output));
+    wait_for_rpcs(&[&a, &b], 200);
+    let (on_a, on_b) = (rpcs_logged(&a), rpcs_logged(&b));
+    assert_eq!(on_a + on_b, 200);
+    // Round robin over two endpoints that are both up: about half each.
+    assert!(
+        on_a >= 50 && on_b >= 50,
+        "RPCs on 127.0.0.1: {on_a}, on 127.0.0.2: {on_b}"
+    );
+
+    // One server under the name: a dns:/// address needs a port.
     let output = run(&["hello", "--addr", "dns:///localhost"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("missing port"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// `grpc-demo ARGS` with `hosts` as its /etc/hosts (a bind mount in a
