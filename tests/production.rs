@@ -995,8 +995,11 @@ fn a_stream_past_the_shutdown_timeout_is_cut_and_the_server_exits_0() {
         Some(0)
     );
     assert!(server.log().contains("shutdown timeout of 500ms passed"));
-    let status = client.wait().expect("client");
-    assert_ne!(status.code(), Some(0), "the cut stream cannot succeed");
+    // Cut: UNAVAILABLE, not a clean end.
+    let output = client.wait_with_output().expect("client");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(78), "{err}");
+    assert!(err.starts_with("error: UNAVAILABLE: "), "{err}");
 }
 
 #[test]
