@@ -502,8 +502,17 @@ fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
     .expect("hosts");
     drop(file);
     wait_for_rpcs(&[&b], 100);
-    std::thread::sleep(Duration::from_millis(500));
-    let on_a = rpcs_logged(&a);
+    // A's last RPCs (in flight when it left) are logged once A's count
+    // stands still while B serves 30 more (bounded: 20 rounds).
+    let mut on_a = rpcs_logged(&a);
+    for _ in 0..20 {
+        wait_for_rpcs(&[&b], rpcs_logged(&b) + 30);
+        let now = rpcs_logged(&a);
+        if now == on_a {
+            break;
+        }
+        on_a = now;
+    }
     wait_for_rpcs(&[&b], rpcs_logged(&b) + 300);
     assert_eq!(
         rpcs_logged(&a),
