@@ -378,15 +378,21 @@ fn the_exposition_passes_promtool_and_speaks_openmetrics_when_asked() {
 #[test]
 fn bad_metrics_buckets_are_a_usage_error() {
     for bad in ["1,0.5", "0.1,0.1", "0,1", "x"] {
-        let output = run(&[
-            "serve",
-            "--port",
-            "0",
-            "--metrics-addr",
-            "127.0.0.1:0",
-            "--metrics-buckets",
-            bad,
-        ]);
+        // Bounded and on loopback, should a regression make it serve.
+        let output = common::run_bounded(
+            &[
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--metrics-addr",
+                "127.0.0.1:0",
+                "--metrics-buckets",
+                bad,
+            ],
+            Duration::from_secs(10),
+        );
         assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
         assert!(
             stderr(&output).contains("--metrics-buckets"),
@@ -424,8 +430,6 @@ fn a_metrics_address_in_use_is_one_error_line_and_exit_1() {
     assert!(output.stdout.is_empty(), "never announced");
 }
 
-/// The value of an unlabelled sample in `/metrics`, polled until it is
-/// `expected` (at most 20 s).
 #[test]
 fn the_gauges_follow_open_connections_and_streams() {
     let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);

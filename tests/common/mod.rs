@@ -511,8 +511,8 @@ pub fn metrics_port(server: &Server) -> u16 {
         .unwrap_or_else(|| panic!("no port in {addr}"))
 }
 
-/// Waits (at most 20 s) until the unlabelled sample `name` of the
-/// server's /metrics is `expected`.
+/// The value of an unlabelled sample in `/metrics`, polled until it is
+/// `expected` (at most 20 s).
 pub fn wait_for_sample(metrics_port: u16, name: &str, expected: f64) {
     let started = Instant::now();
     let mut last = None;
