@@ -589,42 +589,20 @@ fn vv_logs_debug_lines_and_rust_log_wins() {
     assert!(server.wait_for_log(" rpc method=", Duration::from_secs(10)));
     assert_eq!(debug_lines(&server.log()), 0, "{}", server.log());
     drop(server);
-    // -vv: debug.
-    let server = Server::start(&["-vv"]);
-    assert_greets(&server);
-    assert!(
-        server.wait_for_log(" DEBUG ", Duration::from_secs(10)),
-        "{}",
-        server.log()
-    );
-    drop(server);
-    // RUST_LOG wins over -v, either way. debug without -v:
-    let mut command = grpc_demo();
-    command
-        .env("RUST_LOG", "debug")
-        .args(["serve", "--host", "127.0.0.1", "--port", "0"]);
-    let server = Server::start_command("127.0.0.1", command);
-    assert_greets(&server);
-    assert!(
-        server.wait_for_log(" DEBUG ", Duration::from_secs(10)),
-        "{}",
-        server.log()
-    );
-    drop(server);
+    // -vv: debug; and RUST_LOG wins over -v, either way: debug without -v.
+    let rust_log_debug = [("RUST_LOG", "debug")];
+    for (env, args) in [(&[][..], &["-vv"][..]), (&rust_log_debug[..], &[])] {
+        let server = Server::start_with_env(env, args);
+        assert_greets(&server);
+        assert!(
+            server.wait_for_log(" DEBUG ", Duration::from_secs(10)),
+            "{env:?} {args:?}: {}",
+            server.log()
+        );
+    }
     // warn with -vv: a call that succeeds logs nothing (its access line is
     // info), one refused for want of a token logs warnings, in that order.
-    let mut command = grpc_demo();
-    command.env("RUST_LOG", "warn").args([
-        "serve",
-        "-vv",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--token",
-        "s3cret",
-    ]);
-    let server = Server::start_command("127.0.0.1", command);
+    let server = Server::start_with_env(&[("RUST_LOG", "warn")], &["-vv", "--token", "s3cret"]);
     let output = run(&["hello", "--token", "s3cret", "--addr", &server.addr()]);
     assert_eq!(stdout(&output), "hello, world\n", "{}", stderr(&output));
     let output = run(&["hello", "--addr", &server.addr()]);

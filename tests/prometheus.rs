@@ -375,24 +375,17 @@ fn the_exposition_passes_promtool_and_speaks_openmetrics_when_asked() {
     assert_eq!(status, 404);
 }
 
+/// `serve` on a free loopback port with `args`, which must stop at once:
+/// bounded, so that one that serves instead fails the test.
+fn serve_bounded(args: &[&str]) -> std::process::Output {
+    let serve = ["serve", "--host", "127.0.0.1", "--port", "0"];
+    common::run_bounded(&[&serve[..], args].concat(), Duration::from_secs(10))
+}
+
 #[test]
 fn bad_metrics_buckets_are_a_usage_error() {
     for bad in ["1,0.5", "0.1,0.1", "0,1", "x"] {
-        // Bounded and on loopback, should a regression make it serve.
-        let output = common::run_bounded(
-            &[
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--metrics-addr",
-                "127.0.0.1:0",
-                "--metrics-buckets",
-                bad,
-            ],
-            Duration::from_secs(10),
-        );
+        let output = serve_bounded(&["--metrics-addr", "127.0.0.1:0", "--metrics-buckets", bad]);
         assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
         assert!(
             stderr(&output).contains("--metrics-buckets"),
@@ -407,15 +400,7 @@ fn bad_metrics_buckets_are_a_usage_error() {
 fn a_metrics_address_in_use_is_one_error_line_and_exit_1() {
     let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
-    let output = run(&[
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--metrics-addr",
-        &addr,
-    ]);
+    let output = serve_bounded(&["--metrics-addr", &addr]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     let errors: Vec<&str> = err

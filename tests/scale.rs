@@ -12,9 +12,13 @@ use serde_json::Value;
 /// `bench ... -o json`, its report parsed.
 fn bench_json(args: &[&str]) -> (Value, std::process::Output) {
     let output = run(args);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)));
-    (report, output)
+    (report_json(&output), output)
+}
+
+/// The report a `bench -o json` printed.
+fn report_json(output: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(output)))
 }
 
 /// The client ports of the RPCs in a server's access log: one per
@@ -380,36 +384,31 @@ fn hello_uses_the_endpoints_that_are_up() {
     );
 }
 
-#[test]
-fn dns_addresses_balance_over_what_the_name_resolves_to() {
-    const NAME: &str = "both.grpc-demo.test";
-    // One replica on 127.0.0.1, one on 127.0.0.2, the same port; the name
-    // resolves to both.
+/// Replica A on 127.0.0.1 and B on 127.0.0.2, one port, and a hosts file
+/// (in a temporary directory, returned to be kept) holding `hosts`.
+fn two_replicas(hosts: &str) -> (Server, Server, tempfile::TempDir, std::path::PathBuf) {
     let a = Server::start(&[]);
     let b = Server::start_at("127.0.0.2", a.port, &[]);
     let dir = tempfile::tempdir().expect("tempdir");
-    let hosts = dir.path().join("hosts");
-    std::fs::write(&hosts, format!("127.0.0.1 {NAME}\n127.0.0.2 {NAME}\n")).expect("hosts");
-    let output = with_hosts_file(
-        &hosts,
-        &[
-            "bench",
-            "hello",
-            "-n",
-            "200",
-            "-c",
-            "4",
-            "-o",
-            "json",
-            "--addr",
-            &format!("dns:///{NAME}:{}", a.port),
-        ],
-    )
-    .stdin(std::process::Stdio::null())
-    .output()
-    .expect("running unshare (util-linux) for bench");
-    let report: Value = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)));
+    let path = dir.path().join("hosts");
+    std::fs::write(&path, hosts).expect("hosts");
+    (a, b, dir, path)
+}
+
+#[test]
+fn dns_addresses_balance_over_what_the_name_resolves_to() {
+    const NAME: &str = "both.grpc-demo.test";
+    // The name resolves to both replicas.
+    let (a, b, _dir, hosts) = two_replicas(&format!("127.0.0.1 {NAME}\n127.0.0.2 {NAME}\n"));
+    let addr = format!("dns:///{NAME}:{}", a.port);
+    let bench = [
+        "bench", "hello", "-n", "200", "-c", "4", "-o", "json", "--addr", &addr,
+    ];
+    let output = with_hosts_file(&hosts, &bench)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running unshare (util-linux) for bench");
+    let report = report_json(&output);
     assert_eq!(report["ok"], 200, "{report}\n{}", stderr(&output));
     wait_for_rpcs(&[&a, &b], 200);
     let (on_a, on_b) = (rpcs_logged(&a), rpcs_logged(&b));
@@ -466,11 +465,7 @@ fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
     // whose connection fails again and again (backoff 1 s, × 1.6 each
     // time) and so makes the client resolve the name again: about 1, 2,
     // 3.6, 6.2 and 10.3 s after it starts, within the bench's 15 s.
-    let a = Server::start(&[]);
-    let b = Server::start_at("127.0.0.2", a.port, &[]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let hosts = dir.path().join("hosts");
-    std::fs::write(&hosts, format!("127.0.0.1 {NAME}\n127.0.0.3 {NAME}\n")).expect("hosts");
+    let (a, b, dir, hosts) = two_replicas(&format!("127.0.0.1 {NAME}\n127.0.0.3 {NAME}\n"));
     let addr = format!("dns:///{NAME}:{}", a.port);
     let bench = with_hosts_file(
         &hosts,

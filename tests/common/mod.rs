@@ -128,6 +128,16 @@ impl Server {
         Self::start_command(host, command)
     }
 
+    /// On a free loopback port, with `env` set (e.g. RUST_LOG).
+    pub fn start_with_env(env: &[(&str, &str)], extra_args: &[&str]) -> Self {
+        let mut command = grpc_demo();
+        command
+            .envs(env.iter().copied())
+            .args(["serve", "--host", "127.0.0.1", "--port", "0"])
+            .args(extra_args);
+        Self::start_command("127.0.0.1", command)
+    }
+
     /// `command` (a `grpc-demo serve` listening on `host`, with whatever
     /// flags and environment the test gave it), waited for until it
     /// announces its port.
