@@ -203,8 +203,9 @@ fn under_attack(server_args: &[&str], name: &str, seconds: f64, extra: &[&str]) 
         after <= baseline,
         "open descriptors: {after} after the attack, {baseline} before ({report})"
     );
-    // The once-a-second summary of suppressed lines belongs to the attack.
-    thread::sleep(Duration::from_millis(1100));
+    // Not waited for: the once-a-second summary of suppressed lines (one
+    // line per attacking address, by construction). What is counted is
+    // every line the attack itself caused.
     let (log_rate, log_lines) = attacker_log_rate(
         &server,
         log_before,
@@ -337,7 +338,15 @@ fn a_full_server_closes_idle_connections_before_refusing_new_ones() {
     ];
     let outcome = under_attack(&args, "idle-connections", 2.5, &["--connections", "150"]);
     let report = &outcome.report;
-    assert!(count(report, "goaway", "NO_ERROR") >= 1, "{report}");
+    // 150 connections for 100 places: at least 50 idle ones were closed to
+    // make room, each with GOAWAY NO_ERROR after its handshake; a
+    // connection refused on arrival gets no GOAWAY, so none was.
+    let closed = report["closed_by_server"]
+        .as_u64()
+        .expect("closed_by_server");
+    assert!(closed >= 50, "{report}");
+    assert_eq!(count(report, "goaway", "NO_ERROR"), closed, "{report}");
+    assert_eq!(report["refused"], 0, "{report}");
     outcome.assert_log_rate();
 }
 
@@ -357,10 +366,22 @@ fn one_address_cannot_take_every_connection() {
 
 #[test]
 fn made_you_reset_gets_goaway_enhance_your_calm() {
-    let outcome = under_attack(&[], "made-you-reset", 2.0, &["--connections", "4"]);
+    // Two connections for 3 s: on a loaded machine four for 2 s did not
+    // all reach the limit (1 run in 3 closed none).
+    let outcome = under_attack(&[], "made-you-reset", 3.0, &["--connections", "2"]);
     // h2 logs the limit on one of its paths only (a refused stream counts
-    // too, silently), so the log is not checked here.
+    // too, silently), so the log is not checked here. Every connection is
+    // closed, and any GOAWAY read is ENHANCE_YOUR_CALM; one need not be
+    // read at all (the server closes a socket it has not read to the end,
+    // and the reset that follows may discard the GOAWAY: 2 runs in 4 read
+    // none), so what is required besides is the mechanism itself: the
+    // server reset the attacker's streams (FLOW_CONTROL_ERROR).
     assert_closed_for(&outcome, "");
+    let report = &outcome.report;
+    assert!(
+        count(report, "rst", "FLOW_CONTROL_ERROR") >= 1,
+        "the server reset no stream itself: {report}"
+    );
     outcome.assert_log_rate();
 }
 

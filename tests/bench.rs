@@ -51,9 +51,18 @@ fn bench_hello_counts_every_rpc() {
         .as_array()
         .map(|buckets| buckets.iter().filter_map(|b| b["count"].as_u64()).sum())
         .unwrap_or(0);
-    assert!(histogram_total >= 300, "{}", report["histogram"]);
-    // The server really saw them.
-    assert!(server.wait_for_log("sayHello", std::time::Duration::from_secs(5)));
+    assert_eq!(histogram_total, 300, "{}", report["histogram"]);
+    // The server really saw them, each once.
+    assert_eq!(wait_for_logged(&server, "GreetService/sayHello", 300), 300);
+}
+
+/// Waits (at most 10 s) until the server logged `count` RPCs of `method`
+/// (`Service/method`); returns how many it logged.
+fn wait_for_logged(server: &Server, method: &str, count: usize) -> usize {
+    let needle = format!(" rpc method=/packages.{method} ");
+    let logged = || server.log().matches(needle.as_str()).count();
+    common::wait_until(std::time::Duration::from_secs(10), || logged() >= count);
+    logged()
 }
 
 #[test]
@@ -80,6 +89,10 @@ fn bench_stream_counts_streams_and_messages() {
     assert_eq!(report["ok"], 40);
     assert_eq!(report["messages"], 240);
     assert_eq!(report["messages_per_stream"], 6);
+    assert_eq!(
+        wait_for_logged(&server, "MessageService/iter_message", 40),
+        40
+    );
 }
 
 #[test]
@@ -272,11 +285,27 @@ fn held_streams_stay_open_together() {
     ]);
     assert_eq!(report["ok"], 50);
     assert_eq!(report["messages"], 100);
-    // All 50 were open at once, each held 300 ms.
+    // Each held 300 ms...
     assert!(
         report["latency_us"]["min"].as_u64().unwrap_or(0) >= 300_000,
         "{}",
         report["latency_us"]
+    );
+    // ...open on the server all at once: its access log gives each
+    // stream's end and duration, and the last to start started before the
+    // first to end ended.
+    assert_eq!(
+        wait_for_logged(&server, "MessageService/iter_message", 50),
+        50
+    );
+    let log = server.log();
+    let spans = common::rpc_spans(&log, "MessageService/iter_message");
+    let last_start = spans.iter().map(|span| span.0).max().expect("spans");
+    let first_end = spans.iter().map(|span| span.1).min().expect("spans");
+    assert!(
+        last_start < first_end,
+        "the 50 streams were not all open at once: the last started {:?} after the first ended\n{log}",
+        last_start.duration_since(first_end).unwrap_or_default()
     );
 }
 
@@ -690,4 +719,72 @@ fn stream_flags_on_bench_hello_are_named_as_such() {
         .join("\n");
     assert!(output_help.contains("report"), "{output_help}");
     assert!(!output_help.contains("greeting"), "{output_help}");
+}
+
+#[test]
+fn bench_connections_spreads_the_rpcs_over_that_many_connections() {
+    let server = Server::start(&[]);
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-n",
+        "300",
+        "-c",
+        "6",
+        "--connections",
+        "3",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(report["ok"], 300, "{}", stderr(&output));
+    assert_eq!(wait_for_logged(&server, "GreetService/sayHello", 300), 300);
+    // One client port per connection in the access log.
+    let mut per_peer = std::collections::BTreeMap::<String, usize>::new();
+    for line in server
+        .log()
+        .lines()
+        .filter(|line| line.contains("sayHello"))
+    {
+        let peer = line
+            .split_whitespace()
+            .find_map(|word| word.strip_prefix("peer="))
+            .unwrap_or_else(|| panic!("no peer in {line}"));
+        *per_peer.entry(peer.to_owned()).or_default() += 1;
+    }
+    assert_eq!(per_peer.len(), 3, "{per_peer:?}");
+    // Two workers on each: evenly spread, give or take.
+    assert!(per_peer.values().all(|&rpcs| rpcs >= 50), "{per_peer:?}");
+}
+
+#[test]
+fn bench_payload_size_is_what_the_server_receives() {
+    // The server takes requests up to 1 KiB: a 1,000-byte name fits (1,003
+    // bytes encoded), a 1,100-byte one does not, whatever the workload.
+    let server = Server::start(&["--max-message-size", "1KiB"]);
+    for workload in ["hello", "stream"] {
+        for (size, expected) in [("1000", "OK"), ("1100", "RESOURCE_EXHAUSTED")] {
+            let (report, output) = bench_json(&[
+                "bench",
+                workload,
+                "-n",
+                "5",
+                "-c",
+                "1",
+                "--payload-size",
+                size,
+                "-o",
+                "json",
+                "--addr",
+                &server.addr(),
+            ]);
+            assert_eq!(
+                report["status_codes"],
+                serde_json::json!({ expected: 5 }),
+                "{workload} --payload-size {size}: {report}\n{}",
+                stderr(&output)
+            );
+        }
+    }
 }

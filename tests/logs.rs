@@ -71,6 +71,17 @@ fn an_access_log_file_is_reopened_on_sighup_and_no_line_is_lost() {
         hello(&server);
     }
     wait_for_lines(&path, 5);
+    // 600 RPCs over 2 s, still coming while the file is renamed and the
+    // server reopens it: each line lands in one file or the other.
+    let bench = grpc_demo()
+        .args(["bench", "hello", "-n", "600", "--rate", "300", "-c", "4"])
+        .args(["-o", "json", "--addr", &server.addr()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning bench");
+    let bench = common::KillOnDrop(bench);
+    wait_for_lines(&path, 5 + 100);
     // logrotate: rename, then HUP.
     std::fs::rename(&path, &rotated).expect("rename");
     server.signal(libc::SIGHUP);
@@ -80,19 +91,44 @@ fn an_access_log_file_is_reopened_on_sighup_and_no_line_is_lost() {
         server.log()
     );
     assert!(path.exists(), "the new file is made at once");
+    let mut bench = bench;
+    let status = bench.wait(Duration::from_secs(30)).expect("bench ended");
+    assert!(status.success(), "bench: {status}");
+    let lines = |file: &Path| read(file).lines().count();
+    assert!(
+        common::wait_until(Duration::from_secs(10), || lines(&rotated) + lines(&path)
+            >= 605),
+        "{} + {} lines",
+        lines(&rotated),
+        lines(&path)
+    );
+    let during = lines(&path);
+    assert!(
+        during > 0 && lines(&rotated) > 5 + 100,
+        "the bench's RPCs are on both sides of the rotation: {} then {during}",
+        lines(&rotated)
+    );
     for _ in 0..3 {
         stream(&server);
     }
-    let new = wait_for_lines(&path, 3);
+    let new = wait_for_lines(&path, during + 3);
     let log = stop(server);
 
     let old = read(&rotated);
     let new_after_stop = read(&path);
-    assert_eq!(old.lines().count(), 5, "{old}");
+    assert_eq!(
+        old.lines().count() + new.lines().count(),
+        5 + 600 + 3,
+        "every line in one file or the other, none twice"
+    );
     assert!(old.lines().all(|line| line.contains(HELLO)), "{old}");
     assert_eq!(new_after_stop, new, "nothing more at the stop");
-    assert_eq!(new.lines().count(), 3, "{new}");
-    assert!(new.lines().all(|line| line.contains(STREAM)), "{new}");
+    let (hellos, streams) = new
+        .lines()
+        .partition::<Vec<&str>, _>(|line| line.contains(HELLO));
+    assert_eq!(hellos.len(), during, "{new}");
+    assert_eq!(streams.len(), 3, "{new}");
+    assert!(streams.iter().all(|line| line.contains(STREAM)), "{new}");
     assert!(
         !log.contains(" rpc method="),
         "no access line on stderr:\n{log}"

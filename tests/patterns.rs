@@ -379,7 +379,8 @@ fn report_sends_a_readings_file() {
 /// rather than half-closed, so the server summarises nothing.
 #[test]
 fn a_bad_readings_line_cancels_the_report() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
+    let metrics = common::metrics_port(&server);
     let mut child = grpc_demo()
         .args(["report", "--readings", "-", "--addr", &server.addr()])
         .stdin(Stdio::piped())
@@ -392,10 +393,9 @@ fn a_bad_readings_line_cancels_the_report() {
         .write_all(b"{\"device\":\"a\",\"value\":1}\n\n")
         .expect("writing stdin");
     input.flush().expect("flush");
-    // Pacing, not a timing assertion: the bad line must come after the RPC
-    // has reached the server, or there is nothing on the server to cancel
-    // (the server logs nothing at the start of a stream to wait for).
-    std::thread::sleep(Duration::from_millis(500));
+    // The bad line must come after the RPC has reached the server, or there
+    // is nothing on the server to cancel: the server counts it in flight.
+    common::wait_for_sample(metrics, "grpc_server_in_flight_streams", 1.0);
     input
         .write_all(b"{\"device\":\"a\",\"value\":oops}\n")
         .expect("writing stdin");

@@ -7,8 +7,8 @@ mod common;
 
 use std::{
     collections::HashMap,
-    io::{Read, Write},
-    net::{TcpListener, TcpStream},
+    io::Write,
+    net::TcpListener,
     path::PathBuf,
     process::{Command, Stdio},
     sync::OnceLock,
@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{run, stderr, stdout, KillOnDrop, Server};
+use common::{http_get, metrics_port, run, stderr, stdout, wait_for_sample, KillOnDrop, Server};
 use grpc_demo::proto::HelloRequest;
 use tonic::{transport::Channel, Code};
 use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
@@ -38,41 +38,6 @@ fn tools() -> &'static Tools {
             promtool: get("PROMTOOL"),
         }
     })
-}
-
-/// A plain HTTP/1.0 GET on loopback: (status, content type, body).
-fn http_get(
-    port: u16,
-    target: &str,
-    accept: Option<&str>,
-) -> std::io::Result<(u16, String, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let accept = accept.map_or_else(String::new, |accept| format!("Accept: {accept}\r\n"));
-    write!(
-        stream,
-        "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n{accept}\r\n"
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other("no end of headers"))?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no status"))?;
-    let content_type = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-type")
-                .then(|| value.trim().to_owned())
-        })
-        .unwrap_or_default();
-    Ok((status, content_type, body.to_owned()))
 }
 
 /// A Prometheus started by the test on a free loopback port, killed (by
@@ -191,25 +156,6 @@ impl Prometheus {
         }
         panic!("{promql} is {last:?}, never {expected}");
     }
-}
-
-/// The metrics address the server logged (`metrics on http://ADDR/metrics`).
-fn metrics_port(server: &Server) -> u16 {
-    assert!(
-        server.wait_for_log("/metrics\n", Duration::from_secs(10)),
-        "no metrics address in the log:\n{}",
-        server.log()
-    );
-    let log = server.log();
-    let addr = log
-        .split("metrics on http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("metrics address");
-    addr.rsplit(':')
-        .next()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {addr}"))
 }
 
 /// One health check, one reflection stream (one request, one answer) and
@@ -429,18 +375,17 @@ fn the_exposition_passes_promtool_and_speaks_openmetrics_when_asked() {
     assert_eq!(status, 404);
 }
 
+/// `serve` on a free loopback port with `args`, which must stop at once:
+/// bounded, so that one that serves instead fails the test.
+fn serve_bounded(args: &[&str]) -> std::process::Output {
+    let serve = ["serve", "--host", "127.0.0.1", "--port", "0"];
+    common::run_bounded(&[&serve[..], args].concat(), Duration::from_secs(10))
+}
+
 #[test]
 fn bad_metrics_buckets_are_a_usage_error() {
     for bad in ["1,0.5", "0.1,0.1", "0,1", "x"] {
-        let output = run(&[
-            "serve",
-            "--port",
-            "0",
-            "--metrics-addr",
-            "127.0.0.1:0",
-            "--metrics-buckets",
-            bad,
-        ]);
+        let output = serve_bounded(&["--metrics-addr", "127.0.0.1:0", "--metrics-buckets", bad]);
         assert_eq!(output.status.code(), Some(2), "{bad}: {}", stderr(&output));
         assert!(
             stderr(&output).contains("--metrics-buckets"),
@@ -455,15 +400,7 @@ fn bad_metrics_buckets_are_a_usage_error() {
 fn a_metrics_address_in_use_is_one_error_line_and_exit_1() {
     let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
-    let output = run(&[
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--metrics-addr",
-        &addr,
-    ]);
+    let output = serve_bounded(&["--metrics-addr", &addr]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     let errors: Vec<&str> = err
@@ -476,26 +413,6 @@ fn a_metrics_address_in_use_is_one_error_line_and_exit_1() {
         "{err}"
     );
     assert!(output.stdout.is_empty(), "never announced");
-}
-
-/// The value of an unlabelled sample in `/metrics`, polled until it is
-/// `expected` (at most 20 s).
-fn wait_for_sample(metrics_port: u16, name: &str, expected: f64) {
-    let started = Instant::now();
-    let mut last = None;
-    while started.elapsed() < Duration::from_secs(20) {
-        last = http_get(metrics_port, "/metrics", None)
-            .ok()
-            .and_then(|(_, _, text)| {
-                text.lines()
-                    .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-            });
-        if last == Some(expected) {
-            return;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{name} is {last:?}, never {expected}");
 }
 
 #[test]
@@ -595,4 +512,32 @@ fn bench_reports_the_servers_own_counters_for_its_run() {
         "https://127.0.0.1:1/metrics",
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn custom_metrics_buckets_are_the_histograms_le_labels() {
+    let server = Server::start(&[
+        "--metrics-addr",
+        "127.0.0.1:0",
+        "--metrics-buckets",
+        "0.0005,0.25,7",
+    ]);
+    let metrics = metrics_port(&server);
+    let output = run(&["hello", "--addr", &server.addr()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let bucket = "grpc_server_handling_seconds_bucket{";
+    let say_hello = "grpc_method=\"sayHello\"";
+    let mut les = Vec::new();
+    common::wait_until(Duration::from_secs(10), || {
+        let Ok((_, _, text)) = http_get(metrics, "/metrics", None) else {
+            return false;
+        };
+        les = text
+            .lines()
+            .filter(|line| line.starts_with(bucket) && line.contains(say_hello))
+            .filter_map(|line| Some(line.split("le=\"").nth(1)?.split('"').next()?.to_owned()))
+            .collect();
+        !les.is_empty()
+    });
+    assert_eq!(les, ["0.0005", "0.25", "7", "+Inf"]);
 }

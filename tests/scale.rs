@@ -12,9 +12,13 @@ use serde_json::Value;
 /// `bench ... -o json`, its report parsed.
 fn bench_json(args: &[&str]) -> (Value, std::process::Output) {
     let output = run(args);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(&output)));
-    (report, output)
+    (report_json(&output), output)
+}
+
+/// The report a `bench -o json` printed.
+fn report_json(output: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(output))
+        .unwrap_or_else(|err| panic!("bench printed no JSON ({err}): {}", stderr(output)))
 }
 
 /// The client ports of the RPCs in a server's access log: one per
@@ -90,10 +94,25 @@ fn reuse_port_lets_two_servers_share_a_port_and_the_kernel_spreads_connections()
     assert!(logged(&second) > 0, "the second server got no RPC");
 }
 
+/// `grpc-demo serve ARGS`, which must stop at once with a usage error
+/// starting with `expected`; bounded, so that a server that starts instead
+/// fails the test rather than hanging it.
+fn assert_serve_usage_error(args: &[&str], expected: &str) {
+    let output = common::run_bounded(&[&["serve"], args].concat(), Duration::from_secs(10));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.starts_with(expected), "{args:?}: {err}");
+    assert_eq!(stdout(&output), "", "{args:?}: never listened");
+}
+
 #[test]
 fn reuse_port_needs_tcp() {
-    let output = run(&["serve", "--uds", "/tmp/x.sock", "--reuse-port"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.sock");
+    assert_serve_usage_error(
+        &["--uds", path.to_str().expect("utf-8 path"), "--reuse-port"],
+        "error: the argument '--uds <PATH>' cannot be used with '--reuse-port'",
+    );
 }
 
 #[test]
@@ -197,8 +216,11 @@ fn an_rpc_still_in_flight_after_the_grace_is_cut() {
 
 #[test]
 fn grace_needs_an_age() {
-    let output = run(&["serve", "--max-connection-age-grace", "1s"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    // On loopback, should a regression make it serve.
+    assert_serve_usage_error(
+        &["--host", "127.0.0.1", "--port", "0", "--max-connection-age-grace", "1s"],
+        "error: the following required arguments were not provided:\n  --max-connection-age <DURATION>\n",
+    );
 }
 
 /// Waits (at most 30 s) until the servers logged `count` sayHello RPCs in all.
@@ -362,18 +384,49 @@ fn hello_uses_the_endpoints_that_are_up() {
     );
 }
 
+/// Replica A on 127.0.0.1 and B on 127.0.0.2, one port, and a hosts file
+/// (in a temporary directory, returned to be kept) holding `hosts`.
+fn two_replicas(hosts: &str) -> (Server, Server, tempfile::TempDir, std::path::PathBuf) {
+    let a = Server::start(&[]);
+    let b = Server::start_at("127.0.0.2", a.port, &[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hosts");
+    std::fs::write(&path, hosts).expect("hosts");
+    (a, b, dir, path)
+}
+
 #[test]
 fn dns_addresses_balance_over_what_the_name_resolves_to() {
-    let server = Server::start(&[]);
-    let output = run(&[
-        "hello",
-        "--addr",
-        &format!("dns:///localhost:{}", server.port),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(stdout(&output), "hello, world\n");
+    const NAME: &str = "both.grpc-demo.test";
+    // The name resolves to both replicas.
+    let (a, b, _dir, hosts) = two_replicas(&format!("127.0.0.1 {NAME}\n127.0.0.2 {NAME}\n"));
+    let addr = format!("dns:///{NAME}:{}", a.port);
+    let bench = [
+        "bench", "hello", "-n", "200", "-c", "4", "-o", "json", "--addr", &addr,
+    ];
+    let output = with_hosts_file(&hosts, &bench)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running unshare (util-linux) for bench");
+    let report = report_json(&output);
+    assert_eq!(report["ok"], 200, "{report}\n{}", stderr(&output));
+    wait_for_rpcs(&[&a, &b], 200);
+    let (on_a, on_b) = (rpcs_logged(&a), rpcs_logged(&b));
+    assert_eq!(on_a + on_b, 200);
+    // Round robin over two endpoints that are both up: about half each.
+    assert!(
+        on_a >= 50 && on_b >= 50,
+        "RPCs on 127.0.0.1: {on_a}, on 127.0.0.2: {on_b}"
+    );
+
+    // One server under the name: a dns:/// address needs a port.
     let output = run(&["hello", "--addr", "dns:///localhost"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("missing port"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// `grpc-demo ARGS` with `hosts` as its /etc/hosts (a bind mount in a
@@ -412,11 +465,7 @@ fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
     // whose connection fails again and again (backoff 1 s, × 1.6 each
     // time) and so makes the client resolve the name again: about 1, 2,
     // 3.6, 6.2 and 10.3 s after it starts, within the bench's 15 s.
-    let a = Server::start(&[]);
-    let b = Server::start_at("127.0.0.2", a.port, &[]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let hosts = dir.path().join("hosts");
-    std::fs::write(&hosts, format!("127.0.0.1 {NAME}\n127.0.0.3 {NAME}\n")).expect("hosts");
+    let (a, b, dir, hosts) = two_replicas(&format!("127.0.0.1 {NAME}\n127.0.0.3 {NAME}\n"));
     let addr = format!("dns:///{NAME}:{}", a.port);
     let bench = with_hosts_file(
         &hosts,
@@ -448,8 +497,17 @@ fn a_dns_name_is_resolved_again_and_endpoints_follow_its_answers() {
     .expect("hosts");
     drop(file);
     wait_for_rpcs(&[&b], 100);
-    std::thread::sleep(Duration::from_millis(500));
-    let on_a = rpcs_logged(&a);
+    // A's last RPCs (in flight when it left) are logged once A's count
+    // stands still while B serves 30 more (bounded: 20 rounds).
+    let mut on_a = rpcs_logged(&a);
+    for _ in 0..20 {
+        wait_for_rpcs(&[&b], rpcs_logged(&b) + 30);
+        let now = rpcs_logged(&a);
+        if now == on_a {
+            break;
+        }
+        on_a = now;
+    }
     wait_for_rpcs(&[&b], rpcs_logged(&b) + 300);
     assert_eq!(
         rpcs_logged(&a),

@@ -202,6 +202,13 @@ fn a_span_per_rpc_reaches_the_collector_with_the_callers_trace() {
     ]);
     let addr = server.addr();
 
+    let unix_ns = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_nanos() as u64
+    };
+    let before_ns = unix_ns();
     let traced = run(&[
         "hello",
         "--addr",
@@ -211,6 +218,7 @@ fn a_span_per_rpc_reaches_the_collector_with_the_callers_trace() {
         "-H",
         &format!("traceparent: {TRACEPARENT}"),
     ]);
+    let after_ns = unix_ns();
     assert!(traced.status.success(), "{}", stderr(&traced));
     let span = collector.next_span();
     assert_eq!(span["name"], "packages.GreetService/sayHello", "{span}");
@@ -227,7 +235,15 @@ fn a_span_per_rpc_reaches_the_collector_with_the_callers_trace() {
     assert_eq!(attrs["rpc.service"], "packages.GreetService");
     assert_eq!(attrs["rpc.method"], "sayHello");
     assert_eq!(attrs["rpc.grpc.status_code"], 0);
-    assert!(span["end"].as_u64() >= span["start"].as_u64(), "{span}");
+    // Nanoseconds since 1970, within the call as the test saw it.
+    let (start, end) = (
+        span["start"].as_u64().expect("start"),
+        span["end"].as_u64().expect("end"),
+    );
+    assert!(
+        before_ns <= start && start <= end && end <= after_ns,
+        "span {start}..{end} outside the call {before_ns}..{after_ns}: {span}"
+    );
 
     // A caller that does not sample its trace gets no span; the next
     // (sampled) RPC's span is the next one to arrive.

@@ -4,6 +4,7 @@
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
     process::{Child, Command, ExitStatus, Output, Stdio},
     sync::{mpsc, Arc, Mutex},
     thread,
@@ -27,6 +28,35 @@ pub fn grpc_demo() -> Command {
 /// Runs a client to completion; its own `--timeout` bounds it.
 pub fn run(args: &[&str]) -> Output {
     grpc_demo().args(args).output().expect("running grpc-demo")
+}
+
+/// Runs `grpc-demo ARGS` (e.g. a `serve` that should stop at once with a
+/// usage error) for at most `limit`: one still running then is killed (by
+/// PID) and the test fails, rather than hanging.
+pub fn run_bounded(args: &[&str], limit: Duration) -> Output {
+    let child = grpc_demo()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning grpc-demo");
+    let pid = i32::try_from(child.id()).expect("pid fits i32");
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    let Ok(output) = finished.recv_timeout(limit) else {
+        // SAFETY: kill(2) on the PID of a child we started and still own.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        panic!("grpc-demo {args:?} still running after {limit:?}");
+    };
+    output.expect("waiting for grpc-demo")
+}
+
+/// Waits until something accepts TCP connections on `addr`, at most
+/// `limit`.
+pub fn wait_for_port(addr: &str, limit: Duration) -> bool {
+    wait_until(limit, || std::net::TcpStream::connect(addr).is_ok())
 }
 
 /// Runs a client with `stdin` as its standard input.
@@ -91,27 +121,49 @@ impl Server {
 
     /// On a given loopback address and port.
     pub fn start_at(host: &'static str, port: u16, extra_args: &[&str]) -> Self {
-        let mut child = grpc_demo()
+        let mut command = grpc_demo();
+        command
             .args(["serve", "--host", host, "--port", &port.to_string()])
-            .args(extra_args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawning grpc-demo serve");
-        let stdout = child.stdout.take().expect("piped stdout");
+            .args(extra_args);
+        Self::start_command(host, command)
+    }
+
+    /// On a free loopback port, with `env` set (e.g. RUST_LOG).
+    pub fn start_with_env(env: &[(&str, &str)], extra_args: &[&str]) -> Self {
+        let mut command = grpc_demo();
+        command
+            .envs(env.iter().copied())
+            .args(["serve", "--host", "127.0.0.1", "--port", "0"])
+            .args(extra_args);
+        Self::start_command("127.0.0.1", command)
+    }
+
+    /// `command` (a `grpc-demo serve` listening on `host`, with whatever
+    /// flags and environment the test gave it), waited for until it
+    /// announces its port.
+    pub fn start_command(host: &'static str, mut command: Command) -> Self {
+        // Held (and so killed on a panic) from the start.
+        let mut child = KillOnDrop(
+            command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawning grpc-demo serve"),
+        );
+        let stdout = child.0.stdout.take().expect("piped stdout");
         let (line_tx, line_rx) = mpsc::channel();
         thread::spawn(move || {
             let mut line = String::new();
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = line_tx.send(line);
         });
-        let log = Log::collect(child.stderr.take().expect("piped stderr"));
+        let log = Log::collect(child.0.stderr.take().expect("piped stderr"));
         let line = line_rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server announced its port");
         let port = parse_listening_line(&line);
         Self {
-            child: KillOnDrop(child),
+            child,
             host,
             port,
             log,
@@ -413,4 +465,130 @@ pub fn busy_connection(addr: &str) -> std::net::TcpStream {
         }
     }
     panic!("no response HEADERS from {addr}");
+}
+
+/// A plain HTTP/1.0 GET on loopback: (status, content type, body).
+pub fn http_get(
+    port: u16,
+    target: &str,
+    accept: Option<&str>,
+) -> std::io::Result<(u16, String, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let accept = accept.map_or_else(String::new, |accept| format!("Accept: {accept}\r\n"));
+    write!(
+        stream,
+        "GET {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n{accept}\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no end of headers"))?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status"))?;
+    let content_type = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-type")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap_or_default();
+    Ok((status, content_type, body.to_owned()))
+}
+
+/// The metrics address the server logged (`metrics on http://ADDR/metrics`).
+pub fn metrics_port(server: &Server) -> u16 {
+    assert!(
+        server.wait_for_log("/metrics\n", Duration::from_secs(10)),
+        "no metrics address in the log:\n{}",
+        server.log()
+    );
+    let log = server.log();
+    let addr = log
+        .split("metrics on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("metrics address");
+    addr.rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {addr}"))
+}
+
+/// The value of an unlabelled sample in `/metrics`, polled until it is
+/// `expected` (at most 20 s).
+pub fn wait_for_sample(metrics_port: u16, name: &str, expected: f64) {
+    let started = Instant::now();
+    let mut last = None;
+    while started.elapsed() < Duration::from_secs(20) {
+        last = http_get(metrics_port, "/metrics", None)
+            .ok()
+            .and_then(|(_, _, text)| {
+                text.lines()
+                    .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            });
+        if last == Some(expected) {
+            return;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{name} is {last:?}, never {expected}");
+}
+
+/// When each RPC of `method` (`Service/method`) in an access log was open
+/// on the server, from its line's timestamp (the end) and `duration_us`.
+pub fn rpc_spans(log: &str, method: &str) -> Vec<(std::time::SystemTime, std::time::SystemTime)> {
+    let needle = format!(" rpc method=/packages.{method} ");
+    log.lines()
+        .filter(|line| line.contains(&needle))
+        .map(|line| {
+            let end = line
+                .split_whitespace()
+                .next()
+                .and_then(|stamp| humantime::parse_rfc3339(stamp).ok())
+                .unwrap_or_else(|| panic!("no timestamp in {line}"));
+            let open = line
+                .split_whitespace()
+                .find_map(|word| word.strip_prefix("duration_us="))
+                .and_then(|us| us.parse().ok())
+                .map(Duration::from_micros)
+                .unwrap_or_else(|| panic!("no duration_us in {line}"));
+            (end - open, end)
+        })
+        .collect()
+}
+
+/// The SETTINGS a server sends first on a new HTTP/2 connection to `addr`:
+/// (identifier, value) pairs.
+pub fn server_settings(addr: &str) -> Vec<(u16, u32)> {
+    let mut socket = TcpStream::connect(addr).expect("connect");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    out.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // empty SETTINGS
+    socket.write_all(&out).expect("writing the preface");
+    let mut header = [0u8; 9];
+    socket.read_exact(&mut header).expect("a frame header");
+    assert_eq!(header[3], 4, "the server's first frame is SETTINGS");
+    let len = usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
+    let mut payload = vec![0u8; len];
+    socket
+        .read_exact(&mut payload)
+        .expect("the SETTINGS payload");
+    payload
+        .chunks_exact(6)
+        .map(|entry| {
+            (
+                u16::from_be_bytes([entry[0], entry[1]]),
+                u32::from_be_bytes([entry[2], entry[3], entry[4], entry[5]]),
+            )
+        })
+        .collect()
 }
