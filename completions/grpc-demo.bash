@@ -1419,7 +1419,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__stream)
-            opts="-H -o -v -h -V --count --role --data --interval --script --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --output --verbose --help --version"
+            opts="-H -o -v -h -V --count --role --data --interval --script --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --output --timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,10 +1454,6 @@ _grpc__demo() {
                     return 0
                     ;;
                 --retries)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1511,6 +1507,10 @@ _grpc__demo() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,4 +1,4 @@
-//! HTTP/2 and gRPC denial-of-service attacks (issue 12) against the real
+//! HTTP/2 and gRPC denial-of-service attacks against the real
 //! server: each attack runs for at most 3 s from 127.0.0.2
 //! (`tests/attacks/attack.py`, Python h2's framing and HPACK libraries from
 //! the interop venv) while a well-behaved client on 127.0.0.1 keeps calling.

@@ -1,5 +1,5 @@
-//! The status and exit code a client reports must be the truth (issue 9,
-//! items 1–5): deadlines are DEADLINE_EXCEEDED wherever they pass, an
+//! The status and exit code a client reports must be the truth:
+//! deadlines are DEADLINE_EXCEEDED wherever they pass, an
 //! over-size request is RESOURCE_EXHAUSTED, a connection cut mid-RPC is
 //! UNAVAILABLE, an address without a port is a usage error, and protocol
 //! mismatches get a hint.

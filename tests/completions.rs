@@ -117,7 +117,7 @@ fn lines(output: &Output, shell: &str, words: &[&str]) -> Vec<String> {
 /// The words bash offers for the command line `words` (the last one is the
 /// word being completed; "" for a new word), in a clean bash without the
 /// bash-completion package, after `source <(grpc-demo completions bash)` as
-/// the README says.
+/// docs/client.md says.
 fn bash_complete(words: &[&str]) -> Vec<String> {
     const HARNESS: &str = r#"
 source <("$GRPC_DEMO" completions bash) || exit 10

@@ -1,7 +1,7 @@
-//! deploy/k8s/ (issue 14): the manifests validated against the Kubernetes
+//! deploy/k8s/: the manifests validated against the Kubernetes
 //! API schemas with `kubernetes-validate` (PyPI, pinned in
 //! tests/interop/requirements.txt, installed into the interop venv by
-//! tests/interop/setup.sh), the promises the README makes about them
+//! tests/interop/setup.sh), the promises docs/scaling.md makes about them
 //! checked field by field, and the Deployment's own `args` run against the
 //! real binary with the kubelet's probe (grpc.health.v1 Check, service "").
 

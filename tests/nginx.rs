@@ -1,4 +1,4 @@
-//! nginx as a gRPC load balancer (deploy/nginx/grpc-demo.conf, issue 14):
+//! nginx as a gRPC load balancer (deploy/nginx/grpc-demo.conf):
 //! three replicas and Debian's nginx on loopback, the config as shipped with
 //! only its addresses and ports changed. Checks that RPCs spread evenly, that
 //! a replica drained with SIGTERM costs no failed RPC, and that one killed

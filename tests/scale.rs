@@ -1,4 +1,4 @@
-//! Scale-out (issue 14): several replicas on one port (`--reuse-port`),
+//! Scale-out: several replicas on one port (`--reuse-port`),
 //! connections aged out with GOAWAY (`--max-connection-age`), real processes
 //! and sockets on loopback.
 
@@ -265,7 +265,7 @@ fn report_of(bench: std::process::Child) -> Value {
 
 #[test]
 fn bench_over_three_endpoints_spreads_and_rides_out_a_drained_and_a_killed_replica() {
-    // As the README advises for client-side balancing: a drain delay, so
+    // As docs/scaling.md advises for client-side balancing: a drain delay, so
     // that health watching moves the clients away before the GOAWAY.
     let flags = ["--drain-delay", "1s"];
     let servers = [

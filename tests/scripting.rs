@@ -1,4 +1,4 @@
-//! What a scripting user of grpcurl expects (issue 9, items 8–15): a live
+//! What a scripting user of grpcurl expects: a live
 //! `--script -`, `-d` request bodies, `-v` headers and trailers, binary
 //! metadata, `--authority`, script error positions, help texts, and a
 //! server that takes a SIGTERM at any moment gracefully.
