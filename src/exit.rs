@@ -53,21 +53,13 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
         };
     }
     if let Some(usage) = err.downcast_ref::<UsageError>() {
-        return Outcome {
-            code: USAGE_ERROR,
-            line: Some(format!("error: {usage}")),
-        };
+        return usage_outcome(&usage.0, format);
     }
     if let Some(rpc) = err.downcast_ref::<RpcError>() {
         let code = RPC_ERROR_BASE + rpc.code as u8;
         let line = match format {
             Format::Text => format!("error: {rpc}"),
-            Format::Json => serde_json::json!({
-                "code": code_name(rpc.code),
-                "code_number": rpc.code as i32,
-                "message": rpc.message,
-            })
-            .to_string(),
+            Format::Json => json_line(code_name(rpc.code), Some(rpc.code as i32), &rpc.message),
         };
         return Outcome {
             code,
@@ -78,17 +70,59 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
     let message = format!("{err:#}");
     let line = match format {
         Format::Text => format!("error: {message}"),
-        Format::Json => serde_json::json!({
-            "code": "LOCAL_ERROR",
-            "code_number": null,
-            "message": message,
-        })
-        .to_string(),
+        Format::Json => json_line("LOCAL_ERROR", None, &message),
     };
     Outcome {
         code: LOCAL_ERROR,
         line: Some(line),
     }
+}
+
+/// A usage error (flags that do not fit, a bad value): exit 2, the line as
+/// text or, with `-o json`, as the same object as every other error.
+pub fn usage_outcome(message: &str, format: Format) -> Outcome {
+    let line = match format {
+        Format::Text => format!("error: {message}"),
+        Format::Json => json_line("USAGE_ERROR", None, message),
+    };
+    Outcome {
+        code: USAGE_ERROR,
+        line: Some(line),
+    }
+}
+
+/// clap's own usage error (an unknown flag, a bad value) under `-o json`:
+/// its first line, without the `error: ` clap puts in front, as the JSON
+/// error object.
+pub fn clap_error_as_json(err: &clap::Error) -> Outcome {
+    let rendered = err.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    usage_outcome(first.strip_prefix("error: ").unwrap_or(first), Format::Json)
+}
+
+/// Whether the command line asks for `-o json` (read before clap's parse,
+/// which may have failed): `-o json`, `-ojson`, `-o=json`, `--output json`,
+/// `--output=json`.
+pub fn asks_for_json<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> bool {
+    let args: Vec<String> = args
+        .into_iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    args.iter().enumerate().any(|(at, arg)| {
+        matches!(arg.as_str(), "-ojson" | "-o=json" | "--output=json")
+            || (matches!(arg.as_str(), "-o" | "--output")
+                && args.get(at + 1).is_some_and(|next| next == "json"))
+    })
+}
+
+/// The JSON error object every failure is printed as with `-o json`.
+fn json_line(code: &str, code_number: Option<i32>, message: &str) -> String {
+    serde_json::json!({
+        "code": code,
+        "code_number": code_number,
+        "message": message,
+    })
+    .to_string()
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -190,13 +224,38 @@ mod tests {
     }
 
     #[test]
-    fn usage_errors_exit_2() {
+    fn usage_errors_exit_2_as_text_or_json() {
         let err = anyhow::Error::new(UsageError("--ca needs an https:// address".into()));
-        let outcome = outcome(&err, Format::Json);
-        assert_eq!(outcome.code, 2);
+        let text = outcome(&err, Format::Text);
+        assert_eq!(text.code, 2);
         assert_eq!(
-            outcome.line.as_deref(),
+            text.line.as_deref(),
             Some("error: --ca needs an https:// address")
         );
+        let json = outcome(&err, Format::Json);
+        assert_eq!(json.code, 2);
+        assert_eq!(
+            json.line.as_deref(),
+            Some(
+                r#"{"code":"USAGE_ERROR","code_number":null,"message":"--ca needs an https:// address"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn json_is_asked_for_in_every_spelling_of_the_flag() {
+        let asks = |line: &str| asks_for_json(line.split(' ').map(std::ffi::OsString::from));
+        for yes in [
+            "x -o json",
+            "x --output json",
+            "x --output=json",
+            "x -ojson",
+            "x -o=json",
+        ] {
+            assert!(asks(yes), "{yes}");
+        }
+        for no in ["x -o text", "x --data json", "x -o", "x json"] {
+            assert!(!asks(no), "{no}");
+        }
     }
 }

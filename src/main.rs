@@ -46,7 +46,19 @@ static HOLD_SHUTDOWN_SIGNALS: extern "C" fn() = {
 fn main() -> ExitCode {
     #[cfg(not(target_os = "linux"))]
     grpc_demo::server::hold_shutdown_signals();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // With -o json, clap's usage errors too are one JSON line on
+        // stderr, as every other error is; help and version print as usual.
+        Err(err) if err.use_stderr() && exit::asks_for_json(std::env::args_os()) => {
+            let outcome = exit::clap_error_as_json(&err);
+            if let Some(line) = outcome.line {
+                eprintln!("{line}");
+            }
+            return ExitCode::from(outcome.code);
+        }
+        Err(err) => err.exit(),
+    };
     if !matches!(cli.command, Command::Serve(_)) {
         grpc_demo::server::release_shutdown_signals();
     }

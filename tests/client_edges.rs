@@ -143,3 +143,54 @@ fn timeout_zero_means_no_deadline_for_every_client() {
         assert!(help.contains("0s: none"), "{client} --help:\n{help}");
     }
 }
+
+#[test]
+fn usage_errors_are_json_with_o_json_for_every_subcommand() {
+    // clap's own errors (a bad value), in every spelling of the flag.
+    for args in [
+        &["hello", "--addr", "localhost", "-o", "json"][..],
+        &["stream", "--count", "1", "--output=json"],
+        &["watch", "-ojson", "--interval", "soon"],
+        &["report", "--output", "json", "--count", "many"],
+        &["bench", "hello", "-o", "json", "-n", "lots"],
+    ] {
+        let output = run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stdout(&output), "", "{args:?}");
+        let line = stderr(&output);
+        let value: serde_json::Value = serde_json::from_str(line.trim_end())
+            .unwrap_or_else(|err| panic!("{args:?}: not one JSON line ({err}): {line}"));
+        assert_eq!(value["code"], "USAGE_ERROR", "{args:?}: {line}");
+        assert_eq!(value["code_number"], serde_json::Value::Null);
+        let message = value["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("invalid value"), "{args:?}: {message}");
+        assert_eq!(line.lines().count(), 1, "{args:?}: {line}");
+    }
+    // Our own usage errors (flags that do not fit together) too.
+    let output = run(&[
+        "hello",
+        "--ca",
+        "/nonexistent.pem",
+        "--addr",
+        "127.0.0.1:1",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let value: serde_json::Value =
+        serde_json::from_str(stderr(&output).trim_end()).expect("one JSON line");
+    assert_eq!(value["code"], "USAGE_ERROR");
+    // Without -o json: clap's usual text.
+    let output = run(&["hello", "--addr", "localhost"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("error: invalid value 'localhost' for '--addr"),
+        "{}",
+        stderr(&output)
+    );
+}
