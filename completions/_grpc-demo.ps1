@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             break
         }
         'grpc-demo;serve' {
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port to listen on; 0 picks a free one')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port to listen on; 0 picks a free one [env: GRPC_DEMO_PORT] [default: 50000]')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable')
             [CompletionResult]::new('--shutdown-timeout', '--shutdown-timeout', [CompletionResultType]::ParameterName, 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut')
             [CompletionResult]::new('--drain-delay', '--drain-delay', [CompletionResultType]::ParameterName, 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes')

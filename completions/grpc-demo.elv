@@ -34,7 +34,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;serve'= {
-            cand --port 'TCP port to listen on; 0 picks a free one'
+            cand --port 'TCP port to listen on; 0 picks a free one [env: GRPC_DEMO_PORT] [default: 50000]'
             cand --host 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable'
             cand --shutdown-timeout 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut'
             cand --drain-delay 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes'

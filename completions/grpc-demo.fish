@@ -35,7 +35,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "report" -d 'Str
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one [env: GRPC_DEMO_PORT] [default: 50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l host -d 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l shutdown-timeout -d 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l drain-delay -d 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes' -r

@@ -34,7 +34,7 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             server::telemetry::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
-            let flags = serve_flags(&args);
+            let flags = serve_flags(&args)?;
             runtime(args.workers.map(usize::from))?.block_on(server::run(flags, |bound| {
                 let mut stdout = std::io::stdout().lock();
                 // Scripts wait for this line; if nobody reads it, serve anyway.
@@ -263,13 +263,34 @@ pub fn log_options(args: &ServeArgs) -> crate::logging::LogOptions {
     }
 }
 
-fn serve_flags(args: &ServeArgs) -> ServeFlags {
-    ServeFlags {
+/// `--port`, else `GRPC_DEMO_PORT` (empty: unset), else the default; a bad
+/// variable is a usage error that names it.
+fn serve_port(flag: Option<u16>) -> Result<u16, UsageError> {
+    if let Some(port) = flag {
+        return Ok(port);
+    }
+    let name = crate::defaults::PORT_ENV;
+    match std::env::var(name) {
+        Ok(text) if text.is_empty() => Ok(crate::defaults::PORT),
+        Ok(text) => text.trim().parse().map_err(|_| {
+            UsageError(format!(
+                "{name}: invalid port '{text}' (a number from 0 to 65535)"
+            ))
+        }),
+        Err(std::env::VarError::NotPresent) => Ok(crate::defaults::PORT),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(UsageError(format!("{name}: not valid UTF-8")))
+        }
+    }
+}
+
+fn serve_flags(args: &ServeArgs) -> Result<ServeFlags, UsageError> {
+    Ok(ServeFlags {
         listen: match &args.uds {
             Some(path) => Listen::Unix(path.clone()),
             None => Listen::Tcp {
                 host: args.host,
-                port: args.port,
+                port: serve_port(args.port)?,
             },
         },
         reuse_port: args.reuse_port,
@@ -314,7 +335,7 @@ fn serve_flags(args: &ServeArgs) -> ServeFlags {
             }),
         otlp_endpoint: args.otlp_endpoint.clone(),
         access_log: args.access_log.clone(),
-    }
+    })
 }
 
 fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {

@@ -209,14 +209,10 @@ fn parse_share(text: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// TCP port to listen on; 0 picks a free one.
-    #[arg(
-        long,
-        env = "GRPC_DEMO_PORT",
-        default_value_t = defaults::PORT,
-        value_name = "PORT"
-    )]
-    pub port: u16,
+    /// TCP port to listen on; 0 picks a free one [env: GRPC_DEMO_PORT]
+    /// [default: 50000]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
 
     /// Address to bind. The default `::` is dual stack, falling back to
     /// 0.0.0.0 where IPv6 is unavailable.

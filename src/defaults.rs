@@ -11,6 +11,8 @@ use std::{
 
 /// `serve --port` (also `GRPC_DEMO_PORT`).
 pub const PORT: u16 = 50000;
+/// The environment variable read when `serve --port` is not given.
+pub const PORT_ENV: &str = "GRPC_DEMO_PORT";
 /// `serve --host`: the unspecified IPv6 address, dual stack.
 pub const HOST: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
 /// `serve --shutdown-timeout`.
@@ -62,7 +64,7 @@ pub const MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
 pub const ADDR: &str = "http://localhost:50000";
 /// The environment variable read when `--addr` is not given.
 pub const ADDR_ENV: &str = "GRPC_DEMO_ADDR";
-/// `--timeout` of `hello`, `stream` and `bench` (`watch` and `report`: none).
+/// `--timeout` of `hello` and `bench` (`stream`, `watch` and `report`: none).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// `--connect-timeout`.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -194,3 +194,21 @@ fn usage_errors_are_json_with_o_json_for_every_subcommand() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_bad_grpc_demo_port_is_named_and_help_shows_no_empty_value() {
+    // Fails before binding (either way), so it cannot hang.
+    let output = grpc_demo()
+        .env("GRPC_DEMO_PORT", "abc")
+        .args(["serve", "--host", "127.0.0.1"])
+        .output()
+        .expect("running grpc-demo serve");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: GRPC_DEMO_PORT: invalid port 'abc' (a number from 0 to 65535)\n"
+    );
+    let help = stdout(&run(&["serve", "--help"]));
+    assert!(help.contains("[env: GRPC_DEMO_PORT]"), "{help}");
+    assert!(!help.contains("GRPC_DEMO_PORT="), "{help}");
+}

@@ -64,11 +64,21 @@ pub fn init(verbose: u8, serving: bool) -> Option<WorkerGuard> {
     }
     tracing_subscriber::fmt()
         .with_env_filter(filter(verbose, false))
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(colour(std::io::stderr().is_terminal()))
         .with_target(false)
         .with_writer(std::io::stderr)
         .init();
     None
+}
+
+/// Colours on a terminal, unless `NO_COLOR` is set to anything but the
+/// empty string (no-color.org).
+fn colour(is_terminal: bool) -> bool {
+    colour_with(is_terminal, std::env::var_os("NO_COLOR").as_deref())
+}
+
+fn colour_with(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|value| value.is_empty())
 }
 
 fn filter(verbose: u8, serving: bool) -> EnvFilter {
@@ -111,7 +121,7 @@ pub fn init_server(verbose: u8, options: &LogOptions) -> anyhow::Result<Vec<Work
         .with_writer(writer);
     match options.format {
         LogFormat::Text => builder
-            .with_ansi(std::io::stderr().is_terminal())
+            .with_ansi(colour(std::io::stderr().is_terminal()))
             .finish()
             .with(PeerWarningLimit::default())
             .init(),
@@ -234,6 +244,15 @@ impl RateWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_color_turns_colour_off_on_a_terminal() {
+        use std::ffi::OsStr;
+        assert!(colour_with(true, None));
+        assert!(colour_with(true, Some(OsStr::new(""))));
+        assert!(!colour_with(true, Some(OsStr::new("1"))));
+        assert!(!colour_with(false, None));
+    }
 
     #[test]
     fn a_rate_window_admits_the_limit_each_second() {
