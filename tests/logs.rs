@@ -217,3 +217,37 @@ fn an_access_log_that_cannot_be_opened_is_one_error_line_and_exit_1() {
     );
     assert!(output.stdout.is_empty(), "never listened");
 }
+
+#[test]
+fn every_log_line_writes_an_ipv4_client_of_the_dual_stack_listener_as_ipv4() {
+    use std::io::Write as _;
+    // On `::`, an IPv4 client is an IPv4-mapped IPv6 address to the kernel.
+    let server = common::Server::start_at("::", 0, &["--token", "s3cret"]);
+    let addr = format!("127.0.0.1:{}", server.port);
+    // An access line (and its warning: UNAUTHENTICATED).
+    let output = common::run(&["hello", "--addr", &addr]);
+    assert_eq!(
+        output.status.code(),
+        Some(80),
+        "{}",
+        common::stderr(&output)
+    );
+    // A connection that does not speak HTTP/2 at all.
+    let mut garbage = std::net::TcpStream::connect(&addr).expect("connect");
+    garbage
+        .write_all(b"hello, are you HTTP/2?\r\n\r\n")
+        .expect("write");
+    assert!(server.wait_for_log("rejected unauthenticated call", Duration::from_secs(10)));
+    assert!(server.wait_for_log("bytes that are not HTTP/2", Duration::from_secs(10)));
+    assert!(server.wait_for_log("status=UNAUTHENTICATED", Duration::from_secs(10)));
+    let log = server.log();
+    let with_peer: Vec<&str> = log.lines().filter(|line| line.contains("peer=")).collect();
+    assert!(with_peer.len() >= 3, "{log}");
+    for line in with_peer {
+        assert!(
+            line.contains("peer=127.0.0.1:"),
+            "not the access line's form: {line}"
+        );
+        assert!(!line.contains("ffff"), "an IPv4-mapped address: {line}");
+    }
+}

@@ -5,7 +5,10 @@
 //! rate-limited per peer (`logging/warn_limit.rs`).
 
 mod access;
+mod peer;
 pub(crate) mod warn_limit;
+
+pub(crate) use peer::{peer_text, push_peer};
 
 use std::{
     collections::HashMap,

@@ -70,7 +70,8 @@ fn admit_at(now: Instant, reason: &'static str, peer: Option<IpAddr>) -> bool {
 /// calls it once a second.
 pub fn report_suppressed() {
     for (peer, suppressed) in take_suppressed(Instant::now()) {
-        let peer = peer.map_or_else(|| "*".to_owned(), |ip| ip.to_string());
+        // An address, not a socket: no port (IPv4-mapped shown as IPv4).
+        let peer = peer.map_or_else(|| "*".to_owned(), |ip| ip.to_canonical().to_string());
         let total: u64 = suppressed.iter().map(|(_, n)| n).sum();
         let mut reasons = String::new();
         for (reason, count) in &suppressed {

@@ -50,7 +50,7 @@ impl TokenCheck {
             Some(Some(_)) => "wrong token",
         };
         if crate::logging::warn_limit::admit(reason, peer.map(|addr| addr.ip())) {
-            let peer = peer.map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
+            let peer = crate::logging::peer_text(peer);
             tracing::warn!(%peer, reason, "rejected unauthenticated call");
         }
         Err(Status::unauthenticated("missing or invalid bearer token"))

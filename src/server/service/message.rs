@@ -34,8 +34,9 @@ impl MessageService for Messenger {
         &self,
         request: Request<Streaming<MessageRequest>>,
     ) -> Result<Response<Self::iter_messageStream>, Status> {
-        let peer = crate::server::transport::connection::peer_addr(request.extensions())
-            .map_or_else(|| "unix".to_owned(), |addr| addr.to_string());
+        let peer = crate::logging::peer_text(crate::server::transport::connection::peer_addr(
+            request.extensions(),
+        ));
         // tonic applies `grpc-timeout` only until the response headers; a
         // stream's deadline is enforced here, for its whole life.
         let deadline = request

@@ -81,9 +81,7 @@ impl Accepted {
                 .flat_map(|b| std::ascii::escape_default(*b))
                 .map(char::from)
                 .collect();
-            let peer = self
-                .peer
-                .map_or_else(|| "unix".to_owned(), |p| p.to_string());
+            let peer = crate::logging::peer_text(self.peer);
             let what = if read.starts_with(b"GET ")
                 || read.starts_with(b"POST ")
                 || read.windows(8).any(|w| w == b"HTTP/1.1")
@@ -112,9 +110,7 @@ impl Accepted {
             self.guard.closing = Some(why);
             if let Some(reason) = why.warning() {
                 if crate::logging::warn_limit::admit(reason, self.peer.map(|p| p.ip())) {
-                    let peer = self
-                        .peer
-                        .map_or_else(|| "unix".to_owned(), |p| p.to_string());
+                    let peer = crate::logging::peer_text(self.peer);
                     tracing::warn!(%peer, "closing connection: {reason}");
                 }
             }
@@ -171,7 +167,7 @@ impl AsyncRead for Accepted {
         if let Some(deadline) = &mut this.deadline {
             if let Poll::Ready(err) = deadline.poll_expired(cx) {
                 tracing::debug!(
-                    peer = %this.peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
+                    peer = %crate::logging::peer_text(this.peer),
                     "closing the connection: its max-connection-age grace has passed"
                 );
                 return Poll::Ready(Err(err));

@@ -154,7 +154,7 @@ impl Incoming {
     fn refuse(&self, peer: Option<SocketAddr>, reason: &'static str) {
         if crate::logging::warn_limit::admit(reason, peer.map(|p| p.ip())) {
             tracing::warn!(
-                peer = %peer.map_or_else(|| "unix".to_owned(), |p| p.to_string()),
+                peer = %crate::logging::peer_text(peer),
                 max_connections = self.max_connections,
                 max_connections_per_ip = self.guards.max_connections_per_ip,
                 "refusing connection: {reason}"
@@ -271,7 +271,7 @@ fn handshake_failed(peer: Option<SocketAddr>, err: &HandshakeError) {
         HandshakeError::Failed(_) => "TLS handshake failed",
     };
     let peer_ip = peer.map(|p| p.ip());
-    let peer = || peer.map_or_else(|| "unix".to_owned(), |p| p.to_string());
+    let peer = || crate::logging::peer_text(peer);
     if let HandshakeError::Failed(err) = err {
         if err.kind() == io::ErrorKind::UnexpectedEof {
             // Closed before or during the handshake, as port scanners and
