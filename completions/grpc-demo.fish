@@ -77,7 +77,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l health-che
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
@@ -105,7 +105,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l addr -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
@@ -132,7 +132,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l addr -d 'S
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'"
@@ -159,7 +159,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l addr -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'"
@@ -192,7 +192,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fis
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
@@ -232,7 +232,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
@@ -267,7 +267,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
@@ -302,7 +302,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
@@ -337,7 +337,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connect-timeout -d 'How long to wait for the connection to be established' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''

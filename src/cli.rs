@@ -403,7 +403,8 @@ pub struct ClientArgs {
     #[arg(long, default_value = duration_text(defaults::TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// How long to wait for the connection to be established.
+    /// How long connecting may take: TCP, TLS and the server's first HTTP/2
+    /// bytes (a listener that accepts but never answers is UNAVAILABLE).
     #[arg(long, default_value = duration_text(defaults::CONNECT_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
     pub connect_timeout: Duration,
 

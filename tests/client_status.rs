@@ -86,6 +86,38 @@ fn assert_deadline_exceeded(output: &std::process::Output) {
 }
 
 #[test]
+fn connect_timeout_covers_a_server_that_accepts_and_never_speaks_http2() {
+    // The kernel accepts (backlog); nothing ever answers the preface.
+    let (_listener, addr) = silent_server();
+    for client in [
+        &["hello"][..],
+        &["stream"],
+        &["watch", "--symbol", "aapl"],
+        &["report", "--device", "d"],
+    ] {
+        let output = run(&[
+            client,
+            &[
+                "--addr",
+                &addr,
+                "--timeout",
+                "30s",
+                "--connect-timeout",
+                "300ms",
+            ],
+        ]
+        .concat());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(78), "{client:?}: {err}");
+        assert_eq!(
+            err,
+            format!("error: UNAVAILABLE: no HTTP/2 answer within 300ms (--connect-timeout) (http://{addr})\n"),
+            "{client:?}"
+        );
+    }
+}
+
+#[test]
 fn a_unary_deadline_before_the_response_exits_68() {
     let addr = slow_server();
     let output = run(&["hello", "--addr", &addr, "--timeout", "500ms"]);

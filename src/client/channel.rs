@@ -3,14 +3,22 @@
 //! (describe.rs words them). Also the two checks every call makes around
 //! it: the request size and the whole-RPC deadline.
 
-use std::str::FromStr;
+use std::{str::FromStr, sync::Arc};
+
+use hyper_util::rt::TokioIo;
 
 use tonic::{
     transport::{Channel, Endpoint, Uri},
     Code,
 };
 
-use super::{describe_connect_error, insecure, root_cause, target::TargetKind, CallOptions};
+use super::{
+    describe_connect_error,
+    heard::{first_bytes, Heard},
+    insecure, root_cause,
+    target::TargetKind,
+    CallOptions,
+};
 use crate::status::{RpcError, UsageError};
 
 /// Opens a channel to the target, failing with UNAVAILABLE and a short cause
@@ -60,42 +68,101 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
             .tls_config(tls)
             .map_err(|err| unavailable(root_cause(&err)))?;
     }
-    let connected = match &target.kind {
-        TargetKind::Unix(path) => {
-            let path = path.clone();
-            endpoint
-                .connect_with_connector(tower::service_fn(move |_: Uri| {
-                    let path = path.clone();
-                    async move {
-                        let stream = tokio::net::UnixStream::connect(path).await?;
-                        Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
-                    }
-                }))
-                .await
-        }
-        TargetKind::Http(uri) if insecure => {
-            eprintln!(
+    // Told when the server's first bytes arrive (heard.rs).
+    let (heard, mut heard_rx) = tokio::sync::watch::channel(false);
+    let heard = Arc::new(heard);
+    let connecting = async {
+        let connected = match &target.kind {
+            TargetKind::Unix(path) => {
+                let path = path.clone();
+                endpoint
+                    .connect_with_connector(tower::service_fn(move |_: Uri| {
+                        let (path, heard) = (path.clone(), Arc::clone(&heard));
+                        async move {
+                            let stream = tokio::net::UnixStream::connect(path).await?;
+                            Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+                        }
+                    }))
+                    .await
+            }
+            TargetKind::Http(uri) if insecure => {
+                eprintln!(
                 "warning: --insecure: the server's certificate is not checked; anyone on the path to {target} can impersonate it"
             );
-            let host = uri
-                .host()
-                .unwrap_or("localhost")
-                .trim_matches(['[', ']'])
-                .to_owned();
-            let port = uri.port_u16().unwrap_or(443);
-            let name = server_name.unwrap_or_else(|| host.clone());
-            let name = rustls::pki_types::ServerName::try_from(name.clone())
-                .map_err(|_| UsageError(format!("'{name}' is not a valid TLS server name")))?;
-            let connector = insecure::connector(&options.tls)?;
-            endpoint
-                .connect_with_connector(tower::service_fn(move |_: Uri| {
-                    insecure::connect(connector.clone(), host.clone(), port, name.clone())
-                }))
-                .await
-        }
-        TargetKind::Http(_) | TargetKind::Dns { .. } => endpoint.connect().await,
+                let host = uri
+                    .host()
+                    .unwrap_or("localhost")
+                    .trim_matches(['[', ']'])
+                    .to_owned();
+                let port = uri.port_u16().unwrap_or(443);
+                let name = server_name.unwrap_or_else(|| host.clone());
+                let name = rustls::pki_types::ServerName::try_from(name.clone())
+                    .map_err(|_| UsageError(format!("'{name}' is not a valid TLS server name")))?;
+                let connector = insecure::connector(&options.tls)?;
+                endpoint
+                    .connect_with_connector(tower::service_fn(move |_: Uri| {
+                        let heard = Arc::clone(&heard);
+                        insecure::connect(
+                            connector.clone(),
+                            host.clone(),
+                            port,
+                            name.clone(),
+                            heard,
+                        )
+                    }))
+                    .await
+            }
+            TargetKind::Http(uri) => {
+                // TCP made here (tonic puts its TLS, if any, on top) so that
+                // the first bytes heard can be told.
+                let host = uri
+                    .host()
+                    .unwrap_or("localhost")
+                    .trim_matches(['[', ']'])
+                    .to_owned();
+                let port = uri
+                    .port_u16()
+                    .unwrap_or(if target.is_tls() { 443 } else { 80 });
+                endpoint
+                    .connect_with_connector(tower::service_fn(move |_: Uri| {
+                        let (host, heard) = (host.clone(), Arc::clone(&heard));
+                        async move {
+                            let stream =
+                                tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                            stream.set_nodelay(true)?;
+                            Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+                        }
+                    }))
+                    .await
+            }
+            TargetKind::Dns { .. } => endpoint.connect().await,
+        };
+        let channel =
+            connected.map_err(|err| anyhow::Error::from(describe_connect_error(&err, options)))?;
+        // Up only once the server has spoken (its SETTINGS, or under
+        // tonic's TLS its first TLS record).
+        first_bytes(&mut heard_rx).await;
+        Ok(channel)
     };
-    connected.map_err(|err| describe_connect_error(&err, options).into())
+    // --connect-timeout bounds the whole set-up (TCP, TLS, the HTTP/2
+    // handshake), not only the TCP connect tonic's own timeout covers.
+    match tokio::time::timeout(options.connect_timeout, connecting).await {
+        Ok(connected) => connected,
+        Err(_) => Err(no_http2_answer(options).into()),
+    }
+}
+
+/// UNAVAILABLE for a server that accepted the connection but did not finish
+/// the TLS or HTTP/2 handshake within `--connect-timeout`.
+pub(crate) fn no_http2_answer(options: &CallOptions) -> RpcError {
+    RpcError::new(
+        Code::Unavailable,
+        format!(
+            "no HTTP/2 answer within {} (--connect-timeout) ({})",
+            humantime::format_duration(options.connect_timeout),
+            options.target
+        ),
+    )
 }
 
 /// A connected socket to a plaintext target, for transports that speak

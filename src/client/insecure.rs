@@ -13,10 +13,10 @@ use rustls::{
     pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer, ServerName, UnixTime},
     DigitallySignedStruct, SignatureScheme,
 };
-use tokio::net::TcpStream;
+use tokio::{net::TcpStream, sync::watch};
 use tokio_rustls::{client::TlsStream, TlsConnector};
 
-use super::ClientTls;
+use super::{heard::Heard, ClientTls};
 
 /// Accepts any certificate; checks handshake signatures with the provider.
 #[derive(Debug)]
@@ -109,9 +109,11 @@ pub(crate) async fn connect(
     host: String,
     port: u16,
     server_name: ServerName<'static>,
-) -> io::Result<TokioIo<TlsStream<TcpStream>>> {
+    heard: Arc<watch::Sender<bool>>,
+) -> io::Result<TokioIo<Heard<TlsStream<TcpStream>>>> {
     let tcp = TcpStream::connect((host.as_str(), port)).await?;
     tcp.set_nodelay(true)?;
     let tls = connector.connect(server_name, tcp).await?;
-    Ok(TokioIo::new(tls))
+    // Above TLS: what is heard is the server's HTTP/2.
+    Ok(TokioIo::new(Heard::new(tls, heard)))
 }

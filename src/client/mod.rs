@@ -8,6 +8,7 @@ pub(crate) mod balance;
 mod channel;
 mod deadline;
 mod describe;
+mod heard;
 mod hello;
 mod insecure;
 mod metadata;

@@ -1,0 +1,123 @@
+//! Whether the server has said anything yet: tonic's `connect` returns once
+//! the TCP (and TLS) connection is up and the client's HTTP/2 preface is
+//! written, without waiting for the server's. A listener that accepts and
+//! then stays silent would hold the call until its whole deadline; wrapping
+//! the connection's I/O in [`Heard`] lets `--connect-timeout` wait for the
+//! server's first bytes (its SETTINGS) as well.
+
+use std::{
+    io,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    sync::watch,
+};
+
+/// A connection's I/O that tells `heard` when the first bytes arrive, or
+/// the connection ends or fails.
+pub(crate) struct Heard<T> {
+    inner: T,
+    heard: Option<Arc<watch::Sender<bool>>>,
+}
+
+impl<T> Heard<T> {
+    pub(crate) fn new(inner: T, heard: Arc<watch::Sender<bool>>) -> Self {
+        Self {
+            inner,
+            heard: Some(heard),
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Heard<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        // Bytes, the end of the stream or an error: either way the server
+        // is no longer silent (a close is then reported by the call). Told
+        // once; afterwards a read costs one branch.
+        if result.is_ready() {
+            if let Some(heard) = self.heard.take() {
+                heard.send_replace(true);
+            }
+        }
+        result
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Heard<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Waits until the server's first bytes arrived on a connection wrapped in
+/// [`Heard`] (at once if they already did).
+pub(crate) async fn first_bytes(heard: &mut watch::Receiver<bool>) {
+    // An error means every sender is gone: the connection closed, which
+    // the call itself will report.
+    let _ = heard.wait_for(|heard| *heard).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn the_first_bytes_read_are_told_and_writes_are_not() {
+        let (client, mut server) = tokio::io::duplex(64);
+        let (sender, mut receiver) = watch::channel(false);
+        let mut client = Heard::new(client, Arc::new(sender));
+        client.write_all(b"preface").await.expect("write");
+        assert!(!*receiver.borrow_and_update(), "writing is not hearing");
+        server.write_all(b"settings").await.expect("write");
+        let mut buf = [0u8; 8];
+        client.read_exact(&mut buf).await.expect("read");
+        first_bytes(&mut receiver).await;
+        assert!(*receiver.borrow());
+    }
+
+    #[tokio::test]
+    async fn a_close_is_told_too() {
+        let (client, server) = tokio::io::duplex(64);
+        let (sender, mut receiver) = watch::channel(false);
+        let mut client = Heard::new(client, Arc::new(sender));
+        drop(server);
+        let mut buf = [0u8; 8];
+        assert_eq!(client.read(&mut buf).await.expect("end of stream"), 0);
+        first_bytes(&mut receiver).await;
+        assert!(*receiver.borrow());
+    }
+}
