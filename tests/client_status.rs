@@ -115,6 +115,54 @@ fn connect_timeout_covers_a_server_that_accepts_and_never_speaks_http2() {
             "{client:?}"
         );
     }
+    // bench, and a balanced client whose every endpoint is silent.
+    let output = run(&[
+        "bench",
+        "hello",
+        "-n",
+        "3",
+        "--addr",
+        &addr,
+        "--timeout",
+        "30s",
+        "--connect-timeout",
+        "300ms",
+    ]);
+    assert_eq!(output.status.code(), Some(78), "bench: {}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no HTTP/2 answer within 300ms (--connect-timeout)"),
+        "bench: {}",
+        stderr(&output)
+    );
+    let (_second, second) = silent_server();
+    let output = run(&[
+        "hello",
+        "--addr",
+        &addr,
+        "--addr",
+        &second,
+        "--timeout",
+        "30s",
+        "--connect-timeout",
+        "300ms",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(78),
+        "balanced: {}",
+        stderr(&output)
+    );
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: UNAVAILABLE: no endpoint is up: "),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("no HTTP/2 answer within 300ms (--connect-timeout)")
+            .count(),
+        2,
+        "{err}"
+    );
 }
 
 #[test]

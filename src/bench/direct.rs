@@ -30,7 +30,9 @@ use tonic::{body::Body, codegen::StdError, Code, Status};
 
 use super::Reopened;
 use crate::{
-    client::{describe_connect_error, dial, CallOptions, Socket},
+    client::{
+        describe_connect_error, dial, first_bytes, no_http2_answer, CallOptions, Heard, Socket,
+    },
     status::RpcError,
 };
 
@@ -164,11 +166,24 @@ pub(crate) fn sanitized(mut headers: HeaderMap) -> HeaderMap {
 /// socket), then the HTTP/2 handshake. Failures are UNAVAILABLE with the
 /// cause, worded as for `Channel`.
 async fn open(call: &CallOptions) -> anyhow::Result<Connection> {
-    let handshake = match dial(call).await? {
-        Socket::Tcp(stream) => handshake(stream).await,
-        Socket::Unix(stream) => handshake(stream).await,
+    // Within --connect-timeout: the socket, the handshake and the server's
+    // first bytes (a listener that never answers is not a connection).
+    let (heard, mut heard_rx) = tokio::sync::watch::channel(false);
+    let heard = Arc::new(heard);
+    let connecting = async {
+        let handshake = match dial(call).await? {
+            Socket::Tcp(stream) => handshake(Heard::new(stream, heard)).await,
+            Socket::Unix(stream) => handshake(Heard::new(stream, heard)).await,
+        };
+        let connection =
+            handshake.map_err(|err| anyhow::Error::from(describe_connect_error(&err, call)))?;
+        first_bytes(&mut heard_rx).await;
+        Ok(connection)
     };
-    handshake.map_err(|err| describe_connect_error(&err, call).into())
+    match tokio::time::timeout(call.connect_timeout, connecting).await {
+        Ok(connected) => connected,
+        Err(_) => Err(no_http2_answer(call).into()),
+    }
 }
 
 /// What a call fails with when the server closed the connection before it

@@ -112,29 +112,7 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                     }))
                     .await
             }
-            TargetKind::Http(uri) => {
-                // TCP made here (tonic puts its TLS, if any, on top) so that
-                // the first bytes heard can be told.
-                let host = uri
-                    .host()
-                    .unwrap_or("localhost")
-                    .trim_matches(['[', ']'])
-                    .to_owned();
-                let port = uri
-                    .port_u16()
-                    .unwrap_or(if target.is_tls() { 443 } else { 80 });
-                endpoint
-                    .connect_with_connector(tower::service_fn(move |_: Uri| {
-                        let (host, heard) = (host.clone(), Arc::clone(&heard));
-                        async move {
-                            let stream =
-                                tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-                            stream.set_nodelay(true)?;
-                            Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
-                        }
-                    }))
-                    .await
-            }
+            TargetKind::Http(_) => connect_tcp(&endpoint, Arc::clone(&heard)).await,
             TargetKind::Dns { .. } => endpoint.connect().await,
         };
         let channel =
@@ -150,6 +128,42 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
         Ok(connected) => connected,
         Err(_) => Err(no_http2_answer(options).into()),
     }
+}
+
+/// Connects `endpoint` over TCP to its URI's host and port (tonic puts its
+/// TLS, if any, on top), the I/O wrapped to tell `heard` when the server
+/// first speaks.
+async fn connect_tcp(
+    endpoint: &Endpoint,
+    heard: Arc<tokio::sync::watch::Sender<bool>>,
+) -> Result<Channel, tonic::transport::Error> {
+    let uri = endpoint.uri();
+    let host = uri
+        .host()
+        .unwrap_or("localhost")
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let tls = uri.scheme_str() == Some("https");
+    let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+    endpoint
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let (host, heard) = (host.clone(), Arc::clone(&heard));
+            async move {
+                let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                stream.set_nodelay(true)?;
+                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+            }
+        }))
+        .await
+}
+
+/// [`connect_tcp`], done once the server has said something (or closed):
+/// for the balancer's endpoints, which run under `--connect-timeout`.
+pub(crate) async fn connect_heard(endpoint: &Endpoint) -> Result<Channel, tonic::transport::Error> {
+    let (heard, mut heard_rx) = tokio::sync::watch::channel(false);
+    let channel = connect_tcp(endpoint, Arc::new(heard)).await?;
+    first_bytes(&mut heard_rx).await;
+    Ok(channel)
 }
 
 /// UNAVAILABLE for a server that accepted the connection but did not finish

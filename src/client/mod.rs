@@ -20,9 +20,10 @@ mod target;
 mod watch;
 
 pub(crate) use channel::connect;
-pub(crate) use channel::{check_request_size, dial, Socket};
+pub(crate) use channel::{check_request_size, connect_heard, dial, no_http2_answer, Socket};
 pub(crate) use deadline::Deadline;
 pub(crate) use describe::{describe_connect_error, describe_status, root_cause};
+pub(crate) use heard::{first_bytes, Heard};
 pub(crate) use hello::{hello, hello_request_from_json, request_from_json};
 pub(crate) use metadata::{parse_header, Header};
 pub(crate) use options::configured_client;

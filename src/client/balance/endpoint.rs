@@ -104,6 +104,7 @@ impl Drop for AbortOnDrop {
 pub(super) struct EndpointTask {
     pub(super) key: String,
     pub(super) endpoint: Endpoint,
+    pub(super) connect_timeout: Duration,
     pub(super) health_check: bool,
     pub(super) sent: Arc<AtomicU64>,
     pub(super) changes: mpsc::UnboundedSender<Change<String, Counted>>,
@@ -175,11 +176,18 @@ impl EndpointTask {
     /// Connects and keeps the endpoint in the balancer while it is up.
     /// Ok when it was up for a while and then went down.
     async fn serve_while_up(&self) -> Result<(), String> {
-        let channel = self
-            .endpoint
-            .connect()
-            .await
-            .map_err(|err| crate::client::root_cause(&err))?;
+        // Within --connect-timeout: TCP, TLS and the server's first bytes.
+        let connecting = crate::client::connect_heard(&self.endpoint);
+        let channel = match tokio::time::timeout(self.connect_timeout, connecting).await {
+            Ok(Ok(channel)) => channel,
+            Ok(Err(err)) => return Err(crate::client::root_cause(&err)),
+            Err(_) => {
+                return Err(format!(
+                    "no HTTP/2 answer within {} (--connect-timeout)",
+                    humantime::format_duration(self.connect_timeout)
+                ))
+            }
+        };
         // One per connection, so that a late failure on an old connection
         // cannot take a new one out.
         let went_away = Arc::new(Notify::new());

@@ -54,6 +54,7 @@ impl Resolver {
                     sent: self.counters.counter(&key),
                     key: key.clone(),
                     endpoint,
+                    connect_timeout: self.options.connect_timeout,
                     health_check: self.options.health_check(),
                     changes: self.changes.clone(),
                     first: self.first.clone(),
