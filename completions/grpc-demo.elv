@@ -35,7 +35,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         }
         &'grpc-demo;serve'= {
             cand --port 'TCP port to listen on; 0 picks a free one [env: GRPC_DEMO_PORT] [default: 50000]'
-            cand --host 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable'
+            cand --host 'Address to bind, or a name resolved to its first address (`localhost`). The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable'
             cand --shutdown-timeout 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut'
             cand --drain-delay 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes'
             cand --uds 'Listen on a Unix domain socket at PATH instead of TCP (a stale socket file is replaced; any other file is left alone)'
@@ -57,7 +57,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --idle-stream-timeout 'End a stream whose client sends nothing for this long (checked every quarter of it: ended after 1 to 1.25 times this)'
             cand --max-connection-age 'Send each connection a GOAWAY after this long (± 10% jitter, drawn per process), so that long-lived clients reconnect and spread over replicas started since [default: never]'
             cand --max-connection-age-grace 'After --max-connection-age''s GOAWAY, how long RPCs in flight may still run before the connection is closed [default: until they end]'
-            cand --metrics-addr 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]'
+            cand --metrics-addr 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464 or localhost:9464; port 0 takes a free one, logged) [default: off]'
             cand --metrics-buckets 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram''s buckets, comma-separated and increasing'
             cand --otlp-endpoint 'Export one span per RPC over OTLP/gRPC to this collector, plaintext (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]'
             cand --access-log 'Where the access log (one line per RPC) goes: stderr, off, or a FILE, appended to and reopened on SIGHUP (for logrotate)'

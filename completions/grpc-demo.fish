@@ -36,7 +36,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "bench" -d 'Load
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l port -d 'TCP port to listen on; 0 picks a free one [env: GRPC_DEMO_PORT] [default: 50000]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l host -d 'Address to bind. The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l host -d 'Address to bind, or a name resolved to its first address (`localhost`). The default `::` is dual stack, falling back to 0.0.0.0 where IPv6 is unavailable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l shutdown-timeout -d 'On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l drain-delay -d 'On SIGINT/SIGTERM, first report NOT_SERVING on health for this long while still serving new connections and RPCs, so that health-watching clients and balancers move away before the listener closes' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l uds -d 'Listen on a Unix domain socket at PATH instead of TCP (a stale socket file is replaced; any other file is left alone)' -r -F
@@ -58,7 +58,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l keepalive-
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l idle-stream-timeout -d 'End a stream whose client sends nothing for this long (checked every quarter of it: ended after 1 to 1.25 times this)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-age -d 'Send each connection a GOAWAY after this long (± 10% jitter, drawn per process), so that long-lived clients reconnect and spread over replicas started since [default: never]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l max-connection-age-grace -d 'After --max-connection-age\'s GOAWAY, how long RPCs in flight may still run before the connection is closed [default: until they end]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-addr -d 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-addr -d 'Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (e.g. 127.0.0.1:9464 or localhost:9464; port 0 takes a free one, logged) [default: off]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l metrics-buckets -d 'Upper bounds, in seconds, of the grpc_server_handling_seconds histogram\'s buckets, comma-separated and increasing' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l otlp-endpoint -d 'Export one span per RPC over OTLP/gRPC to this collector, plaintext (e.g. http://127.0.0.1:4317); batched, never delaying an RPC [default: off]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l access-log -d 'Where the access log (one line per RPC) goes: stderr, off, or a FILE, appended to and reopened on SIGHUP (for logrotate)' -r

@@ -214,9 +214,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
 
-    /// Address to bind. The default `::` is dual stack, falling back to
+    /// Address to bind, or a name resolved to its first address
+    /// (`localhost`). The default `::` is dual stack, falling back to
     /// 0.0.0.0 where IPv6 is unavailable.
-    #[arg(long, default_value_t = defaults::HOST, value_name = "ADDR")]
+    #[arg(long, default_value_t = defaults::HOST, value_parser = parse_host, value_name = "ADDR")]
     pub host: IpAddr,
 
     /// On SIGINT/SIGTERM, how long in-flight RPCs may run before they are cut.
@@ -339,8 +340,9 @@ pub struct ServeArgs {
     pub max_connection_age_grace: Option<Duration>,
 
     /// Serve Prometheus metrics at http://ADDR/metrics, a listener of its
-    /// own (e.g. 127.0.0.1:9464; port 0 takes a free one, logged) [default: off].
-    #[arg(long, value_name = "ADDR")]
+    /// own (e.g. 127.0.0.1:9464 or localhost:9464; port 0 takes a free one,
+    /// logged) [default: off].
+    #[arg(long, value_parser = parse_socket_addr, value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
 
     /// Upper bounds, in seconds, of the grpc_server_handling_seconds
@@ -671,6 +673,33 @@ fn parse_otlp_endpoint(text: &str) -> Result<String, String> {
         ));
     }
     Ok(text.to_owned())
+}
+
+/// An IP address, or a host name resolved to its first address, as
+/// `--addr` resolves names.
+pub fn parse_host(text: &str) -> Result<IpAddr, String> {
+    if let Ok(ip) = text.parse() {
+        return Ok(ip);
+    }
+    resolve(text, (text, 0)).map(|addr| addr.ip())
+}
+
+/// `IP:PORT`, or `NAME:PORT` resolved to its first address.
+pub fn parse_socket_addr(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    if !text.contains(':') {
+        return Err(format!("'{text}' has no port (use HOST:PORT)"));
+    }
+    resolve(text, text)
+}
+
+fn resolve(text: &str, name: impl std::net::ToSocketAddrs) -> Result<SocketAddr, String> {
+    name.to_socket_addrs()
+        .map_err(|err| format!("cannot resolve '{text}': {err}"))?
+        .next()
+        .ok_or_else(|| format!("'{text}' resolves to no address"))
 }
 
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -699,3 +699,40 @@ fn max_concurrent_streams_is_announced_and_held_to() {
         );
     }
 }
+
+#[test]
+fn serve_resolves_host_names_as_addr_does() {
+    // `--host localhost` and `--metrics-addr localhost:0`: names, resolved
+    // to their first address (was: "invalid IP address syntax").
+    let server = Server::start_at("localhost", 0, &["--metrics-addr", "localhost:0"]);
+    let output = run(&["hello", "--name", "named", "--addr", &server.addr()]);
+    assert_eq!(stdout(&output), "hello, named\n", "{}", stderr(&output));
+    assert!(
+        server.wait_for_log("metrics on http://", Duration::from_secs(10)),
+        "{}",
+        server.log()
+    );
+    let unresolvable = common::run_bounded(
+        &["serve", "--host", "nosuchhost.invalid"],
+        Duration::from_secs(30),
+    );
+    assert_eq!(unresolvable.status.code(), Some(2));
+    assert!(
+        stderr(&unresolvable).contains("cannot resolve 'nosuchhost.invalid'"),
+        "{}",
+        stderr(&unresolvable)
+    );
+}
+
+#[test]
+fn a_socket_path_as_addr_is_told_its_unix_form() {
+    let output = run(&["hello", "--addr", "/tmp/grpc-demo.sock"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with(
+            "error: invalid value '/tmp/grpc-demo.sock' for '--addr <ADDR>': invalid address '/tmp/grpc-demo.sock': a Unix socket is unix:///tmp/grpc-demo.sock"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -70,6 +70,12 @@ impl Target {
                 display: format!("unix://{path}"),
             });
         }
+        if text.starts_with('/') {
+            // A socket path given as an address: say how to write it.
+            return Err(format!(
+                "invalid address '{text}': a Unix socket is unix://{text}"
+            ));
+        }
         let with_scheme = if text.contains("://") {
             text.to_owned()
         } else {
@@ -205,6 +211,14 @@ impl fmt::Display for Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_socket_path_is_told_its_unix_form() {
+        assert_eq!(
+            Target::parse("/run/app.sock").err().as_deref(),
+            Some("invalid address '/run/app.sock': a Unix socket is unix:///run/app.sock")
+        );
+    }
 
     #[test]
     fn addresses_without_a_scheme_are_plaintext() {
