@@ -788,3 +788,60 @@ fn bench_payload_size_is_what_the_server_receives() {
         }
     }
 }
+
+#[test]
+fn a_sharp_stop_makes_the_server_warn_about_nothing() {
+    // One worker thread, so that streams queue up in the server: at the
+    // stop, every RPC in flight ends. A well-behaved load generator must
+    // not look like Rapid Reset (h2's pending-accept reset limit) nor fill
+    // the log with warnings about its cancellations.
+    let server = Server::start(&["--workers", "1"]);
+    for workload in [&["hello", "--rate", "100000"][..], &["report"], &["stream"]] {
+        let (report, output) = bench_json(
+            &[
+                &["bench"][..],
+                workload,
+                &[
+                    "-z",
+                    "2s",
+                    "-c",
+                    "64",
+                    "-o",
+                    "json",
+                    "--addr",
+                    &server.addr(),
+                ],
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{workload:?}: {}",
+            stderr(&output)
+        );
+        let ok = report["ok"].as_u64().unwrap_or(0);
+        assert!(ok > 0, "{workload:?}: {report}");
+        assert_eq!(
+            report["status_codes"],
+            serde_json::json!({ "OK": ok }),
+            "{workload:?}: an RPC cut at the stop is cancelled, not failed"
+        );
+    }
+    // Every access line of the runs is in (the OK ones are never
+    // suppressed); then the whole log is read for warnings.
+    let output = run(&["hello", "--name", "last", "--addr", &server.addr()]);
+    assert_eq!(stdout(&output), "hello, last\n");
+    let limit = std::time::Duration::from_secs(10);
+    assert!(server.wait_for_log("sayHello peer=127.0.0.1", limit));
+    // The once-a-second report of the cancellations' suppressed lines (a
+    // WARN before): waited for, not required (there may be none).
+    let _ = server.wait_for_log("suppressed (at most", limit);
+    let log = server.log();
+    let warnings: Vec<&str> = log.lines().filter(|line| line.contains(" WARN ")).collect();
+    assert!(
+        warnings.is_empty(),
+        "warnings from a well-behaved bench:\n{}",
+        warnings.join("\n")
+    );
+}

@@ -110,6 +110,15 @@ impl Direct {
         })
     }
 
+    /// Closes this handle's connection now (at a phase's stop): the next
+    /// phase reconnects.
+    pub(crate) fn close_now(&self) {
+        self.connection.abort();
+        if let Ok(slot) = self.shared.current.try_lock() {
+            slot.connection.abort();
+        }
+    }
+
     /// `http://host:port/` (`http://localhost/` for a Unix socket).
     pub(crate) fn origin(&self) -> Uri {
         self.shared.origin.clone()
@@ -209,11 +218,21 @@ pub(crate) fn never_sent(status: &Status) -> bool {
 struct Connection {
     requests: h2::client::SendRequest<Bytes>,
     closed: Arc<AtomicBool>,
+    /// The connection's task: aborted to close it at once.
+    task: tokio::task::AbortHandle,
 }
 
 impl Connection {
     fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Closes the socket now, without a RST_STREAM for each stream still
+    /// open: the server sees one closed connection (its in-flight RPCs
+    /// CANCELLED), not a burst of resets that looks like Rapid Reset.
+    fn abort(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        self.task.abort();
     }
 
     /// Marks the connection unusable after `err`.
@@ -243,12 +262,17 @@ where
         .await?;
     let closed = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&closed);
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         // Errors surface on the RPCs that were using the connection.
         let _ = connection.await;
         flag.store(true, Ordering::Relaxed);
-    });
-    Ok(Connection { requests, closed })
+    })
+    .abort_handle();
+    Ok(Connection {
+        requests,
+        closed,
+        task,
+    })
 }
 
 impl tower::Service<Request<Body>> for Direct {

@@ -9,8 +9,9 @@
 //! share nothing on the hot path but an atomic ticket counter; the
 //! statistics are merged once at the end.
 //!
-//! A run stops sharp: at the `-z` deadline or on an interrupt (Ctrl-C), each
-//! worker is dropped where it is, its in-flight RPC cancelled (counted
+//! A run stops sharp: at the `-z` deadline or on an interrupt (Ctrl-C), the
+//! plaintext connections are closed (no RST_STREAM burst for the server),
+//! each worker is dropped where it is, its in-flight RPC cancelled (counted
 //! apart), and its statistics so far are kept.
 
 mod direct;
@@ -257,6 +258,11 @@ async fn run_on<T: Transport>(
         )
         .await;
     }
+    // The warm-up's stop closed the connections: open them again before
+    // the measured phase, so that its first RPCs do not pay for it.
+    for channel in channels {
+        let _ = channel.clone().ensure_open().await;
+    }
     let before = match &config.metrics_url {
         Some(url) => Some(server_metrics::settled_scrape(url).await?),
         None => None,
@@ -286,6 +292,13 @@ async fn run_on<T: Transport>(
         }
     }
     Ok(report)
+}
+
+/// Closes every connection at once (see [`Transport::close_now`]).
+fn close_now<T: Transport>(channels: &[T]) {
+    for channel in channels {
+        channel.close_now();
+    }
 }
 
 async fn phase<T: Transport>(
@@ -356,11 +369,15 @@ async fn phase<T: Transport>(
             },
             () = &mut deadline, if stopped_at.is_none() => {
                 stopped_at = schedule.end;
+                schedule.stop();
+                close_now(channels);
                 stops.clear();
             }
             () = &mut on_interrupt, if stopped_at.is_none() => {
                 stopped_at = Some(Instant::now());
                 was_interrupted = true;
+                schedule.stop();
+                close_now(channels);
                 stops.clear();
             }
             _ = ticker.tick(), if on_progress.is_some() => {

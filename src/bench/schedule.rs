@@ -2,7 +2,7 @@
 //! (now) or open loop (start + interval × ticket), until -n or -z.
 
 use std::{
-    sync::atomic::{AtomicU64, Ordering},
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
     time::Duration,
 };
 
@@ -20,6 +20,9 @@ pub(super) struct Schedule {
     pub(super) end: Option<Instant>,
     /// Open loop: the gap between two scheduled starts.
     pub(super) interval: Option<Duration>,
+    /// Set at the stop (-z, Ctrl-C), before the connections are closed: an
+    /// RPC that ends after it was cut, not failed.
+    stopped: AtomicBool,
 }
 
 impl Schedule {
@@ -41,7 +44,17 @@ impl Schedule {
             interval: rate
                 .filter(|rate| *rate > 0.0)
                 .map(|rate| Duration::from_secs_f64(1.0 / rate)),
+            stopped: AtomicBool::new(false),
         }
+    }
+
+    /// The phase is being stopped: what ends now was cut.
+    pub(super) fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+    }
+
+    pub(super) fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
     }
 
     /// When the phase started.

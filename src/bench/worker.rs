@@ -45,6 +45,11 @@ pub(crate) trait Transport:
     /// Reconnects if the connection was closed; fails if that fails.
     fn ensure_open(&mut self)
         -> impl std::future::Future<Output = Result<Reopened, Status>> + Send;
+
+    /// At a phase's stop, before the workers (and their RPCs) are dropped:
+    /// a transport that can close its connection at once does, so that the
+    /// server is not sent one RST_STREAM per RPC in flight.
+    fn close_now(&self) {}
 }
 
 impl Transport for direct::Direct {
@@ -54,6 +59,10 @@ impl Transport for direct::Direct {
 
     async fn ensure_open(&mut self) -> Result<Reopened, Status> {
         direct::Direct::ensure_open(self).await
+    }
+
+    fn close_now(&self) {
+        direct::Direct::close_now(self);
     }
 }
 
@@ -197,7 +206,17 @@ impl<T: Transport> Worker<T> {
                     }
                     _ => break outcome,
                 }
+                if schedule.is_stopped() {
+                    break outcome;
+                }
             };
+            if schedule.is_stopped() {
+                // Cut by the stop (its connection closed under it):
+                // cancelled, as an RPC dropped in flight is, not failed.
+                stats.cancelled += 1;
+                stats.in_flight = false;
+                return;
+            }
             stats.record(due.elapsed(), outcome);
             stats.in_flight = false;
             schedule.finished.fetch_add(1, Ordering::Relaxed);

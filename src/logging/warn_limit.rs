@@ -27,6 +27,9 @@ struct Window {
     logged: u32,
     /// Suppressed lines since the last report, per reason.
     suppressed: Vec<(&'static str, u64)>,
+    /// Whether one of them was a warning (else the report is INFO: a
+    /// client's cancellations are not something to warn about).
+    suppressed_a_warning: bool,
 }
 
 static TABLE: Mutex<Option<HashMap<Option<IpAddr>, Window>>> = Mutex::new(None);
@@ -34,10 +37,27 @@ static TABLE: Mutex<Option<HashMap<Option<IpAddr>, Window>>> = Mutex::new(None);
 /// Whether a warning for `reason` about `peer` (`None`: a Unix socket) may
 /// be logged now. Call it only for lines that are about to be written.
 pub fn admit(reason: &'static str, peer: Option<IpAddr>) -> bool {
-    admit_at(Instant::now(), reason, peer.map(|ip| ip.to_canonical()))
+    admit_at(
+        Instant::now(),
+        reason,
+        peer.map(|ip| ip.to_canonical()),
+        true,
+    )
 }
 
-fn admit_at(now: Instant, reason: &'static str, peer: Option<IpAddr>) -> bool {
+/// As [`admit`], for an INFO line (a failed or cancelled RPC's access
+/// line): it shares the peer's budget, but its suppression alone is
+/// reported at INFO.
+pub fn admit_info(reason: &'static str, peer: Option<IpAddr>) -> bool {
+    admit_at(
+        Instant::now(),
+        reason,
+        peer.map(|ip| ip.to_canonical()),
+        false,
+    )
+}
+
+fn admit_at(now: Instant, reason: &'static str, peer: Option<IpAddr>, warning: bool) -> bool {
     let mut table = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
     let table = table.get_or_insert_with(HashMap::new);
     let key = if !table.contains_key(&peer) && table.len() >= MAX_PEERS {
@@ -49,6 +69,7 @@ fn admit_at(now: Instant, reason: &'static str, peer: Option<IpAddr>) -> bool {
         start: now,
         logged: 0,
         suppressed: Vec::new(),
+        suppressed_a_warning: false,
     });
     if now.saturating_duration_since(window.start) >= Duration::from_secs(1) {
         window.start = now;
@@ -58,6 +79,7 @@ fn admit_at(now: Instant, reason: &'static str, peer: Option<IpAddr>) -> bool {
         window.logged += 1;
         return true;
     }
+    window.suppressed_a_warning |= warning;
     match window.suppressed.iter_mut().find(|(r, _)| *r == reason) {
         Some((_, count)) => *count += 1,
         None => window.suppressed.push((reason, 1)),
@@ -69,7 +91,7 @@ fn admit_at(now: Instant, reason: &'static str, peer: Option<IpAddr>) -> bool {
 /// call, and forgets peers that have been quiet for a while. The server
 /// calls it once a second.
 pub fn report_suppressed() {
-    for (peer, suppressed) in take_suppressed(Instant::now()) {
+    for (peer, suppressed, warned) in take_suppressed(Instant::now()) {
         // An address, not a socket: no port (IPv4-mapped shown as IPv4).
         let peer = peer.map_or_else(|| "*".to_owned(), |ip| ip.to_canonical().to_string());
         let total: u64 = suppressed.iter().map(|(_, n)| n).sum();
@@ -81,17 +103,25 @@ pub fn report_suppressed() {
                 if reasons.is_empty() { "" } else { "; " }
             );
         }
-        tracing::warn!(
-            %peer,
-            %reasons,
-            "{total} similar warnings suppressed (at most {LINES_PER_SECOND} lines a second per peer)"
-        );
+        if warned {
+            tracing::warn!(
+                %peer,
+                %reasons,
+                "{total} similar warnings suppressed (at most {LINES_PER_SECOND} lines a second per peer)"
+            );
+        } else {
+            tracing::info!(
+                %peer,
+                %reasons,
+                "{total} similar lines suppressed (at most {LINES_PER_SECOND} lines a second per peer)"
+            );
+        }
     }
 }
 
 type Suppressed = Vec<(&'static str, u64)>;
 
-fn take_suppressed(now: Instant) -> Vec<(Option<IpAddr>, Suppressed)> {
+fn take_suppressed(now: Instant) -> Vec<(Option<IpAddr>, Suppressed, bool)> {
     let mut table = TABLE.lock().unwrap_or_else(PoisonError::into_inner);
     let Some(table) = table.as_mut() else {
         return Vec::new();
@@ -99,7 +129,8 @@ fn take_suppressed(now: Instant) -> Vec<(Option<IpAddr>, Suppressed)> {
     let mut report = Vec::new();
     table.retain(|&peer, window| {
         if !window.suppressed.is_empty() {
-            report.push((peer, std::mem::take(&mut window.suppressed)));
+            let warned = std::mem::take(&mut window.suppressed_a_warning);
+            report.push((peer, std::mem::take(&mut window.suppressed), warned));
         }
         now.saturating_duration_since(window.start) < Duration::from_secs(10)
     });
@@ -115,9 +146,10 @@ mod tests {
         let start = Instant::now();
         let a: Option<IpAddr> = Some([192, 0, 2, 1].into());
         let b: Option<IpAddr> = Some([192, 0, 2, 2].into());
+        // a's lines are warnings, b's INFO lines (cancelled RPCs, say).
         let admitted = |at: Duration, reason, peer| {
             (0..100)
-                .filter(|_| admit_at(start + at, reason, peer))
+                .filter(|_| admit_at(start + at, reason, peer, peer == a))
                 .count()
         };
         assert_eq!(admitted(Duration::ZERO, "one", a), 3);
@@ -129,12 +161,16 @@ mod tests {
         assert_eq!(admitted(Duration::ZERO, "one", b), 3);
         let mut summary: Vec<_> = take_suppressed(start)
             .into_iter()
-            .filter(|(peer, _)| *peer == a || *peer == b)
+            .filter(|(peer, _, _)| *peer == a || *peer == b)
             .collect();
         summary.sort();
         assert_eq!(
             summary,
-            [(a, vec![("one", 97), ("two", 100)]), (b, vec![("one", 97)])]
+            [
+                (a, vec![("one", 97), ("two", 100)], true),
+                (b, vec![("one", 97)], false)
+            ],
+            "a warning's summary is a warning, an INFO line's is not"
         );
         assert_eq!(admitted(Duration::from_millis(999), "one", a), 0);
         assert_eq!(admitted(Duration::from_secs(1), "one", a), 3);

@@ -59,9 +59,14 @@ impl Drop for Entry {
         }
         // A peer can fail or cancel RPCs at will: those lines are
         // rate-limited per peer address (warn_limit.rs); OK ones are not.
-        if !enabled
-            || (status != Code::Ok
-                && !crate::logging::warn_limit::admit(code_name(status), self.peer.map(|p| p.ip())))
+        // What is suppressed of INFO lines (a client's cancellations) is
+        // reported at INFO.
+        let admit = if warn {
+            crate::logging::warn_limit::admit
+        } else {
+            crate::logging::warn_limit::admit_info
+        };
+        if !enabled || (status != Code::Ok && !admit(code_name(status), self.peer.map(|p| p.ip())))
         {
             return;
         }
