@@ -35,11 +35,17 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
         Command::Serve(args) => {
             server::telemetry::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
             let flags = serve_flags(&args)?;
-            runtime(args.workers.map(usize::from))?.block_on(server::run(flags, |bound| {
+            let runtime = runtime(args.workers.map(usize::from))?;
+            let served = runtime.block_on(server::run(flags, |bound| {
                 let mut stdout = std::io::stdout().lock();
                 // Scripts wait for this line; if nobody reads it, serve anyway.
                 let _ = writeln!(stdout, "listening on {bound}").and_then(|()| stdout.flush());
-            }))
+            }));
+            // RPCs still running after the shutdown timeout end with the
+            // runtime's tasks: their access lines are written now.
+            drop(runtime);
+            server::flush_access_log();
+            served
         }
         Command::Hello(args) => {
             let options = call_options(&args.client, verbose)?;

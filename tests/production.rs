@@ -1010,6 +1010,23 @@ fn a_stream_past_the_shutdown_timeout_is_cut_and_the_server_exits_0() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(78), "{err}");
     assert!(err.starts_with("error: UNAVAILABLE: "), "{err}");
+    // The cut stream still gets its one access line, with the status its
+    // client saw.
+    assert!(
+        server.wait_for_log(
+            "method=/packages.MessageService/iter_message",
+            Duration::from_secs(10)
+        ),
+        "no access line for the cut stream:\n{}",
+        server.log()
+    );
+    let log = server.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("method=/packages.MessageService/iter_message"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{log}");
+    assert!(lines[0].contains("status=UNAVAILABLE"), "{}", lines[0]);
 }
 
 #[test]

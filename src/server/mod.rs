@@ -173,10 +173,13 @@ pub async fn serve(
     let _warnings = crate::logging::SuppressedWarningsReport::start();
     tokio::select! {
         result = graceful => result.context("serving")?,
-        () = deadline => tracing::warn!(
-            "shutdown timeout of {} passed, cutting the RPCs still in flight",
-            humantime::format_duration(config.shutdown_timeout)
-        ),
+        () = deadline => {
+            access_log::cut_in_flight();
+            tracing::warn!(
+                "shutdown timeout of {} passed, cutting the RPCs still in flight",
+                humantime::format_duration(config.shutdown_timeout)
+            );
+        }
     }
     tracing::info!("server stopped");
     Ok(())
@@ -188,6 +191,12 @@ async fn set_health(health: &HealthReporter, status: ServingStatus) {
     for service in crate::proto::service_names() {
         health.set_service_status(service, status).await;
     }
+}
+
+/// Writes out the access lines still pending: for the RPCs the shutdown
+/// timeout cut, whose lines are written when the runtime ends them.
+pub fn flush_access_log() {
+    access_log::flush();
 }
 
 /// `grpc-demo serve`: read the TLS and token files, bind, announce

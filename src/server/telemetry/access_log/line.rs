@@ -29,7 +29,13 @@ pub struct Entry {
 
 impl Drop for Entry {
     fn drop(&mut self) {
-        let status = self.status.unwrap_or(Code::Cancelled);
+        // No status: the client went away (CANCELLED), or the server's
+        // shutdown timeout cut the RPC (UNAVAILABLE, as its client sees it).
+        let status = self.status.unwrap_or(if super::cut_by_shutdown() {
+            Code::Unavailable
+        } else {
+            Code::Cancelled
+        });
         // Warn on what an operator should look at: server faults, and requests
         // that were malformed, unknown, unauthenticated or over a limit.
         let warn = matches!(

@@ -12,6 +12,26 @@ mod sink;
 pub use line::Entry;
 pub use sink::Flusher;
 
+/// Set when the shutdown timeout cuts the RPCs still in flight: an RPC that
+/// ends without a status after that was cut by the server, which its client
+/// sees as UNAVAILABLE (not CANCELLED, the client's own going away).
+static CUT_BY_SHUTDOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The shutdown timeout passed: RPCs ending from now on were cut.
+pub fn cut_in_flight() {
+    CUT_BY_SHUTDOWN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn cut_by_shutdown() -> bool {
+    CUT_BY_SHUTDOWN.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Hands every pending access line to the writer (after the runtime that
+/// ran the last RPCs is gone).
+pub fn flush() {
+    sink::flush_lines();
+}
+
 use std::time::Instant;
 
 use http::{header::HeaderName, HeaderMap, Request};

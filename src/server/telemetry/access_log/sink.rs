@@ -94,7 +94,7 @@ pub(super) fn write_line_with(now: Instant, format: impl FnOnce(&mut Vec<u8>, &[
 }
 
 /// Hands any queued lines to the writer thread.
-fn flush_lines() {
+pub(super) fn flush_lines() {
     let Some(sink) = crate::logging::access_writer() else {
         return;
     };
