@@ -541,3 +541,86 @@ fn the_documented_quotes_and_summaries_follow_from_their_definitions() {
     }
     assert!(checked >= 3, "only {checked} watch/report examples checked");
 }
+
+/// The shell blocks of `markdown` (```sh … ```), each as one text.
+fn sh_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, "```sh") => current = Some(Vec::new()),
+            (Some(_), "```") => blocks.push(current.take().unwrap_or_default().join("\n")),
+            (Some(block), _) => block.push(line),
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// The scripts in docs/operating.md that start a server of their own and
+/// wait for it (reading the port, stopping it by signal): run as written in
+/// a scratch directory, with the server they started ended after them
+/// (by its PID, `$!`). Each must print on stdout exactly what its last
+/// line's comment says, and the shell nothing on stderr (a `bash:` error
+/// from reading a file not there yet, say).
+#[test]
+fn the_server_scripts_run_as_written() {
+    let text =
+        std::fs::read_to_string(repo().join("docs/operating.md")).expect("docs/operating.md");
+    let scripts: Vec<String> = sh_blocks(&text)
+        .into_iter()
+        .filter(|block| block.starts_with("grpc-demo serve --port 0 > server.out &"))
+        .collect();
+    assert_eq!(scripts.len(), 2, "the start-up and the signals scripts");
+    let bin_dir = Path::new(BIN).parent().expect("binary directory");
+    for script in scripts {
+        let expected = script
+            .lines()
+            .last()
+            .and_then(|line| line.rsplit_once("# "))
+            .map(|(_, comment)| comment.trim().to_owned())
+            .expect("the last line says what it prints");
+        let dir = tempfile::tempdir().expect("scratch directory");
+        let mut child = common::KillOnDrop(
+            Command::new("bash")
+                .args(["--norc", "--noprofile", "-c"])
+                .arg(format!(
+                    "{script}\nstatus=$?; kill \"$!\" 2>/dev/null; wait \"$!\" 2>/dev/null; exit $status"
+                ))
+                .current_dir(dir.path())
+                .env(
+                    "PATH",
+                    format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()),
+                )
+                .env_remove("GRPC_DEMO_ADDR")
+                .env_remove("GRPC_DEMO_PORT")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("running bash"),
+        );
+        let stdout = read_all(child.0.stdout.take().expect("stdout"));
+        let stderr = read_all(child.0.stderr.take().expect("stderr"));
+        let status = child.wait(COMMAND_LIMIT);
+        let (stdout, stderr) = (
+            stdout.join().expect("stdout reader"),
+            stderr.join().expect("stderr reader"),
+        );
+        assert_eq!(
+            status.and_then(|status| status.code()),
+            Some(0),
+            "{script}\nstderr:\n{stderr}"
+        );
+        assert_eq!(stdout.trim_end(), expected, "{script}\nstderr:\n{stderr}");
+        let shell_errors: Vec<&str> = stderr
+            .lines()
+            .filter(|line| line.contains("bash"))
+            .collect();
+        assert!(
+            shell_errors.is_empty(),
+            "{script}\n{}",
+            shell_errors.join("\n")
+        );
+    }
+}
