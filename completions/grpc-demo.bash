@@ -1191,7 +1191,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__report)
-            opts="-H -o -v -h -V --device --count --interval --readings --addr --health-check --retries --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --timeout --verbose --help --version"
+            opts="-d -H -o -v -h -V --device --count --interval --readings --data --addr --health-check --retries --connect-timeout --header --output --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,6 +1210,14 @@ _grpc__demo() {
                     return 0
                     ;;
                 --readings)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

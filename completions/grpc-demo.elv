@@ -168,6 +168,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --count 'How many synthetic readings to send'
             cand --interval 'Pause between two sends'
             cand --readings 'Send the Readings in FILE instead, as they are read (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)'
+            cand -d 'The readings as proto3 JSON (grpcurl''s -d for a client stream): one Reading per line, ''{"device":"a","value":1}'', @FILE, or @- for stdin (as --readings). Instead of --device, --count and --readings'
+            cand --data 'The readings as proto3 JSON (grpcurl''s -d for a client stream): one Reading per line, ''{"device":"a","value":1}'', @FILE, or @- for stdin (as --readings). Instead of --device, --count and --readings'
             cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
             cand --health-check 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]'
             cand --retries 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]'

@@ -155,6 +155,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l device -d
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l count -d 'How many synthetic readings to send' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l interval -d 'Pause between two sends' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l readings -d 'Send the Readings in FILE instead, as they are read (one proto3-JSON object per line, blank lines skipped; `-` reads stdin)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s d -l data -d 'The readings as proto3 JSON (grpcurl\'s -d for a client stream): one Reading per line, \'{"device":"a","value":1}\', @FILE, or @- for stdin (as --readings). Instead of --device, --count and --readings' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"

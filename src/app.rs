@@ -96,9 +96,14 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
         }
         Command::Report(args) => {
             let options = call_options(&args.client, verbose)?;
-            let readings = match &args.readings {
-                Some(path) => client::Readings::Lines {
-                    source: ScriptSource::from_arg(path),
+            let source = match (&args.data, &args.readings) {
+                (Some(data), _) => Some(ScriptSource::from_data(data)),
+                (None, Some(path)) => Some(ScriptSource::from_arg(path)),
+                (None, None) => None,
+            };
+            let readings = match source {
+                Some(source) => client::Readings::Lines {
+                    source,
                     interval: args.interval,
                 },
                 None => client::Readings::Synthetic {

@@ -585,6 +585,17 @@ pub struct ReportArgs {
     #[arg(long, conflicts_with_all = ["device", "count"], value_name = "FILE")]
     pub readings: Option<PathBuf>,
 
+    /// The readings as proto3 JSON (grpcurl's -d for a client stream): one
+    /// Reading per line, '{"device":"a","value":1}', @FILE, or @- for stdin
+    /// (as --readings). Instead of --device, --count and --readings.
+    #[arg(
+        short = 'd',
+        long = "data",
+        conflicts_with_all = ["device", "count", "readings"],
+        value_name = "DATA"
+    )]
+    pub data: Option<String>,
+
     #[command(flatten)]
     pub client: ClientArgs,
 }

@@ -212,3 +212,39 @@ fn a_bad_grpc_demo_port_is_named_and_help_shows_no_empty_value() {
     assert!(help.contains("[env: GRPC_DEMO_PORT]"), "{help}");
     assert!(!help.contains("GRPC_DEMO_PORT="), "{help}");
 }
+
+#[test]
+fn report_takes_its_readings_with_d_as_hello_and_watch_take_requests() {
+    let server = Server::start(&[]);
+    let addr = server.addr();
+    let readings = "{\"device\":\"a\",\"value\":1}\n{\"device\":\"b\",\"value\":3}\n";
+    let dir = tempfile::tempdir().expect("scratch directory");
+    let file = dir.path().join("readings.ndjson");
+    std::fs::write(&file, readings).expect("writing readings");
+    let at_file = format!("@{}", file.display());
+    for output in [
+        run(&["report", "--addr", &addr, "-d", readings]),
+        run(&["report", "--addr", &addr, "-d", &at_file]),
+        common::run_with_stdin(&["report", "--addr", &addr, "-d", "@-"], readings),
+    ] {
+        assert_eq!(
+            stdout(&output),
+            "count=2 min=1 max=3 mean=2 devices=a,b\n",
+            "{}",
+            stderr(&output)
+        );
+    }
+    let output = run(&[
+        "report",
+        "--addr",
+        &addr,
+        "-d",
+        "{\"device\":\"a\",\"value\":x}",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("error: -d:1:"),
+        "{}",
+        stderr(&output)
+    );
+}

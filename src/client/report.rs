@@ -110,6 +110,9 @@ async fn feed(readings: Readings, sender: &mpsc::Sender<Reading>) -> anyhow::Res
             let input: Box<dyn AsyncRead + Unpin + Send> = match &source {
                 ScriptSource::Stdin => Box::new(tokio::io::stdin()),
                 ScriptSource::File(path) => Box::new(open(path).await?),
+                ScriptSource::Inline(text) => {
+                    Box::new(std::io::Cursor::new(text.clone().into_bytes()))
+                }
             };
             let name = source.to_string();
             let mut lines = BufReader::new(input).lines();

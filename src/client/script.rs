@@ -16,6 +16,8 @@ use crate::proto::{self, MessageRequest};
 pub enum ScriptSource {
     Stdin,
     File(PathBuf),
+    /// Given on the command line (`report -d '…'`).
+    Inline(String),
 }
 
 impl ScriptSource {
@@ -24,6 +26,14 @@ impl ScriptSource {
             Self::Stdin
         } else {
             Self::File(path.to_owned())
+        }
+    }
+
+    /// grpcurl's `-d`: the text itself, `@FILE`, or `@-` for stdin.
+    pub fn from_data(data: &str) -> Self {
+        match data.strip_prefix('@') {
+            Some(path) => Self::from_arg(Path::new(path)),
+            None => Self::Inline(data.to_owned()),
         }
     }
 
@@ -40,6 +50,7 @@ impl ScriptSource {
                 bytes = std::fs::read(path)
                     .with_context(|| format!("reading script {}", path.display()))?;
             }
+            Self::Inline(text) => return Ok(text.clone()),
         }
         String::from_utf8(bytes).map_err(|err| {
             anyhow::anyhow!(
@@ -55,6 +66,7 @@ impl fmt::Display for ScriptSource {
         match self {
             Self::Stdin => f.write_str("<stdin>"),
             Self::File(path) => write!(f, "{}", path.display()),
+            Self::Inline(_) => f.write_str("-d"),
         }
     }
 }
