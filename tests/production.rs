@@ -247,13 +247,9 @@ fn a_plaintext_client_to_a_tls_server_fails_cleanly() {
     let err = stderr(&output);
     assert_eq!(code, 78, "{err}");
     assert!(err.starts_with("error: UNAVAILABLE: "), "{err}");
-    // The client reads the TLS alert (not HTTP/2 frames) or, depending on
-    // timing, finds the connection closed: both hints name https://.
-    assert!(
-        err.contains("is it a TLS server (use https://)")
-            || err.contains("a TLS server needs https://"),
-        "{err}"
-    );
+    // Whether the client reads the TLS alert (not HTTP/2 frames) or finds
+    // the connection closed first, one text.
+    assert!(err.contains("the server did not answer with HTTP/2: is it a TLS server (use https://), at its --max-connections limit, or not a gRPC server?"), "{err}");
     assert!(err.contains(&server.addr()), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -506,14 +502,10 @@ fn tls_over_a_unix_socket_is_tls_with_the_guards() {
     let output = run(&["hello", "--addr", &format!("unix://{}", path.display())]);
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(78), "{err}");
-    // Depending on timing the client reads TLS bytes (not HTTP/2 frames)
-    // or finds the connection closed: both hints name https://.
+    // Whether the client reads TLS bytes (not HTTP/2 frames) or finds the
+    // connection closed first, one text.
     assert!(err.starts_with("error: UNAVAILABLE: "), "{err}");
-    assert!(
-        err.contains("is it a TLS server (use https://)")
-            || err.contains("(a TLS server needs https://)"),
-        "{err}"
-    );
+    assert!(err.contains("the server did not answer with HTTP/2: is it a TLS server (use https://), at its --max-connections limit, or not a gRPC server?"), "{err}");
     // A TLS client is: the server's SETTINGS come back decrypted; and with
     // no preface the connection is closed at the handshake timeout.
     let sock = std::os::unix::net::UnixStream::connect(&path).expect("connect");
@@ -1010,6 +1002,8 @@ fn a_stream_past_the_shutdown_timeout_is_cut_and_the_server_exits_0() {
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(78), "{err}");
     assert!(err.starts_with("error: UNAVAILABLE: "), "{err}");
+    // It had answered in HTTP/2: no guess at TLS or the protocol.
+    assert!(!err.contains("https://"), "{err}");
     // The cut stream still gets its one access line, with the status its
     // client saw.
     assert!(

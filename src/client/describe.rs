@@ -166,6 +166,9 @@ fn is_connect_timeout(err: &(dyn StdError + 'static)) -> bool {
     })
 }
 
+/// A plaintext connection refused before any HTTP/2 came back.
+const NOT_HTTP2: &str = "the server did not answer with HTTP/2: is it a TLS server (use https://), at its --max-connections limit, or not a gRPC server?";
+
 /// The cause plus, where the error alone would puzzle a user, what it
 /// usually means.
 fn with_hint(cause: Cause, root: &str, options: Option<&CallOptions>) -> String {
@@ -181,9 +184,7 @@ fn with_hint(cause: Cause, root: &str, options: Option<&CallOptions>) -> String 
         Cause::NotTls => format!(
             "the server did not answer with TLS; is it a plaintext server (use http://)? ({root})"
         ),
-        Cause::NotHttp2 => format!(
-            "the server did not answer with HTTP/2; is it a TLS server (use https://) or not a gRPC server? ({root})"
-        ),
+        Cause::NotHttp2 => NOT_HTTP2.to_owned(),
         Cause::Closed if tls && options.is_some_and(|o| o.tls.cert.is_some()) => {
             // As below: under TLS 1.3 a refused certificate shows as a close.
             format!("connection closed during TLS; the server may not accept the client certificate (--cert/--key), or be at its --max-connections limit: {root}")
@@ -193,9 +194,16 @@ fn with_hint(cause: Cause, root: &str, options: Option<&CallOptions>) -> String 
             // the handshake; our write can then fail before its alert is read.
             format!("connection closed during TLS; the server may require a client certificate (--cert/--key), or be at its --max-connections limit: {root}")
         }
-        Cause::Closed if root == "connection closed" => "connection closed by the server; it may be shutting down, at its --max-connections limit, or not a plaintext HTTP/2 (gRPC) server (a TLS server needs https://)".to_owned(),
+        // Closed before the server said a word: refused (a TLS server
+        // reading our preface, a full server), worded as a wrong answer is,
+        // whichever of the two the timing showed.
+        Cause::Closed if !super::heard::server_spoke() => NOT_HTTP2.to_owned(),
+        // It had spoken: it went away (a shutdown, a restart, a crash).
+        Cause::Closed if root == "connection closed" => {
+            "connection closed by the server; it may be shutting down or restarting".to_owned()
+        }
         Cause::Closed => format!(
-            "connection closed by the server ({root}); it may be shutting down, at its --max-connections limit, or not a plaintext HTTP/2 (gRPC) server (a TLS server needs https://)"
+            "connection closed by the server ({root}); it may be shutting down or restarting"
         ),
         _ => root.to_owned(),
     }

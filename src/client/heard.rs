@@ -8,7 +8,10 @@
 use std::{
     io,
     pin::Pin,
-    sync::Arc,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     task::{Context, Poll},
 };
 
@@ -16,6 +19,21 @@ use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     sync::watch,
 };
+
+/// Whether any server this process connected to has answered in HTTP/2
+/// (its first bytes a SETTINGS frame): a connection that breaks after that
+/// was not refused for speaking the wrong protocol, so a failure is not
+/// given the TLS / HTTP/2 hint. (One process runs one command, so the
+/// answer is about its target.)
+static SERVER_SPOKE: AtomicBool = AtomicBool::new(false);
+
+/// HTTP/2's SETTINGS frame type, the first frame a server sends.
+const SETTINGS: u8 = 0x4;
+
+/// See [`SERVER_SPOKE`].
+pub(crate) fn server_spoke() -> bool {
+    SERVER_SPOKE.load(Ordering::Relaxed)
+}
 
 /// A connection's I/O that tells `heard` when the first bytes arrive, or
 /// the connection ends or fails.
@@ -45,6 +63,10 @@ impl<T: AsyncRead + Unpin> AsyncRead for Heard<T> {
         // once; afterwards a read costs one branch.
         if result.is_ready() {
             if let Some(heard) = self.heard.take() {
+                // A frame header: 3 bytes of length, then the type.
+                if buf.filled().get(3) == Some(&SETTINGS) {
+                    SERVER_SPOKE.store(true, Ordering::Relaxed);
+                }
                 heard.send_replace(true);
             }
         }
