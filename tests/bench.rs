@@ -845,3 +845,55 @@ fn a_sharp_stop_makes_the_server_warn_about_nothing() {
         warnings.join("\n")
     );
 }
+
+#[test]
+fn cancelled_at_the_stop_is_what_the_server_counts_cut() {
+    let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
+    let metrics = common::metrics_port(&server);
+    // Streams far longer than the run: at -z every one of the 8 is in
+    // flight, and the server counts each one cancelled.
+    let (report, output) = bench_json(&[
+        "bench",
+        "watch",
+        "--messages",
+        "100000",
+        "-c",
+        "8",
+        "-z",
+        "1s",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(report["cancelled"], 8, "{report}");
+    assert_eq!(report["status_codes"], serde_json::json!({}), "{report}");
+    common::wait_for_sample(
+        metrics,
+        r#"grpc_server_handled_total{grpc_type="server_stream",grpc_service="packages.StockService",grpc_method="watch",grpc_code="Canceled"}"#,
+        8.0,
+    );
+    // Short RPCs: every one bench started (answered or cut at the stop)
+    // is one the server started.
+    let (report, output) = bench_json(&[
+        "bench",
+        "hello",
+        "-c",
+        "8",
+        "-z",
+        "1s",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let started = report["ok"].as_u64().unwrap_or(0) + report["cancelled"].as_u64().unwrap_or(0);
+    assert!(started > 0, "{report}");
+    common::wait_for_sample(
+        metrics,
+        r#"grpc_server_started_total{grpc_type="unary",grpc_service="packages.GreetService",grpc_method="sayHello"}"#,
+        started as f64,
+    );
+}
