@@ -51,6 +51,17 @@ impl<T> Heard<T> {
     }
 }
 
+/// A connection dropped before anything was read (its first write failed,
+/// say: the server closed or reset it) is settled too: the call goes on to
+/// report what happened instead of waiting for the connect timeout.
+impl<T> Drop for Heard<T> {
+    fn drop(&mut self) {
+        if let Some(heard) = self.heard.take() {
+            heard.send_replace(true);
+        }
+    }
+}
+
 impl<T: AsyncRead + Unpin> AsyncRead for Heard<T> {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -127,6 +138,15 @@ mod tests {
         server.write_all(b"settings").await.expect("write");
         let mut buf = [0u8; 8];
         client.read_exact(&mut buf).await.expect("read");
+        first_bytes(&mut receiver).await;
+        assert!(*receiver.borrow());
+    }
+
+    #[tokio::test]
+    async fn a_connection_dropped_unread_is_told_too() {
+        let (client, _server) = tokio::io::duplex(64);
+        let (sender, mut receiver) = watch::channel(false);
+        drop(Heard::new(client, Arc::new(sender)));
         first_bytes(&mut receiver).await;
         assert!(*receiver.borrow());
     }
