@@ -850,13 +850,14 @@ fn a_sharp_stop_makes_the_server_warn_about_nothing() {
 fn cancelled_at_the_stop_is_what_the_server_counts_cut() {
     let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
     let metrics = common::metrics_port(&server);
-    // Streams far longer than the run: at -z every one of the 8 is in
+    // Streams far longer than the run (10^8 quotes; 10^5 could finish in
+    // the second on a fast machine): at -z every one of the 8 is in
     // flight, and the server counts each one cancelled.
     let (report, output) = bench_json(&[
         "bench",
         "watch",
         "--messages",
-        "100000",
+        "100000000",
         "-c",
         "8",
         "-z",
