@@ -27,10 +27,10 @@ mod common;
 use std::{
     io::{BufRead, BufReader, Read},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::mpsc,
     thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use common::{grpc_demo, BIN};
@@ -186,16 +186,10 @@ fn run_shell(command: &str, addr: &str) -> Result<(Vec<String>, Option<i32>), St
         .map_err(|err| format!("running bash: {err}"))?;
     let stdout = read_all(child.stdout.take().expect("stdout"));
     let stderr = read_all(child.stderr.take().expect("stderr"));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for bash") {
-            break status;
-        }
-        if started.elapsed() > COMMAND_LIMIT {
-            kill(&mut child);
-            return Err(format!("still running after {COMMAND_LIMIT:?}"));
-        }
-        thread::sleep(Duration::from_millis(20));
+    // Killed by PID when dropped, if still running.
+    let mut child = common::KillOnDrop(child);
+    let Some(status) = child.wait(COMMAND_LIMIT) else {
+        return Err(format!("still running after {COMMAND_LIMIT:?}"));
     };
     let printed = format!(
         "{}{}",
@@ -216,11 +210,6 @@ fn read_all(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> 
         let _ = pipe.read_to_end(&mut bytes);
         String::from_utf8_lossy(&bytes).into_owned()
     })
-}
-
-fn kill(child: &mut Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// Starts `grpc-demo serve ARGS` (port 50000 → a free one) and returns it

@@ -524,21 +524,17 @@ pub fn metrics_port(server: &Server) -> u16 {
 /// The value of an unlabelled sample in `/metrics`, polled until it is
 /// `expected` (at most 20 s).
 pub fn wait_for_sample(metrics_port: u16, name: &str, expected: f64) {
-    let started = Instant::now();
     let mut last = None;
-    while started.elapsed() < Duration::from_secs(20) {
+    let reached = wait_until(Duration::from_secs(20), || {
         last = http_get(metrics_port, "/metrics", None)
             .ok()
             .and_then(|(_, _, text)| {
                 text.lines()
                     .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
             });
-        if last == Some(expected) {
-            return;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{name} is {last:?}, never {expected}");
+        last == Some(expected)
+    });
+    assert!(reached, "{name} is {last:?}, never {expected}");
 }
 
 /// When each RPC of `method` (`Service/method`) in an access log was open
