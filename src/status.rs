@@ -1,7 +1,7 @@
 //! gRPC statuses, one home for client and server: the failed-RPC error
-//! type, the canonical code names, and the one correction we make to
+//! type, the canonical code names, and the two corrections we make to
 //! tonic's statuses (an over-limit message is RESOURCE_EXHAUSTED, not
-//! OUT_OF_RANGE). The server applies that correction as a layer of its own
+//! OUT_OF_RANGE; an RPC whose client went away is CANCELLED). The server applies that correction as a layer of its own
 //! (`server/over_limit.rs`); the client through `RpcError::from`.
 
 use http::HeaderValue;
@@ -39,13 +39,20 @@ impl From<tonic::Status> for RpcError {
 
 /// tonic reports a message over the size limit as OUT_OF_RANGE (its decoder's
 /// "message length too large"); gRPC's other implementations, and our
-/// contract, say RESOURCE_EXHAUSTED. Every other status is kept.
+/// contract, say RESOURCE_EXHAUSTED. An RPC whose client went away
+/// ([`client_went_away`]) is CANCELLED. Every other status is kept.
 pub fn corrected_code(code: Code, message: &str) -> Code {
-    if code == Code::OutOfRange && message.contains("message length too large") {
-        Code::ResourceExhausted
-    } else {
-        code
+    match code {
+        Code::OutOfRange if message.contains("message length too large") => Code::ResourceExhausted,
+        Code::Unknown if message.starts_with(CLIENT_WENT_AWAY) => Code::Cancelled,
+        _ => code,
     }
+}
+
+/// Whether [`corrected_code`] could change a status of this code: the
+/// server reads the message only then.
+pub fn may_be_corrected(code: Code) -> bool {
+    matches!(code, Code::OutOfRange | Code::Unknown)
 }
 
 /// An error and its sources, outermost first: what the status code and
@@ -54,6 +61,33 @@ pub fn error_chain<'a>(
     err: &'a (dyn std::error::Error + 'static),
 ) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
     std::iter::successors(Some(err), |err| err.source())
+}
+
+/// How the message of an RPC that ended because its client went away
+/// starts (see [`client_went_away`]).
+const CLIENT_WENT_AWAY: &str = "the client went away: ";
+
+/// A request body that failed because the client went away (its
+/// connection broke or closed, or it reset the stream with CANCEL or sent
+/// GOAWAY). gRPC's other servers count that RPC CANCELLED; tonic says
+/// UNKNOWN, and turns a CANCELLED body error into the end of the stream (a
+/// cut unary request becomes INTERNAL "Missing request message", a cut
+/// client stream an early OK). So the body fails with UNKNOWN and a message
+/// of ours, which [`corrected_code`] turns into CANCELLED on the way out.
+/// Any other status is kept.
+pub fn client_went_away(status: tonic::Status) -> tonic::Status {
+    let went_away = error_chain(&status).any(|error| {
+        error.is::<std::io::Error>()
+            || error.downcast_ref::<h2::Error>().is_some_and(|h2| {
+                h2.is_io()
+                    || h2.reason() == Some(h2::Reason::CANCEL)
+                    || (h2.is_go_away() && h2.is_remote())
+            })
+    });
+    if went_away {
+        return tonic::Status::unknown(format!("{CLIENT_WENT_AWAY}{}", status.message()));
+    }
+    status
 }
 
 /// The user pressed Ctrl-C during a client command (`watch`, or `bench`

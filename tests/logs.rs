@@ -251,3 +251,81 @@ fn every_log_line_writes_an_ipv4_client_of_the_dual_stack_listener_as_ipv4() {
         assert!(!line.contains("ffff"), "an IPv4-mapped address: {line}");
     }
 }
+
+/// An RPC of `method` whose request message is cut short: HEADERS and the
+/// first 3 of 100 announced bytes, then the client leaves by `goodbye`
+/// (frames written before the socket is closed; empty: the socket is just
+/// closed).
+fn leave_mid_request(server: &Server, metrics: u16, method: &str, goodbye: &[u8]) {
+    use std::io::Write;
+    let mut socket = std::net::TcpStream::connect(server.addr()).expect("connect");
+    let path = format!("/packages.{method}");
+    let path = path.as_bytes();
+    // HPACK: :method POST, :scheme http, :path and content-type (indexed
+    // names), te (new name); no Huffman coding.
+    let mut block = vec![0x83, 0x86, 0x04, path.len() as u8];
+    block.extend_from_slice(path);
+    block.extend_from_slice(b"\x0f\x10\x10application/grpc");
+    block.extend_from_slice(b"\x00\x02te\x08trailers");
+    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    out.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // SETTINGS
+    out.extend_from_slice(&[0, 0, block.len() as u8, 1, 4, 0, 0, 0, 1]); // HEADERS, END_HEADERS
+    out.extend_from_slice(&block);
+    // DATA: a gRPC prefix announcing 100 bytes, and 3 of them.
+    out.extend_from_slice(&[0, 0, 8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 100, 0x0a, 0x62, b'x']);
+    socket.write_all(&out).expect("writing the request");
+    // The RPC is under way on the server before the client leaves.
+    common::wait_for_sample(metrics, "grpc_server_in_flight_streams", 1.0);
+    socket.write_all(goodbye).expect("writing the goodbye");
+    drop(socket);
+    common::wait_for_sample(metrics, "grpc_server_in_flight_streams", 0.0);
+}
+
+#[test]
+fn a_client_that_leaves_mid_request_is_logged_cancelled_not_as_a_failure() {
+    // RST_STREAM(CANCEL) on stream 1; GOAWAY(NO_ERROR, last stream 0).
+    let reset = [0, 0, 4, 3, 0, 0, 0, 0, 1, 0, 0, 0, 8];
+    let go_away = [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let leaving = [
+        ("closes its socket", &[][..]),
+        ("resets the stream", &reset[..]),
+        ("sends GOAWAY", &go_away[..]),
+    ];
+    let methods = [
+        ("GreetService/sayHello", "sayHello"),
+        ("ReportService/report", "report"),
+    ];
+    for ((how, goodbye), (method, name)) in leaving
+        .into_iter()
+        .flat_map(|how| methods.map(|m| (how, m)))
+    {
+        let how = format!("{how} ({name})");
+        let server = Server::start(&["--metrics-addr", "127.0.0.1:0"]);
+        let metrics = common::metrics_port(&server);
+        leave_mid_request(&server, metrics, method, goodbye);
+        let needle = format!("method=/packages.{method} ");
+        assert!(
+            server.wait_for_log(&needle, Duration::from_secs(10)),
+            "a client that {how}: no access line\n{}",
+            server.log()
+        );
+        let log = server.log();
+        let line = log
+            .lines()
+            .find(|line| line.contains(&needle))
+            .unwrap_or("");
+        assert!(
+            line.contains(" INFO ") && line.contains(" status=CANCELLED "),
+            "a client that {how} is a cancelled RPC, not the server's failure: {line}\n{log}"
+        );
+        let (_, _, text) = common::http_get(metrics, "/metrics", None).expect("metrics");
+        assert!(
+            text.lines()
+                .any(|sample| sample.starts_with("grpc_server_handled_total{")
+                    && sample.contains(&format!("grpc_method=\"{name}\""))
+                    && sample.contains("grpc_code=\"Canceled\"")
+                    && sample.ends_with(" 1")),
+            "a client that {how}: counted as Canceled\n{text}"
+        );
+    }
+}

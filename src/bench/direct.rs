@@ -110,12 +110,18 @@ impl Direct {
         })
     }
 
-    /// Closes this handle's connection now (at a phase's stop): the next
-    /// phase reconnects.
-    pub(crate) fn close_now(&self) {
-        self.connection.abort();
-        if let Ok(slot) = self.shared.current.try_lock() {
-            slot.connection.abort();
+    /// Closes this handle's connection now (at a phase's stop), and returns
+    /// when its socket is closed: the next phase reconnects.
+    pub(crate) async fn close_now(&self) {
+        self.connection.abort().await;
+        // Not waited for: a worker holding the slot is reconnecting, and
+        // is dropped with the phase.
+        let current = match self.shared.current.try_lock() {
+            Ok(slot) => Some(slot.connection.clone()),
+            Err(_) => None,
+        };
+        if let Some(current) = current {
+            current.abort().await;
         }
     }
 
@@ -220,6 +226,9 @@ struct Connection {
     closed: Arc<AtomicBool>,
     /// The connection's task: aborted to close it at once.
     task: tokio::task::AbortHandle,
+    /// Closed (its sender dropped) when the task's future, and with it the
+    /// socket, is gone.
+    gone: tokio::sync::watch::Receiver<()>,
 }
 
 impl Connection {
@@ -230,9 +239,14 @@ impl Connection {
     /// Closes the socket now, without a RST_STREAM for each stream still
     /// open: the server sees one closed connection (its in-flight RPCs
     /// CANCELLED), not a burst of resets that looks like Rapid Reset.
-    fn abort(&self) {
+    /// Returns once the socket is closed: an RPC dropped before that could
+    /// still have its RST_STREAM written by the connection's task.
+    async fn abort(&self) {
         self.closed.store(true, Ordering::Relaxed);
         self.task.abort();
+        let mut gone = self.gone.clone();
+        // Err: the sender was dropped with the task's future.
+        while gone.changed().await.is_ok() {}
     }
 
     /// Marks the connection unusable after `err`.
@@ -262,7 +276,9 @@ where
         .await?;
     let closed = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&closed);
+    let (alive, gone) = tokio::sync::watch::channel(());
     let task = tokio::spawn(async move {
+        let _alive = alive;
         // Errors surface on the RPCs that were using the connection.
         let _ = connection.await;
         flag.store(true, Ordering::Relaxed);
@@ -272,6 +288,7 @@ where
         requests,
         closed,
         task,
+        gone,
     })
 }
 

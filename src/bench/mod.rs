@@ -294,10 +294,12 @@ async fn run_on<T: Transport>(
     Ok(report)
 }
 
-/// Closes every connection at once (see [`Transport::close_now`]).
-fn close_now<T: Transport>(channels: &[T]) {
+/// Closes every connection at once, and returns when they are closed (see
+/// [`Transport::close_now`]).
+async fn close_now<T: Transport>(channels: &[T]) {
+    // Each wait is short: the task's future is dropped on its next turn.
     for channel in channels {
-        channel.close_now();
+        channel.close_now().await;
     }
 }
 
@@ -370,14 +372,14 @@ async fn phase<T: Transport>(
             () = &mut deadline, if stopped_at.is_none() => {
                 stopped_at = schedule.end;
                 schedule.stop();
-                close_now(channels);
+                close_now(channels).await;
                 stops.clear();
             }
             () = &mut on_interrupt, if stopped_at.is_none() => {
                 stopped_at = Some(Instant::now());
                 was_interrupted = true;
                 schedule.stop();
-                close_now(channels);
+                close_now(channels).await;
                 stops.clear();
             }
             _ = ticker.tick(), if on_progress.is_some() => {

@@ -49,7 +49,9 @@ pub(crate) trait Transport:
     /// At a phase's stop, before the workers (and their RPCs) are dropped:
     /// a transport that can close its connection at once does, so that the
     /// server is not sent one RST_STREAM per RPC in flight.
-    fn close_now(&self) {}
+    fn close_now(&self) -> impl std::future::Future<Output = ()> + Send {
+        std::future::ready(())
+    }
 }
 
 impl Transport for direct::Direct {
@@ -61,8 +63,8 @@ impl Transport for direct::Direct {
         direct::Direct::ensure_open(self).await
     }
 
-    fn close_now(&self) {
-        direct::Direct::close_now(self);
+    async fn close_now(&self) {
+        direct::Direct::close_now(self).await;
     }
 }
 

@@ -1,14 +1,14 @@
-//! The one status correction the server makes on the way out: tonic ends an
-//! RPC whose message is over `--max-message-size` with OUT_OF_RANGE; gRPC's
-//! other implementations (and our contract) say RESOURCE_EXHAUSTED. A layer
-//! of its own, outside every service, so the services, the access log and
-//! the metrics all see the corrected status (`status::corrected_code`).
-
-use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
-use tonic::Code;
+//! The status corrections the server makes on the way out
+//! (`status::corrected_code`): tonic ends an RPC whose message is over
+//! `--max-message-size` with OUT_OF_RANGE, where gRPC's other
+//! implementations (and our contract) say RESOURCE_EXHAUSTED; and an RPC
+//! whose client went away (`status::client_went_away`) is CANCELLED. A
+//! layer of its own, outside every service, so the services, the access log
+//! and the metrics all see the corrected status.
 
 use super::observe::{ObserveLayer, Observer, Watch};
-use crate::status::{code_of, corrected_code};
+use crate::status::{code_of, corrected_code, may_be_corrected};
+use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
 
 const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
@@ -37,13 +37,14 @@ impl Watch for OverLimit {
     }
 }
 
-/// Rewrites an over-limit OUT_OF_RANGE `grpc-status` to RESOURCE_EXHAUSTED;
-/// anything else is left as it is.
+/// Rewrites `grpc-status` as [`corrected_code`] says; anything else is
+/// left as it is.
 fn correct(headers: &mut HeaderMap) {
     let Some(value) = headers.get(GRPC_STATUS) else {
         return;
     };
-    if code_of(value) != Code::OutOfRange {
+    let code = code_of(value);
+    if !may_be_corrected(code) {
         return;
     }
     // grpc-message is percent-encoded on the wire.
@@ -51,17 +52,16 @@ fn correct(headers: &mut HeaderMap) {
         .get(GRPC_MESSAGE)
         .map(|value| percent_encoding::percent_decode(value.as_bytes()).decode_utf8_lossy())
         .unwrap_or_default();
-    if corrected_code(Code::OutOfRange, &message) == Code::ResourceExhausted {
-        headers.insert(
-            GRPC_STATUS,
-            HeaderValue::from(Code::ResourceExhausted as i32),
-        );
+    let corrected = corrected_code(code, &message);
+    if corrected != code {
+        headers.insert(GRPC_STATUS, HeaderValue::from(corrected as i32));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tonic::Code;
 
     #[test]
     fn over_limit_out_of_range_becomes_resource_exhausted() {
@@ -81,6 +81,24 @@ mod tests {
         other.insert(GRPC_MESSAGE, HeaderValue::from_static("index past the end"));
         correct(&mut other);
         assert_eq!(other[GRPC_STATUS], "11");
+
+        let mut went_away = HeaderMap::new();
+        went_away.insert(GRPC_STATUS, HeaderValue::from(Code::Unknown as i32));
+        went_away.insert(
+            GRPC_MESSAGE,
+            HeaderValue::from_static("the%20client%20went%20away%3A%20connection%20reset"),
+        );
+        correct(&mut went_away);
+        assert_eq!(went_away[GRPC_STATUS], "1");
+
+        let mut unknown = HeaderMap::new();
+        unknown.insert(GRPC_STATUS, HeaderValue::from(Code::Unknown as i32));
+        unknown.insert(
+            GRPC_MESSAGE,
+            HeaderValue::from_static("the%20handler%20failed"),
+        );
+        correct(&mut unknown);
+        assert_eq!(unknown[GRPC_STATUS], "2");
 
         let mut none = HeaderMap::new();
         correct(&mut none);

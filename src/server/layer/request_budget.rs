@@ -346,7 +346,9 @@ impl Body for HeldBody {
             }
             match Pin::new(&mut this.inner).poll_frame(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Err(err))) => return Poll::Ready(Some(Err(err))),
+                Poll::Ready(Some(Err(err))) => {
+                    return Poll::Ready(Some(Err(crate::status::client_went_away(err))))
+                }
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) => {
                         // The common case, a frame of whole messages with

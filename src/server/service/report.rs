@@ -8,7 +8,6 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::idle::IdleTimer;
-use crate::status::error_chain;
 
 use crate::proto::{report_service_server::ReportService, Reading, Summary};
 
@@ -44,7 +43,7 @@ impl ReportService for Reporter {
             .await;
             match next {
                 Some(Some(reading)) => {
-                    tally.add(&reading.map_err(inbound_error)?)?;
+                    tally.add(&reading?)?;
                     idle.touch();
                 }
                 Some(None) => break,
@@ -59,21 +58,6 @@ impl ReportService for Reporter {
         }
         Ok(Response::new(tally.summary()))
     }
-}
-
-/// A client whose connection broke mid-stream went away: CANCELLED, as
-/// gRPC's other servers report it (tonic says UNKNOWN).
-fn inbound_error(status: Status) -> Status {
-    let broken = error_chain(&status).any(|error| {
-        error.is::<std::io::Error>()
-            || error
-                .downcast_ref::<h2::Error>()
-                .is_some_and(|h2| h2.is_io() || h2.reason() == Some(h2::Reason::CANCEL))
-    });
-    if broken {
-        return Status::cancelled(format!("the client went away: {}", status.message()));
-    }
-    status
 }
 
 /// The running summary of one stream.
