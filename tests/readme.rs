@@ -613,3 +613,187 @@ fn the_server_scripts_run_as_written() {
         );
     }
 }
+
+/// Every shell block (```sh) of every Markdown file, by its place, with
+/// the reason it is not run if the line before its fence says
+/// `<!-- not run: REASON -->`.
+fn every_sh_block() -> Vec<(String, Option<String>, String)> {
+    let mut blocks = Vec::new();
+    for path in documented_files() {
+        let text = std::fs::read_to_string(&path).expect("a documented file");
+        let file = path
+            .strip_prefix(repo())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut index = 0;
+        while index < lines.len() {
+            if lines[index].trim() != "```sh" {
+                index += 1;
+                continue;
+            }
+            let start = index;
+            let reason = lines[..start]
+                .iter()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .and_then(|line| line.trim().strip_prefix("<!-- not run:"))
+                .and_then(|rest| rest.strip_suffix("-->"))
+                .map(|reason| reason.trim().to_owned());
+            let mut body = Vec::new();
+            index += 1;
+            while index < lines.len() && lines[index].trim() != "```" {
+                body.push(lines[index]);
+                index += 1;
+            }
+            blocks.push((format!("{file}:{}", start + 1), reason, body.join("\n")));
+            index += 1;
+        }
+    }
+    blocks
+}
+
+/// A documented block as the test runs it: `localhost:50000` and
+/// `/run/grpc-demo.sock` are the test's servers; a `grpc-demo serve` line
+/// starts its server in the background on a free loopback port, waits for
+/// its `listening on` line, and the server is stopped by SIGTERM at the
+/// end (it must exit 0); a line commented `# until Ctrl-C` gets SIGINT
+/// after a second and must exit 130; a line whose comment says it prints
+/// on `(stderr)` must print something there, and nothing else may.
+fn runnable(block: &str, port: u16, socket: &Path) -> String {
+    let mut script = String::from("set -euo pipefail\nservers=()\n");
+    for line in block.lines() {
+        let line = line
+            .replace("localhost:50000", &format!("localhost:{port}"))
+            .replace("/run/grpc-demo.sock", &socket.display().to_string())
+            .replace("127.0.0.1:9464", "127.0.0.1:0");
+        let (command, comment) = match line.split_once("  #") {
+            Some((command, comment)) => (command.trim_end().to_owned(), comment.trim()),
+            None => (line.clone(), ""),
+        };
+        if let Some(args) = command.strip_prefix("grpc-demo serve") {
+            let log = format!("serve{}", script.matches("servers+=").count());
+            // A TCP server on loopback, not the wildcard address.
+            let host = if args.contains("--uds") {
+                ""
+            } else {
+                " --host 127.0.0.1"
+            };
+            script.push_str(&format!(
+                "GRPC_DEMO_PORT=0 grpc-demo serve{host}{args} > {log}.out 2> {log}.err &\n\
+                 servers+=($!)\n\
+                 until grep -qs '^listening on' {log}.out; do\n\
+                 kill -0 \"$!\" 2>/dev/null || {{ cat {log}.err >&2; exit 1; }}; sleep 0.05\n\
+                 done\n"
+            ));
+        } else if comment == "until Ctrl-C" {
+            script.push_str(&format!(
+                "status=0; timeout --preserve-status -s INT 1 {command} || status=$?\n\
+                 test \"$status\" = 130 || {{ echo \"exit $status, not 130: {}\" >&2; exit 1; }}\n",
+                command.replace('"', "\\\"")
+            ));
+        } else if comment.contains("(stderr)") {
+            // What it documents on stderr must be there.
+            script.push_str(&format!(
+                "{command} 2> documented.err\ntest -s documented.err\n"
+            ));
+        } else {
+            script.push_str(&line);
+            script.push('\n');
+        }
+    }
+    script.push_str("for pid in \"${servers[@]}\"; do kill -TERM \"$pid\"; wait \"$pid\"; done\n");
+    script
+}
+
+/// Every shell block of the documentation is run here as written (see
+/// [`runnable`]), in a scratch directory holding the files the examples
+/// name, with grpcurl and buf on PATH; it must exit 0 and print nothing on
+/// stderr. A block that cannot run here says why in a comment before its
+/// fence; the server scripts of docs/operating.md are run by
+/// `the_server_scripts_run_as_written`.
+#[test]
+fn every_shell_block_runs_or_says_why_not() {
+    let installed = common::run_setup("tests/interop/setup.sh");
+    let tools: Vec<PathBuf> = ["GRPCURL", "BUF"]
+        .iter()
+        .map(|key| {
+            installed
+                .get(key)
+                .parent()
+                .expect("a tool's directory")
+                .to_path_buf()
+        })
+        .collect();
+    let bin_dir = Path::new(BIN).parent().expect("binary directory");
+    let server = common::Server::start(&[]);
+    let mut failures = Vec::new();
+    let (mut run, mut not_run) = (0, 0);
+    for (place, reason, block) in every_sh_block() {
+        if let Some(reason) = reason {
+            assert!(!reason.is_empty(), "{place}: say why it is not run");
+            not_run += 1;
+            continue;
+        }
+        if block.starts_with("grpc-demo serve --port 0 > server.out &") {
+            continue;
+        }
+        run += 1;
+        let dir = tempfile::tempdir().expect("scratch directory");
+        for (name, content) in [
+            ("request.json", "{\"name\":\"x\"}\n"),
+            (
+                "conversation.jsonl",
+                "{\"msgType\":\"START\",\"msgIndex\":0}\n{\"msgType\":\"PROGRESS\",\"msgIndex\":1}\n{\"msgType\":\"END\",\"msgIndex\":2}\n",
+            ),
+            (
+                "readings.ndjson",
+                "{\"device\":\"a\",\"value\":1}\n{\"device\":\"b\",\"value\":3}\n",
+            ),
+        ] {
+            std::fs::write(dir.path().join(name), content).expect("a fixture");
+        }
+        let socket = dir.path().join("grpc-demo.sock");
+        // A block that calls the socket without serving it gets a server.
+        let _uds = (block.contains("/run/grpc-demo.sock") && !block.contains("grpc-demo serve"))
+            .then(|| common::UdsServer::start(&socket));
+        let script = runnable(&block, server.port, &socket);
+        let path = std::iter::once(bin_dir.to_path_buf())
+            .chain(tools.iter().cloned())
+            .map(|dir| dir.display().to_string())
+            .chain(std::env::var("PATH").ok())
+            .collect::<Vec<_>>()
+            .join(":");
+        let mut child = common::KillOnDrop(
+            Command::new("bash")
+                .args(["--norc", "--noprofile", "-c", &script])
+                .current_dir(dir.path())
+                .env("PATH", path)
+                .env("GRPC_DEMO_ADDR", server.addr())
+                .env_remove("GRPC_DEMO_TOKEN")
+                .env_remove("GRPC_DEMO_PORT")
+                .env_remove("RUST_LOG")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("running bash"),
+        );
+        let stdout = read_all(child.0.stdout.take().expect("stdout"));
+        let stderr = read_all(child.0.stderr.take().expect("stderr"));
+        let status = child.wait(COMMAND_LIMIT);
+        let (_, stderr) = (
+            stdout.join().expect("stdout reader"),
+            stderr.join().expect("stderr reader"),
+        );
+        match status.and_then(|status| status.code()) {
+            Some(0) if stderr.trim().is_empty() => {}
+            code => failures.push(format!(
+                "{place}: exit {code:?}\n{block}\nstderr:\n{stderr}"
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(run >= 10 && not_run >= 1, "run {run}, not run {not_run}");
+}
