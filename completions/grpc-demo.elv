@@ -48,6 +48,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand --max-concurrent-streams 'HTTP/2 concurrent streams allowed per connection'
             cand --max-connections 'Open connections at once; more are closed as they arrive'
             cand --max-request-buffer 'Bytes of request messages the server holds at once, over all connections (messages still arriving and open streams'' buffers); beyond it, streams get RESOURCE_EXHAUSTED. At least --max-message-size'
+            cand --max-response-buffer 'Bytes of responses the server owes at once, over all connections (sent to HTTP/2, not yet taken by the client''s flow-control window); a quarter per client address. A client over it that owes a MiB or more gets RESOURCE_EXHAUSTED for new streams. At least --max-message-size'
+            cand --unread-response-timeout 'Close a connection that owes a MiB or more of responses and reads none of them for this long (a zero receive window)'
             cand --max-connections-per-ip 'Open connections per client address; more are closed as they arrive (one host cannot take every connection)'
             cand --handshake-timeout 'Close a connection that has not sent the HTTP/2 preface and its SETTINGS within this long (under TLS: that has not finished its TLS handshake within it, nor then sent the preface within it)'
             cand --header-timeout 'Close a connection that starts a HEADERS block (request headers) and does not finish it within this long'

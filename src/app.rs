@@ -333,6 +333,8 @@ fn serve_flags(args: &ServeArgs) -> Result<ServeFlags, UsageError> {
                 .map(|age| ConnectionAge::new(age, args.max_connection_age_grace)),
             max_connections_per_ip: args.max_connections_per_ip as usize,
             max_request_buffer: args.max_request_buffer,
+            max_response_buffer: args.max_response_buffer,
+            unread_response_timeout: args.unread_response_timeout,
             handshake_timeout: args.handshake_timeout,
             header_timeout: args.header_timeout,
             max_connection_idle: Some(args.max_connection_idle).filter(|idle| !idle.is_zero()),

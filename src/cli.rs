@@ -286,6 +286,19 @@ pub struct ServeArgs {
     #[arg(long, default_value = size_text(defaults::MAX_REQUEST_BUFFER), value_parser = parse_size, value_name = "SIZE")]
     pub max_request_buffer: usize,
 
+    /// Bytes of responses the server owes at once, over all connections
+    /// (sent to HTTP/2, not yet taken by the client's flow-control window);
+    /// a quarter per client address. A client over it that owes a MiB or
+    /// more gets RESOURCE_EXHAUSTED for new streams. At least
+    /// --max-message-size.
+    #[arg(long, default_value = size_text(defaults::MAX_RESPONSE_BUFFER), value_parser = parse_size, value_name = "SIZE")]
+    pub max_response_buffer: usize,
+
+    /// Close a connection that owes a MiB or more of responses and reads
+    /// none of them for this long (a zero receive window).
+    #[arg(long, default_value = duration_text(defaults::UNREAD_RESPONSE_TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
+    pub unread_response_timeout: Duration,
+
     /// Open connections per client address; more are closed as they
     /// arrive (one host cannot take every connection).
     #[arg(long, default_value_t = defaults::MAX_CONNECTIONS_PER_IP, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]

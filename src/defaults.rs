@@ -33,6 +33,10 @@ pub const IDLE_STREAM_TIMEOUT: Duration = Duration::from_secs(300);
 /// `serve --max-request-buffer`: request bytes held over all connections
 /// (a quarter per client address); see server/layer/request_budget.rs.
 pub const MAX_REQUEST_BUFFER: usize = 64 * 1024 * 1024;
+/// `serve --max-response-buffer`: responses owed to peers that do not read.
+pub const MAX_RESPONSE_BUFFER: usize = 64 * 1024 * 1024;
+/// `serve --unread-response-timeout`.
+pub const UNREAD_RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// `serve --max-connections-per-ip`: a tenth of `MAX_CONNECTIONS`.
 pub const MAX_CONNECTIONS_PER_IP: u32 = 100;
 /// `serve --handshake-timeout`: the HTTP/2 preface and SETTINGS.

@@ -427,3 +427,73 @@ fn a_zero_window_peer_cannot_pin_more_than_the_request_buffer() {
     );
     outcome.assert_log_rate();
 }
+
+#[test]
+fn a_peer_that_never_reads_its_large_replies_cannot_pin_more_than_the_response_buffer() {
+    // sayHello calls with a 1 MiB name (so a 1 MiB reply), up to 300 on
+    // each of 8 connections, with a receive window of 0: no reply can be
+    // sent. Before the response budget the server kept every reply that
+    // the request budget let through.
+    // At most 10 s: the attack ends once every call is sent.
+    let extra = ["--connections", "4", "--streams", "300", "--until-sent"];
+    // A request buffer large enough that it is not what stops the attack.
+    let outcome = under_attack(
+        &["--metrics-addr", "127.0.0.1:0", "--max-request-buffer", "256MiB"],
+        "large-response",
+        10.0,
+        &extra,
+    );
+    let server = &outcome.server;
+    let peak_mib = status_kib(server, "VmHWM") / 1024;
+    assert!(
+        peak_mib <= 256,
+        "peak RSS {peak_mib} MiB ({})",
+        outcome.report
+    );
+    let refused = outcome.report["answered"]["8"].as_u64().unwrap_or(0);
+    assert!(refused > 0, "no stream refused: {}", outcome.report);
+    let (_, _, metrics) =
+        common::http_get(common::metrics_port(server), "/metrics", None).expect("metrics");
+    assert!(
+        metrics
+            .lines()
+            .filter_map(|line| line.strip_prefix("grpc_demo_response_buffer_refused_total "))
+            .any(|value| value.parse::<u64>().is_ok_and(|value| value > 0)),
+        "the refusals are counted:\n{metrics}"
+    );
+    outcome.assert_log_rate();
+
+    // From the good client's own address, with a short unread timeout:
+    // the attacker's connections are closed with GOAWAY, the good client
+    // (which reads its replies) is served throughout.
+    let same_address = [
+        "--source",
+        "127.0.0.1",
+        "--connections",
+        "4",
+        "--streams",
+        "300",
+    ];
+    // At most 10 s: the attack ends when its last connection is closed.
+    let outcome = under_attack(
+        &["--unread-response-timeout", "1s"],
+        "large-response",
+        10.0,
+        &same_address,
+    );
+    assert_all_closed(&outcome.report);
+    assert!(
+        outcome
+            .server
+            .log()
+            .contains("responses unread past --unread-response-timeout"),
+        "the log says why:\n{}",
+        outcome.server.log()
+    );
+    let peak_mib = status_kib(&outcome.server, "VmHWM") / 1024;
+    assert!(
+        peak_mib <= 256,
+        "peak RSS {peak_mib} MiB ({})",
+        outcome.report
+    );
+}

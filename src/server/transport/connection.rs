@@ -114,7 +114,9 @@ impl Accepted {
                     tracing::warn!(%peer, "closing connection: {reason}");
                 }
             }
-            if matches!(why, Closing::Idle | Closing::Evicted) && self.guard.written.at_boundary() {
+            if matches!(why, Closing::Idle | Closing::Evicted | Closing::Unread)
+                && self.guard.written.at_boundary()
+            {
                 let last_stream = self.guard.read.max_stream_id;
                 self.goaway = Some((conn_guard::goaway_frame(last_stream), 0));
             }

@@ -9,6 +9,7 @@ use prometheus_client::{
     metrics::MetricType,
 };
 
+use crate::server::layer::response_budget;
 use crate::status::{all_codes, go_code_name};
 
 use super::{MethodStats, Metrics};
@@ -110,6 +111,22 @@ impl Collector for GrpcCollector {
                 .encode_descriptor(name, help, None, MetricType::Gauge)?
                 .encode_gauge(&value.load(Ordering::Relaxed))?;
         }
+        encoder
+            .encode_descriptor(
+                "grpc_demo_response_buffer_bytes",
+                "Response bytes handed to HTTP/2 and not yet taken by the clients' flow-control windows (--max-response-buffer).",
+                None,
+                MetricType::Gauge,
+            )?
+            .encode_gauge(&(response_budget::owed_bytes() as u64))?;
+        encoder
+            .encode_descriptor(
+                "grpc_demo_response_buffer_refused",
+                "Streams refused with RESOURCE_EXHAUSTED because their client owed too many unread responses.",
+                None,
+                MetricType::Counter,
+            )?
+            .encode_counter(&response_budget::refused_streams(), None::<&NoExemplar>)?;
         if crate::server::telemetry::otlp::enabled() {
             let spans = [
                 (

@@ -78,12 +78,31 @@ impl Guard {
         None
     }
 
+    /// How long until the connection is closed for owing responses it
+    /// does not read (`--unread-response-timeout` after the peer last took
+    /// any; zero: now); `None` while it owes less than the floor.
+    fn unread_left(&self) -> Option<Duration> {
+        let since = self.state.unread_since_ms()?;
+        let timeout_ms =
+            u64::try_from(self.limits.unread_response_timeout.as_millis()).unwrap_or(u64::MAX);
+        let left = (since.saturating_add(timeout_ms)).saturating_sub(now_ms());
+        Some(Duration::from_millis(left))
+    }
+
     /// While the connection waits for bytes: the eviction flag and the
     /// timer (which wakes the connection when a deadline passes).
     pub fn poll_deadlines(&mut self, cx: &mut Context<'_>) -> Option<Closing> {
         self.state.waker.register(cx.waker());
         if self.state.evict.load(Ordering::Acquire) {
             return Some(Closing::Evicted);
+        }
+        // Owing responses started (or moved) the unread deadline: the timer
+        // must not sleep past it.
+        if let Some(left) = self.unread_left() {
+            let at = Instant::now() + left;
+            if self.timer.deadline().into_std() > at {
+                self.timer.as_mut().reset(at.into());
+            }
         }
         // Bounded: each round either returns or moves the timer forward.
         for _ in 0..4 {
@@ -98,6 +117,12 @@ impl Guard {
                 return Some(Closing::Header);
             }
             let mut next = now + Duration::from_secs(86_400);
+            if let Some(left) = self.unread_left() {
+                if left.is_zero() {
+                    return Some(Closing::Unread);
+                }
+                next = next.min(now + left);
+            }
             if let Some(idle) = self.limits.max_connection_idle {
                 match self.state.idle_since_ms() {
                     Some(since) => {

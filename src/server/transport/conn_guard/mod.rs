@@ -52,7 +52,14 @@ pub struct GuardLimits {
     pub header_timeout: Duration,
     pub max_connection_idle: Option<Duration>,
     pub max_connections_per_ip: usize,
+    /// A connection that owes at least [`UNREAD_FLOOR`] bytes of responses
+    /// and reads none of them for this long is closed.
+    pub unread_response_timeout: Duration,
 }
+
+/// What a connection may owe before it counts as not reading: one
+/// response in flight is no stall.
+pub const UNREAD_FLOOR: usize = 1024 * 1024;
 
 /// Milliseconds since the first call: a clock that fits an atomic.
 fn now_ms() -> u64 {
@@ -75,17 +82,58 @@ pub struct ConnState {
     /// Request bytes held for this client address, over all its
     /// connections (request_budget.rs); `None` for a Unix socket.
     pub(crate) peer_request_bytes: Option<Arc<AtomicUsize>>,
+    /// Response bytes owed to this client address, over all its
+    /// connections (response_budget.rs); `None` for a Unix socket.
+    pub(crate) peer_response_bytes: Option<Arc<AtomicUsize>>,
+    /// Response bytes this connection owes: handed to HTTP/2, not yet
+    /// taken by the peer's flow-control window.
+    pub(crate) owed: AtomicUsize,
+    /// When the peer last took response bytes (or started owing), [`now_ms`].
+    last_progress_ms: AtomicU64,
+}
+
+/// Per client address: request bytes held and response bytes owed.
+#[derive(Debug, Default)]
+pub(crate) struct PeerBytes {
+    pub(crate) requests: Arc<AtomicUsize>,
+    pub(crate) responses: Arc<AtomicUsize>,
 }
 
 impl ConnState {
-    fn new(peer_request_bytes: Option<Arc<AtomicUsize>>) -> Self {
+    fn new(peer: Option<&PeerBytes>) -> Self {
         Self {
             active: AtomicUsize::new(0),
             last_active_ms: AtomicU64::new(now_ms()),
             evict: AtomicBool::new(false),
             waker: AtomicWaker::new(),
-            peer_request_bytes,
+            peer_request_bytes: peer.map(|peer| Arc::clone(&peer.requests)),
+            peer_response_bytes: peer.map(|peer| Arc::clone(&peer.responses)),
+            owed: AtomicUsize::new(0),
+            last_progress_ms: AtomicU64::new(now_ms()),
         }
+    }
+
+    /// `bytes` more owed; wakes the connection's guard when that makes it
+    /// owe [`UNREAD_FLOOR`] (its unread deadline starts).
+    pub(crate) fn owe(&self, bytes: usize) {
+        let before = self.owed.fetch_add(bytes, Ordering::AcqRel);
+        if before < UNREAD_FLOOR && before + bytes >= UNREAD_FLOOR {
+            self.last_progress_ms.store(now_ms(), Ordering::Relaxed);
+            self.waker.wake();
+        }
+    }
+
+    /// `bytes` the peer took (or that are no longer owed).
+    pub(crate) fn paid(&self, bytes: usize) {
+        self.owed.fetch_sub(bytes, Ordering::AcqRel);
+        self.last_progress_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// Since when (ms) the connection has owed [`UNREAD_FLOOR`] or more
+    /// without the peer taking any of it; `None` if it owes less.
+    fn unread_since_ms(&self) -> Option<u64> {
+        (self.owed.load(Ordering::Acquire) >= UNREAD_FLOOR)
+            .then(|| self.last_progress_ms.load(Ordering::Relaxed))
     }
 
     /// Ready once the accept loop asked this connection to close to make
@@ -130,6 +178,8 @@ pub enum Closing {
     Header,
     Idle,
     Evicted,
+    /// Owed responses unread past `--unread-response-timeout`.
+    Unread,
 }
 
 impl Closing {
@@ -142,6 +192,9 @@ impl Closing {
             Self::Idle => None,
             Self::Evicted => {
                 Some("idle connection closed to make room (--max-connections reached)")
+            }
+            Self::Unread => {
+                Some("responses unread past --unread-response-timeout (zero receive window)")
             }
         }
     }

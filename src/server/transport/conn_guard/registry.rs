@@ -4,13 +4,10 @@
 use std::{
     collections::HashMap,
     net::IpAddr,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc, Mutex, PoisonError, Weak,
-    },
+    sync::{atomic::Ordering, Arc, Mutex, PoisonError, Weak},
 };
 
-use super::ConnState;
+use super::{ConnState, PeerBytes};
 
 /// The connections open now: per client address, and a list to pick one to
 /// close when the server is full.
@@ -21,8 +18,9 @@ pub struct Registry {
 
 #[derive(Debug, Default)]
 struct RegistryInner {
-    /// Open connections and request bytes held, per client address.
-    per_ip: HashMap<IpAddr, (usize, Arc<AtomicUsize>)>,
+    /// Open connections, request bytes held and response bytes owed, per
+    /// client address.
+    per_ip: HashMap<IpAddr, (usize, PeerBytes)>,
     conns: Vec<Weak<ConnState>>,
 }
 
@@ -31,16 +29,17 @@ impl Registry {
     /// `per_ip` open already.
     pub fn admit(self: &Arc<Self>, ip: Option<IpAddr>, per_ip: usize) -> Option<Slot> {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut peer_request_bytes = None;
         if let Some(ip) = ip {
-            let (open, bytes) = inner.per_ip.entry(ip).or_default();
+            let (open, _) = inner.per_ip.entry(ip).or_default();
             if *open >= per_ip {
                 return None;
             }
             *open += 1;
-            peer_request_bytes = Some(Arc::clone(bytes));
         }
-        let state = Arc::new(ConnState::new(peer_request_bytes));
+        let peer = ip
+            .and_then(|ip| inner.per_ip.get(&ip))
+            .map(|(_, bytes)| bytes);
+        let state = Arc::new(ConnState::new(peer));
         if inner.conns.len() >= 64 && inner.conns.len() >= 2 * inner.per_ip.len().max(1) {
             inner.conns.retain(|conn| conn.strong_count() > 0);
         }
