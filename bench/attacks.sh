@@ -48,6 +48,7 @@ attacks=(
   "idle-connections|idle-connections --connections 1000"
   "idle-streams|idle-streams --connections 1000"
   "zero-window|zero-window --connections 4 --streams 256"
+  "large-response|large-response --connections 4 --streams 300"
   "announced-length|announced-length --connections 8 --streams 256"
   "continuation-flood|continuation-flood --connections 10"
   "ping-flood|ping-flood --connections 10"
