@@ -127,7 +127,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version hello stream watch report help"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version hello stream watch report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +181,26 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sweep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps-scale)
+                    COMPREPLY=($(compgen -W "linear log" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --addr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -250,11 +270,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -265,7 +285,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__hello)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,6 +339,26 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sweep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps-scale)
+                    COMPREPLY=($(compgen -W "linear log" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --addr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -388,11 +428,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -487,7 +527,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__report)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +578,26 @@ _grpc__demo() {
                     return 0
                     ;;
                 --metrics-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sweep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps-scale)
+                    COMPREPLY=($(compgen -W "linear log" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -610,11 +670,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -625,7 +685,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__stream)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -676,6 +736,26 @@ _grpc__demo() {
                     return 0
                     ;;
                 --metrics-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sweep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps-scale)
+                    COMPREPLY=($(compgen -W "linear log" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -748,11 +828,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -763,7 +843,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__watch)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -814,6 +894,26 @@ _grpc__demo() {
                     return 0
                     ;;
                 --metrics-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sweep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps-scale)
+                    COMPREPLY=($(compgen -W "linear log" -- "${cur}"))
+                    return 0
+                    ;;
+                --stop-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -886,11 +986,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -994,11 +1094,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1246,11 +1346,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 --compress)
@@ -1518,11 +1618,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -1588,11 +1688,11 @@ _grpc__demo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
                     ;;
                 --compress)

@@ -92,7 +92,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l key -d 'Th
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s o -l output -d 'text: the greeting alone; json: the response as one line of proto3 JSON (errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -120,7 +121,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l key -d 'T
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s o -l output -d 'text: CODE<TAB>MESSAGE per response; json: one line of proto3 JSON per response (NDJSON; errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l timeout -d 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -137,7 +139,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l retries -d
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -165,7 +168,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l retries -
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
 gzip\t''
 zstd\t''"
@@ -190,6 +194,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fis
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l metrics-url -d 'The server\'s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l sweep -d 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l steps -d 'Steps of a --sweep range' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l steps-scale -d 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)' -r -f -a "linear\t'Equal differences: 1k..10k in 10 steps is 1k, 2k, … 10k'
+log\t'Equal ratios: 1..1024 in 11 steps is 1, 2, 4, … 1024'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l stop-at -d 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l plot -d 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
@@ -210,7 +220,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fis
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -230,6 +241,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l metrics-url -d 'The server\'s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l sweep -d 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l steps -d 'Steps of a --sweep range' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l steps-scale -d 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)' -r -f -a "linear\t'Equal differences: 1k..10k in 10 steps is 1k, 2k, … 10k'
+log\t'Equal ratios: 1..1024 in 11 steps is 1, 2, 4, … 1024'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l stop-at -d 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l plot -d 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
@@ -250,7 +267,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -265,6 +283,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l metrics-url -d 'The server\'s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l sweep -d 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l steps -d 'Steps of a --sweep range' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l steps-scale -d 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)' -r -f -a "linear\t'Equal differences: 1k..10k in 10 steps is 1k, 2k, … 10k'
+log\t'Equal ratios: 1..1024 in 11 steps is 1, 2, 4, … 1024'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l stop-at -d 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l plot -d 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
@@ -285,7 +309,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -300,6 +325,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l metrics-url -d 'The server\'s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l sweep -d 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l steps -d 'Steps of a --sweep range' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l steps-scale -d 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)' -r -f -a "linear\t'Equal differences: 1k..10k in 10 steps is 1k, 2k, … 10k'
+log\t'Equal ratios: 1..1024 in 11 steps is 1, 2, 4, … 1024'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l stop-at -d 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l plot -d 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
@@ -320,7 +351,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -335,6 +367,12 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l payload-size -d 'Size in bytes of the name (hello), data (stream) or device (report) field' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l max-error-rate -d 'Exit 1 when more than this share (0 to 1) of the RPCs failed' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l metrics-url -d 'The server\'s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l sweep -d 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l steps -d 'Steps of a --sweep range' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l steps-scale -d 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)' -r -f -a "linear\t'Equal differences: 1k..10k in 10 steps is 1k, 2k, … 10k'
+log\t'Equal ratios: 1..1024 in 11 steps is 1, 2, 4, … 1024'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l stop-at -d 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l plot -d 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
@@ -355,7 +393,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l messages -d 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l hold -d 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
-json\t'Proto3 JSON, one line per response or report'"
+json\t'Proto3 JSON, one line per response or report'
+csv\t'CSV (bench --sweep only): a header line, then one line per step'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'

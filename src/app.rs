@@ -31,6 +31,13 @@ pub fn output_format(command: &Command) -> Format {
 
 /// Runs one subcommand to completion.
 pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
+    let sweeping = matches!(&command, Command::Bench(args) if args.load.sweep.sweep.is_some());
+    if output_format(&command) == Format::Csv && !sweeping {
+        return Err(UsageError(
+            "-o csv is for bench --sweep (a line per step); use -o json".into(),
+        )
+        .into());
+    }
     match command {
         Command::Serve(args) => {
             server::telemetry::metrics::check_buckets(&args.metrics_buckets).map_err(UsageError)?;
@@ -192,6 +199,9 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         count_errors: load.count_errors,
         metrics_url: load.metrics_url.clone(),
     };
+    if let Some(spec) = &load.sweep.sweep {
+        return sweep_command(args, &config, spec);
+    }
     let report = runtime(None)?.block_on(run_bench(&config))?;
     Printer::new(args.client.output, std::io::stdout().lock()).document(&report)?;
     if report.interrupted {
@@ -201,6 +211,118 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         report.check_error_rate(limit)?;
     }
     Ok(())
+}
+
+/// `grpc-demo bench --sweep`: one run per setting, a row each as it ends,
+/// then the plot; exit as a bench run does (130 after Ctrl-C, 1 when a
+/// step failed more than --max-error-rate).
+fn sweep_command(
+    args: &BenchArgs,
+    config: &BenchConfig,
+    spec: &bench::sweep::SweepSpec,
+) -> anyhow::Result<()> {
+    use bench::sweep::{Ended, Rows, Scale, Setting};
+    let sweep = &args.load.sweep;
+    if spec.setting == Setting::Rate && args.load.rate.is_some() {
+        return Err(UsageError("--rate and --sweep rate=… both set the rate".into()).into());
+    }
+    if let Some(path) = &sweep.plot {
+        if path.extension().and_then(|ext| ext.to_str()) != Some("svg") {
+            return Err(UsageError(format!(
+                "--plot {}: the plot is drawn as SVG (FILE.svg); a browser or rsvg-convert makes a PNG of it",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    let values = spec.steps(sweep.steps, sweep.steps_scale);
+    let mut progress = SweepProgress {
+        rows: Rows::new(args.client.output),
+        setting: spec.setting,
+        terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let (steps, ended) = runtime(None)?.block_on(async {
+        let interrupt = interrupt_signal()?;
+        bench::sweep::run(
+            config,
+            spec.setting,
+            &values,
+            &sweep.stop_at,
+            interrupt,
+            &mut progress,
+        )
+        .await
+    })?;
+    if let Some(path) = &sweep.plot {
+        let stop = match config.stop {
+            Stop::Duration(duration) => format!("-z {}", humantime::format_duration(duration)),
+            Stop::Total(total) => format!("-n {total}"),
+        };
+        let fixed = match spec.setting {
+            Setting::Rate => format!("c={}", config.concurrency),
+            Setting::Concurrency => "closed loop".to_owned(),
+        };
+        let title = format!(
+            "grpc-demo bench {} against {}: {fixed}, {} connection(s), {stop} per step",
+            config.workload.name(),
+            args.client
+                .addr
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            config.connections
+        );
+        bench::plot::write(
+            path,
+            &title,
+            spec.setting,
+            sweep.steps_scale == Scale::Log,
+            &steps,
+        )?;
+    }
+    match ended {
+        Ended::Interrupted => return Err(Interrupted.into()),
+        Ended::StoppedAt(why) => eprintln!(
+            "sweep ended after step {} of {}: {why} (--stop-at)",
+            steps.len(),
+            values.len()
+        ),
+        Ended::Done => {}
+    }
+    if let Some(limit) = args.load.max_error_rate {
+        for step in &steps {
+            step.report.check_error_rate(limit)?;
+        }
+    }
+    Ok(())
+}
+
+/// A sweep's rows on stdout, and on a terminal which step is running.
+struct SweepProgress {
+    rows: bench::sweep::Rows,
+    setting: bench::sweep::Setting,
+    terminal: bool,
+}
+
+impl bench::sweep::Progress for SweepProgress {
+    fn starting(&mut self, index: usize, count: usize, value: f64) {
+        if self.terminal {
+            eprint!(
+                "\rstep {index} of {count}: {}={value} …",
+                self.setting.name()
+            );
+        }
+    }
+
+    fn finished(&mut self, step: &bench::sweep::Step) -> anyhow::Result<()> {
+        if self.terminal {
+            // Clear the progress line before the row.
+            eprint!("\r\x1b[K");
+        }
+        self.rows.write(&mut std::io::stdout().lock(), step)?;
+        Ok(())
+    }
 }
 
 /// The runtime for the server and the load generator: `workers` threads

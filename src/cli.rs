@@ -189,6 +189,42 @@ pub struct LoadArgs {
     /// its CPU time and memory during the run go into the report.
     #[arg(long, value_parser = crate::bench::MetricsUrl::parse, value_name = "URL")]
     pub metrics_url: Option<crate::bench::MetricsUrl>,
+
+    #[command(flatten)]
+    pub sweep: SweepArgs,
+}
+
+/// `bench --sweep`: the run repeated at several settings.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Sweep (one run per setting, a row each)")]
+pub struct SweepArgs {
+    /// Run once per value of a setting: rate=1k..100k (open loop; spread
+    /// over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or
+    /// concurrency=1..1024. Each step is a whole run (--warmup, then -z or
+    /// -n); a row per step as it ends (text, -o json, -o csv).
+    #[arg(long, value_parser = crate::bench::sweep::SweepSpec::parse, value_name = "SETTING=VALUES")]
+    pub sweep: Option<crate::bench::sweep::SweepSpec>,
+
+    /// Steps of a --sweep range.
+    #[arg(long, default_value_t = 10, requires = "sweep", value_parser = clap::value_parser!(u32).range(2..=1000), value_name = "N")]
+    pub steps: u32,
+
+    /// How a --sweep range is spread: linear (equal steps) or log (equal
+    /// ratios, e.g. concurrency=1..1024).
+    #[arg(long, value_enum, default_value_t = crate::bench::sweep::Scale::Linear, requires = "sweep", value_name = "SCALE")]
+    pub steps_scale: crate::bench::sweep::Scale,
+
+    /// End the sweep after the first step where this holds: p50, p90, p99
+    /// or p99.9 above a duration (p99>50ms), or errors above a share
+    /// (errors>1%). Repeatable; any one ends it.
+    #[arg(long, value_parser = crate::bench::sweep::StopAt::parse, requires = "sweep", value_name = "CONDITION")]
+    pub stop_at: Vec<crate::bench::sweep::StopAt>,
+
+    /// Draw the sweep as an SVG plot: latency percentiles against the rate
+    /// achieved (rate sweeps), throughput and latency against concurrency.
+    /// Written at the end, also after Ctrl-C.
+    #[arg(long, requires = "sweep", value_name = "FILE.svg")]
+    pub plot: Option<std::path::PathBuf>,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

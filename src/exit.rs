@@ -58,7 +58,7 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
     if let Some(rpc) = err.downcast_ref::<RpcError>() {
         let code = RPC_ERROR_BASE + rpc.code as u8;
         let line = match format {
-            Format::Text => format!("error: {rpc}"),
+            Format::Text | Format::Csv => format!("error: {rpc}"),
             Format::Json => json_line(code_name(rpc.code), Some(rpc.code as i32), &rpc.message),
         };
         return Outcome {
@@ -69,7 +69,7 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
     // `{:#}` joins the context chain on one line: "reading script x: No such file".
     let message = format!("{err:#}");
     let line = match format {
-        Format::Text => format!("error: {message}"),
+        Format::Text | Format::Csv => format!("error: {message}"),
         Format::Json => json_line("LOCAL_ERROR", None, &message),
     };
     Outcome {
@@ -82,7 +82,7 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
 /// text or, with `-o json`, as the same object as every other error.
 pub fn usage_outcome(message: &str, format: Format) -> Outcome {
     let line = match format {
-        Format::Text => format!("error: {message}"),
+        Format::Text | Format::Csv => format!("error: {message}"),
         Format::Json => json_line("USAGE_ERROR", None, message),
     };
     Outcome {

@@ -16,6 +16,8 @@ pub enum Format {
     Text,
     /// Proto3 JSON, one line per response or report.
     Json,
+    /// CSV (bench --sweep only): a header line, then one line per step.
+    Csv,
 }
 
 /// Serialises one of our messages in the canonical proto3 JSON mapping
@@ -58,7 +60,7 @@ impl<W: Write> Printer<W> {
 
     pub fn hello(&mut self, response: &HelloResponse) -> io::Result<()> {
         match self.format {
-            Format::Text => writeln!(self.out, "{}", response.msg)?,
+            Format::Text | Format::Csv => writeln!(self.out, "{}", response.msg)?,
             Format::Json => writeln!(self.out, "{}", to_json(response))?,
         }
         self.out.flush()
@@ -66,7 +68,9 @@ impl<W: Write> Printer<W> {
 
     pub fn message(&mut self, response: &MessageResponse) -> io::Result<()> {
         match self.format {
-            Format::Text => writeln!(self.out, "{}\t{}", response.code, response.message)?,
+            Format::Text | Format::Csv => {
+                writeln!(self.out, "{}\t{}", response.code, response.message)?
+            }
             Format::Json => writeln!(self.out, "{}", to_json(response))?,
         }
         self.out.flush()
@@ -75,7 +79,7 @@ impl<W: Write> Printer<W> {
     /// `SEQ<TAB>SYMBOL<TAB>PRICE`, the price with two decimals.
     pub fn quote(&mut self, quote: &Quote) -> io::Result<()> {
         match self.format {
-            Format::Text => writeln!(
+            Format::Text | Format::Csv => writeln!(
                 self.out,
                 "{}\t{}\t{:.2}",
                 quote.seq, quote.symbol, quote.price
@@ -89,7 +93,7 @@ impl<W: Write> Printer<W> {
     /// rounded for people (JSON keeps them exact).
     pub fn summary(&mut self, summary: &Summary) -> io::Result<()> {
         match self.format {
-            Format::Text => writeln!(
+            Format::Text | Format::Csv => writeln!(
                 self.out,
                 "count={} min={} max={} mean={} devices={}",
                 summary.count,
@@ -106,7 +110,7 @@ impl<W: Write> Printer<W> {
     /// A whole document (a report, say): its text, or one JSON object.
     pub fn document(&mut self, document: &impl Document) -> io::Result<()> {
         match self.format {
-            Format::Text => write!(self.out, "{}", document.to_text())?,
+            Format::Text | Format::Csv => write!(self.out, "{}", document.to_text())?,
             Format::Json => {
                 document.write_json(&mut self.out)?;
                 writeln!(self.out)?;

@@ -3,7 +3,8 @@
 //!
 //! Files: schedule.rs (when each RPC is due), worker.rs (making them),
 //! stats.rs (what was measured), summary.rs (the report), direct.rs (the
-//! plaintext transport), patterns.rs (the watch and report streams).
+//! plaintext transport), patterns.rs (the watch and report streams),
+//! sweep.rs (`--sweep`: one run per setting) and plot.rs (its SVG plot).
 //!
 //! Workers each own their statistics (an HDR histogram, status counts) and
 //! share nothing on the hot path but an atomic ticket counter; the
@@ -16,10 +17,12 @@
 
 mod direct;
 mod patterns;
+pub mod plot;
 mod schedule;
 mod server_metrics;
 mod stats;
 mod summary;
+pub mod sweep;
 mod worker;
 
 use std::{

@@ -217,6 +217,12 @@ impl Report {
         self.latency_us.value_at_percentile(p)
     }
 
+    /// The latency at percentile `p` (0 to 100), in µs; 0 when none was
+    /// recorded.
+    pub fn latency_at(&self, p: f64) -> u64 {
+        self.percentile(p)
+    }
+
     fn name(&self) -> &'static str {
         self.workload.name()
     }
