@@ -110,6 +110,16 @@ impl Collector for GrpcCollector {
                 .encode_descriptor(name, help, None, MetricType::Gauge)?
                 .encode_gauge(&value.load(Ordering::Relaxed))?;
         }
+        if let Some(registered) = crate::server::registry::registered_gauge() {
+            encoder
+                .encode_descriptor(
+                    "grpc_demo_registered",
+                    "1 while this replica's key is in the registry (serve --register), else 0.",
+                    None,
+                    MetricType::Gauge,
+                )?
+                .encode_gauge(&registered)?;
+        }
         if crate::server::telemetry::otlp::enabled() {
             let spans = [
                 (
