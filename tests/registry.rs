@@ -539,3 +539,66 @@ fn etcd_restarted_mid_run_servers_register_again_and_no_rpc_fails() {
     assert_eq!(report["failed"], 0, "{report}");
     assert_eq!(report["ok"], 3000, "{report}");
 }
+
+/// deploy/systemd/grpc-demo@.service: its ExecStart, with the instance
+/// (`%i`) and the environment file's variables filled in as systemd
+/// would, registers a replica and drains it within the unit's stop
+/// timeout.
+#[test]
+fn the_systemd_unit_registers_and_drains_within_its_stop_timeout() {
+    let unit = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/systemd/grpc-demo@.service"),
+    )
+    .expect("deploy/systemd/grpc-demo@.service");
+    let setting = |name: &str| -> String {
+        unit.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name}= in the unit"))
+            .to_owned()
+    };
+    let etcd = Etcd::start();
+    let port = free_port().to_string();
+    let registry = etcd.url("unit");
+    let exec_start = setting("ExecStart")
+        .replace("%i", &port)
+        .replace("${GRPC_DEMO_REGISTRY}", &registry)
+        .replace("${GRPC_DEMO_ADVERTISE_HOST}", "127.0.0.1");
+    assert!(
+        !exec_start.contains('$') && !exec_start.contains('%'),
+        "{exec_start}"
+    );
+    let mut words = exec_start.split_whitespace();
+    assert_eq!(words.next(), Some("/usr/local/bin/grpc-demo"));
+    let args: Vec<&str> = words.collect();
+    let flag = |name: &str| -> Duration {
+        let at = args
+            .iter()
+            .position(|arg| *arg == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        humantime::parse_duration(args[at + 1]).expect("a duration")
+    };
+    // The stop timeout outlasts a drain: deregistering (at most 2 s), the
+    // drain delay and the shutdown timeout.
+    let stop_timeout = Duration::from_secs(setting("TimeoutStopSec").parse().expect("seconds"));
+    assert!(
+        stop_timeout > Duration::from_secs(2) + flag("--drain-delay") + flag("--shutdown-timeout"),
+        "TimeoutStopSec={stop_timeout:?} is shorter than a drain"
+    );
+    assert_eq!(setting("KillSignal"), "SIGTERM");
+
+    let mut command = grpc_demo();
+    command.args(&args);
+    let mut server = Server::start_command("127.0.0.1", command);
+    let key = format!("unit/127.0.0.1:{port}");
+    assert_eq!(
+        etcd.registered("unit"),
+        [(key.clone(), naming_value(&format!("127.0.0.1:{port}")))]
+    );
+    let output = run(&["hello", "--addr", &registry]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    server.signal(libc::SIGTERM);
+    let gone = wait_until(Duration::from_secs(10), || !etcd.has_key(&key));
+    assert!(gone, "{}", server.log());
+    let status = server.wait(stop_timeout);
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "{}", server.log());
+}
