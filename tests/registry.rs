@@ -503,6 +503,69 @@ fn registry_errors_are_one_line_with_their_exit_code() {
 }
 
 #[test]
+fn register_flags_are_checked_before_anything_starts() {
+    let url = "etcd://127.0.0.1:2379/greeter";
+    for (args, expected) in [
+        (
+            vec![
+                "--host",
+                "127.0.0.1",
+                "--register",
+                url,
+                "--register-ttl",
+                "500ms",
+            ],
+            "whole number of seconds",
+        ),
+        (vec!["--register-ttl", "5s"], "--register"),
+        (vec!["--advertise-addr", "127.0.0.1:1"], "--register"),
+        (
+            vec!["--register", url, "--advertise-addr", "0.0.0.0:50000"],
+            "wildcard",
+        ),
+        (
+            vec!["--register", url, "--advertise-addr", "host"],
+            "HOST:PORT",
+        ),
+        (
+            vec!["--register", "etcd://127.0.0.1:2379"],
+            "no service name",
+        ),
+        (vec!["--register", url, "--uds", "/tmp/x.sock"], "--uds"),
+    ] {
+        let mut all = vec!["serve", "--port", "0"];
+        all.extend(&args);
+        if args.contains(&"--uds") {
+            all.drain(1..3);
+        }
+        let output = run_bounded(&all, Duration::from_secs(30));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // A client address: etcd:// is the only one.
+    let output = run(&[
+        "hello",
+        "--addr",
+        "etcd://127.0.0.1:2379/greeter,127.0.0.1:1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("only --addr"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn etcd_restarted_mid_run_servers_register_again_and_no_rpc_fails() {
     let mut etcd = Etcd::start();
     let servers = [

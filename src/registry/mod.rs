@@ -117,28 +117,26 @@ pub fn naming_addr(value: &[u8]) -> Option<String> {
     (!endpoint.addr.is_empty()).then_some(endpoint.addr)
 }
 
-/// One line for an etcd failure: the client's errors nest a tonic status
-/// in a transport error; the innermost cause is the one worth reading.
+/// One line for an etcd failure: the client's errors nest the cause (a
+/// refused connection) under a transport error or a status; the first
+/// line and the innermost cause are the ones worth reading.
 pub fn describe(err: &etcd_client::Error) -> String {
-    match err {
-        etcd_client::Error::GRpcStatus(status) => {
-            let message = status.message();
-            if message.is_empty() {
-                format!("{:?}", status.code())
-            } else {
-                message.to_owned()
-            }
-        }
-        other => {
-            let mut text = other.to_string();
-            let mut source = std::error::Error::source(other);
-            while let Some(cause) = source {
-                text = cause.to_string();
-                source = cause.source();
-            }
-            text
-        }
+    let (mut text, mut source): (String, Option<&(dyn std::error::Error + 'static)>) = match err {
+        etcd_client::Error::GRpcStatus(status) if !status.message().is_empty() => (
+            status.message().to_owned(),
+            std::error::Error::source(status),
+        ),
+        other => (other.to_string(), std::error::Error::source(other)),
+    };
+    let mut innermost = None;
+    while let Some(cause) = source {
+        innermost = Some(cause.to_string());
+        source = cause.source();
     }
+    if let Some(cause) = innermost.filter(|cause| !text.contains(cause.as_str())) {
+        text = format!("{text}: {cause}");
+    }
+    text
 }
 
 #[cfg(test)]

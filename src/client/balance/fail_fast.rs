@@ -153,3 +153,36 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_registry_fails_fast_with_its_reason() {
+        let states = States::default();
+        // No endpoint and no reason (a fixed list still starting): wait.
+        assert_eq!(states.failure(), None);
+        states.set_empty_reason(Some("no endpoint registered under greeter".into()));
+        assert_eq!(
+            states.failure().as_deref(),
+            Some("no endpoint registered under greeter")
+        );
+        // One registered and connecting: RPCs wait for it.
+        states.set_empty_reason(None);
+        states.set("127.0.0.1:1", State::Connecting);
+        assert_eq!(states.failure(), None);
+        states.set("127.0.0.1:1", State::Failed("connection refused".into()));
+        assert_eq!(
+            states.failure().as_deref(),
+            Some("no endpoint is up: 127.0.0.1:1: connection refused")
+        );
+        // Deregistered: the reason is the registry's again.
+        states.set_empty_reason(Some("no endpoint registered under greeter".into()));
+        states.remove("127.0.0.1:1");
+        assert_eq!(
+            states.failure().as_deref(),
+            Some("no endpoint registered under greeter")
+        );
+    }
+}
