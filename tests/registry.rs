@@ -232,7 +232,12 @@ fn spawn_bench(etcd: &Etcd, n: u32) -> KillOnDrop {
 }
 
 /// The bench's report, once it ended (within 120 s).
-fn report_of(mut bench: KillOnDrop) -> Value {
+fn report_of(bench: KillOnDrop) -> Value {
+    report_and_log(bench).0
+}
+
+/// The bench's report and what it wrote on stderr.
+fn report_and_log(mut bench: KillOnDrop) -> (Value, String) {
     assert!(
         bench.wait(Duration::from_secs(120)).is_some(),
         "bench still running after 120 s"
@@ -245,7 +250,9 @@ fn report_of(mut bench: KillOnDrop) -> Value {
     if let Some(mut pipe) = bench.0.stderr.take() {
         std::io::Read::read_to_string(&mut pipe, &mut err).expect("bench stderr");
     }
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("bench printed no JSON ({e}): {err}"))
+    let report =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("bench printed no JSON ({e}): {err}"));
+    (report, err)
 }
 
 #[test]
@@ -382,11 +389,15 @@ fn sigterm_takes_the_key_out_before_the_listener_closes_and_sigkill_after_the_tt
 #[test]
 fn a_replica_started_mid_run_gets_rpcs_without_a_client_restart() {
     let etcd = Etcd::start();
-    let first = [replica(&etcd, &[]), replica(&etcd, &[])];
+    let first = [
+        replica(&etcd, &[]),
+        replica(&etcd, &[]),
+        replica(&etcd, &[]),
+    ];
     let all: Vec<&Server> = first.iter().collect();
     let bench = spawn_bench(&etcd, 3000);
     wait_for_rpcs(&all, 300);
-    // `listening on` comes once its key is put.
+    // A fourth; `listening on` comes once its key is put.
     let started = Instant::now();
     let late = replica(&etcd, &[]);
     let registered = started.elapsed();
@@ -397,6 +408,11 @@ fn a_replica_started_mid_run_gets_rpcs_without_a_client_restart() {
     );
     wait_for_rpcs(&[&late], 100);
     let report = report_of(bench);
+    assert_eq!(
+        report["endpoints"].as_object().map(|e| e.len()),
+        Some(4),
+        "{report}"
+    );
     assert_eq!(report["failed"], 0, "{report}");
     assert_eq!(report["ok"], 3000, "{report}");
     assert!(
@@ -598,9 +614,11 @@ fn etcd_restarted_mid_run_servers_register_again_and_no_rpc_fails() {
     }
     wait_for_sample(metrics, "grpc_demo_registered", 1.0);
     assert_eq!(etcd.registered(SERVICE).len(), 2);
-    let report = report_of(bench);
+    let (report, log) = report_and_log(bench);
     assert_eq!(report["failed"], 0, "{report}");
     assert_eq!(report["ok"], 3000, "{report}");
+    // The client saw etcd go and kept its endpoints meanwhile.
+    assert!(log.contains("keeping the 2 endpoints known"), "{log}");
 }
 
 /// deploy/systemd/grpc-demo@.service: its ExecStart, with the instance
