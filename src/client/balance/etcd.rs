@@ -39,9 +39,15 @@ pub(super) async fn follow(name: EtcdName, updates: mpsc::UnboundedSender<Update
     let mut last_warning: Option<Instant> = None;
     let mut backoff = RETRY_FIRST;
     loop {
-        let why = watch(&name, &mut registered, &mut read_once, &updates).await;
+        let mut read_now = false;
+        let why = watch(&name, &mut registered, &mut read_now, &updates).await;
+        read_once |= read_now;
         if updates.is_closed() {
             return;
+        }
+        if read_now {
+            // The session worked: this failure starts a new backoff.
+            backoff = RETRY_FIRST;
         }
         if !read_once {
             let _ = updates.send(Update::Unreachable(why));
@@ -59,11 +65,12 @@ pub(super) async fn follow(name: EtcdName, updates: mpsc::UnboundedSender<Update
     }
 }
 
-/// One session: read the prefix, then watch it; returns why it ended.
+/// One session: read the prefix (then `prefix_read` is set), then watch it;
+/// returns why it ended.
 async fn watch(
     name: &EtcdName,
     registered: &mut BTreeMap<String, String>,
-    read_once: &mut bool,
+    prefix_read: &mut bool,
     updates: &mpsc::UnboundedSender<Update>,
 ) -> String {
     let mut client = match name.connect(defaults::ETCD_REQUEST_TIMEOUT).await {
@@ -91,7 +98,7 @@ async fn watch(
             ))
         })
         .collect();
-    *read_once = true;
+    *prefix_read = true;
     if updates
         .send(Update::Endpoints(addresses(registered)))
         .is_err()
