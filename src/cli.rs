@@ -378,7 +378,7 @@ pub struct ServeArgs {
 
     /// With --register: the HOST:PORT callers dial [default: the bound
     /// address; required when binding a wildcard address such as ::].
-    #[arg(long, value_parser = parse_advertise_addr, value_name = "HOST:PORT", requires = "register")]
+    #[arg(long, value_parser = parse_advertise_addr, value_name = "ADDR", requires = "register")]
     pub advertise_addr: Option<String>,
 
     /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
