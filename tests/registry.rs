@@ -31,19 +31,28 @@ struct Etcd {
 }
 
 fn free_port() -> u16 {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe");
-    probe.local_addr().expect("probe address").port()
+    free_ports::<1>()[0]
+}
+
+/// `N` distinct free loopback ports (the probes are held together, so the
+/// kernel cannot hand out one twice).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let probes: Vec<std::net::TcpListener> = (0..N)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe"))
+        .collect();
+    std::array::from_fn(|i| probes[i].local_addr().expect("probe address").port())
 }
 
 impl Etcd {
     fn start() -> Self {
         let installed = run_setup("tests/etcd/setup.sh");
+        let [client_port, peer_port] = free_ports();
         let mut etcd = Self {
             child: None,
             etcd: installed.get("ETCD"),
             etcdctl: installed.get("ETCDCTL"),
-            client_port: free_port(),
-            peer_port: free_port(),
+            client_port,
+            peer_port,
             dir: tempfile::tempdir().expect("temp dir"),
         };
         etcd.run();
