@@ -470,6 +470,23 @@ fn serve_flags(args: &ServeArgs) -> Result<ServeFlags, UsageError> {
             }),
         otlp_endpoint: args.otlp_endpoint.clone(),
         access_log: args.access_log.clone(),
+        register: match &args.register {
+            Some(name) => {
+                let bound_is_wildcard = args.uds.is_none() && args.host.is_unspecified();
+                if bound_is_wildcard && args.advertise_addr.is_none() {
+                    return Err(UsageError(format!(
+                        "--register: the bound address {} is a wildcard, callers cannot dial it: give --advertise-addr HOST:PORT (or --host a dialable address)",
+                        args.host
+                    )));
+                }
+                Some(server::registry::Registration {
+                    name: name.clone(),
+                    advertise: args.advertise_addr.clone(),
+                    ttl: args.register_ttl,
+                })
+            }
+            None => None,
+        },
     })
 }
 

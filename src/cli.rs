@@ -23,6 +23,7 @@ use crate::{
     logging::{AccessLogTarget, LogFormat},
     output::Format,
     proto::Role,
+    registry::EtcdName,
 };
 
 #[derive(Debug, Parser)]
@@ -410,6 +411,25 @@ pub struct ServeArgs {
     #[arg(long, value_parser = parse_otlp_endpoint, value_name = "URL")]
     pub otlp_endpoint: Option<String>,
 
+    /// Publish this replica in etcd once serving, as etcd's gRPC naming
+    /// does: key SERVICE/ADDR, value {"Addr":"ADDR","Metadata":null}, under
+    /// a lease kept alive (e.g. etcd://127.0.0.1:2379/greeter). On
+    /// SIGTERM the key is deleted first, before NOT_SERVING and GOAWAY
+    /// [default: off].
+    #[arg(long, value_parser = EtcdName::parse, value_name = "URL", conflicts_with = "uds")]
+    pub register: Option<EtcdName>,
+
+    /// With --register: the lease's time to live; a replica that dies
+    /// without draining leaves the registry after this long (whole
+    /// seconds, at least 1s).
+    #[arg(long, default_value = duration_text(defaults::REGISTER_TTL), value_parser = parse_register_ttl, value_name = "DURATION", requires = "register")]
+    pub register_ttl: Duration,
+
+    /// With --register: the HOST:PORT callers dial [default: the bound
+    /// address; required when binding a wildcard address such as ::].
+    #[arg(long, value_parser = parse_advertise_addr, value_name = "ADDR", requires = "register")]
+    pub advertise_addr: Option<String>,
+
     /// Where the access log (one line per RPC) goes: stderr, off, or a FILE,
     /// appended to and reopened on SIGHUP (for logrotate).
     #[arg(long, default_value = defaults::ACCESS_LOG, value_parser = AccessLogTarget::parse, value_name = "TARGET")]
@@ -429,7 +449,9 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct ClientArgs {
     /// Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT],
-    /// unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to).
+    /// unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or
+    /// etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in
+    /// that etcd, watched: `serve --register`).
     /// Repeat it or give a comma list for several endpoints: RPCs are then
     /// balanced over those that are up [env: GRPC_DEMO_ADDR] [default:
     /// http://localhost:50000]
@@ -760,6 +782,39 @@ fn resolve(text: &str, name: impl std::net::ToSocketAddrs) -> Result<SocketAddr,
         .map_err(|err| format!("cannot resolve '{text}': {err}"))?
         .next()
         .ok_or_else(|| format!("'{text}' resolves to no address"))
+}
+
+/// `--register-ttl`: etcd leases are whole seconds, at least one.
+fn parse_register_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = parse_duration(text)?;
+    if ttl < Duration::from_secs(1) || ttl.subsec_nanos() != 0 {
+        return Err(format!(
+            "'{text}' is not a whole number of seconds, at least 1s"
+        ));
+    }
+    Ok(ttl)
+}
+
+/// `--advertise-addr`: a HOST:PORT a caller can dial.
+fn parse_advertise_addr(text: &str) -> Result<String, String> {
+    let authority: http::uri::Authority = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not HOST:PORT"))?;
+    match authority.port_u16() {
+        Some(port) if port != 0 && !authority.host().is_empty() => {}
+        _ => {
+            return Err(format!(
+                "'{text}' is not HOST:PORT (with a port other than 0)"
+            ))
+        }
+    }
+    let host = authority.host().trim_matches(['[', ']']);
+    if host.parse::<IpAddr>().is_ok_and(|ip| ip.is_unspecified()) {
+        return Err(format!(
+            "'{text}' is a wildcard address: callers cannot dial it"
+        ));
+    }
+    Ok(authority.as_str().to_owned())
 }
 
 pub fn parse_duration(text: &str) -> Result<Duration, String> {

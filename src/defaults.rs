@@ -87,3 +87,10 @@ pub const BENCH_STREAM_MESSAGES: u32 = 10;
 pub const BENCH_WATCH_QUOTES: u32 = 100;
 /// `bench report --messages`: readings per stream.
 pub const BENCH_REPORT_READINGS: u32 = 1000;
+
+/// `serve --register-ttl`: the lease the registry key lives under; a
+/// crashed replica's key goes after this long.
+pub const REGISTER_TTL: Duration = Duration::from_secs(10);
+/// How long one request to etcd may take (register, deregister, read the
+/// prefix) before it counts as etcd being unreachable.
+pub const ETCD_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);

@@ -20,6 +20,7 @@ pub(crate) mod framing;
 pub mod logging;
 pub(crate) mod output;
 pub mod proto;
+pub mod registry;
 pub mod server;
 pub(crate) mod status;
 pub(crate) mod trace_context;

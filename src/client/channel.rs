@@ -40,8 +40,11 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
         // The URI is not used to connect, only for the :authority header.
         TargetKind::Unix(_) => Endpoint::from_static("http://localhost"),
         // Several addresses: balance.rs.
-        TargetKind::Dns { .. } => {
-            return Err(unavailable("a dns:/// address needs the balancing client".into()).into())
+        TargetKind::Dns { .. } | TargetKind::Etcd(_) => {
+            return Err(unavailable(
+                "a dns:/// or etcd:// address needs the balancing client".into(),
+            )
+            .into())
         }
     }
     .connect_timeout(options.connect_timeout)
@@ -113,7 +116,7 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                     .await
             }
             TargetKind::Http(_) => connect_tcp(&endpoint, Arc::clone(&heard)).await,
-            TargetKind::Dns { .. } => endpoint.connect().await,
+            TargetKind::Dns { .. } | TargetKind::Etcd(_) => endpoint.connect().await,
         };
         let channel =
             connected.map_err(|err| anyhow::Error::from(describe_connect_error(&err, options)))?;

@@ -9,10 +9,11 @@ use std::{
 
 use tonic::transport::Uri;
 
-use crate::{defaults, status::UsageError};
+use crate::{defaults, registry::EtcdName, status::UsageError};
 
 /// A server address: `http://HOST:PORT`, `https://HOST:PORT`,
-/// `unix:///PATH`, or a bare `HOST:PORT` (plaintext `http://`).
+/// `unix:///PATH`, `dns:///HOST:PORT`, `etcd://HOST:PORT/SERVICE`, or a
+/// bare `HOST:PORT` (plaintext `http://`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub(super) kind: TargetKind,
@@ -28,11 +29,21 @@ pub(super) enum TargetKind {
         host: String,
         port: u16,
     },
+    /// `etcd://HOST:PORT/SERVICE`: every replica registered under
+    /// SERVICE/ (balance/etcd.rs).
+    Etcd(EtcdName),
 }
 
 impl Target {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
+        if text.starts_with("etcd:") {
+            let name = EtcdName::parse(text)?;
+            return Ok(Self {
+                display: name.to_string(),
+                kind: TargetKind::Etcd(name),
+            });
+        }
         if let Some(rest) = text.strip_prefix("dns:") {
             // gRPC's name syntax: dns:[//AUTHORITY/]HOST:PORT; only the
             // system resolver is supported.
@@ -181,7 +192,7 @@ impl Target {
     pub fn unix_path(&self) -> Option<&Path> {
         match &self.kind {
             TargetKind::Unix(path) => Some(path),
-            TargetKind::Http(_) | TargetKind::Dns { .. } => None,
+            TargetKind::Http(_) | TargetKind::Dns { .. } | TargetKind::Etcd(_) => None,
         }
     }
 
@@ -189,6 +200,14 @@ impl Target {
     pub fn dns_name(&self) -> Option<(&str, u16)> {
         match &self.kind {
             TargetKind::Dns { host, port } => Some((host, *port)),
+            _ => None,
+        }
+    }
+
+    /// `etcd://HOST:PORT/SERVICE`: the registry and the service.
+    pub fn etcd_name(&self) -> Option<&EtcdName> {
+        match &self.kind {
+            TargetKind::Etcd(name) => Some(name),
             _ => None,
         }
     }

@@ -107,6 +107,8 @@ pub struct ServeFlags {
     pub otlp_endpoint: Option<String>,
     /// `--access-log`: a FILE is reopened on SIGHUP.
     pub access_log: crate::logging::AccessLogTarget,
+    /// `--register`: publish this replica in etcd.
+    pub register: Option<super::registry::Registration>,
 }
 
 impl Default for ServeFlags {
@@ -126,6 +128,7 @@ impl Default for ServeFlags {
             metrics: None,
             otlp_endpoint: None,
             access_log: crate::logging::AccessLogTarget::Stderr,
+            register: None,
         }
     }
 }

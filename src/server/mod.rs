@@ -12,10 +12,11 @@
 //! - telemetry/: Prometheus metrics, the access log, OTLP export.
 //!
 //! config.rs turns flags into configuration; shutdown.rs holds the
-//! signals.
+//! signals; registry.rs publishes the replica in etcd (`--register`).
 
 pub mod config;
 pub(crate) mod layer;
+pub mod registry;
 pub mod service;
 mod shutdown;
 pub(crate) mod telemetry;
@@ -243,6 +244,22 @@ pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Resu
         None => None,
     };
     let bound = listener.describe().context("reading the bound address")?;
+    // Published once bound (connections wait in the backlog until the
+    // accept loop starts, a moment later), and before `listening on`.
+    let registered = match &flags.register {
+        Some(registration) => {
+            let addr = advertised_addr(registration, &listener)?;
+            Some(registry::Registered::start(registration, addr).await?)
+        }
+        None => None,
+    };
+    // Draining takes the key out first, before NOT_SERVING and GOAWAY.
+    let shutdown = async move {
+        shutdown.await;
+        if let Some(registered) = registered {
+            registered.deregister().await;
+        }
+    };
     announce(&bound);
     tracing::info!(
         %bound,
@@ -259,6 +276,24 @@ pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Resu
         exporter.shutdown().await;
     }
     served
+}
+
+/// What callers dial: `--advertise-addr`, else the bound address (a
+/// wildcard address is refused earlier, in app.rs, as a usage error).
+fn advertised_addr(
+    registration: &registry::Registration,
+    listener: &Listener,
+) -> anyhow::Result<String> {
+    if let Some(addr) = &registration.advertise {
+        return Ok(addr.clone());
+    }
+    match listener.local_addr() {
+        Some(addr) if !addr.ip().is_unspecified() => Ok(addr.to_string()),
+        Some(addr) => anyhow::bail!(
+            "--register: {addr} is a wildcard address, callers cannot dial it (give --advertise-addr HOST:PORT)"
+        ),
+        None => anyhow::bail!("--register: a Unix socket cannot be registered"),
+    }
 }
 
 /// With `--access-log FILE`: on each SIGHUP, the file is reopened by name

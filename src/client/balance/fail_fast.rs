@@ -23,6 +23,9 @@ use super::{Request, Response, ResponseFuture};
 #[derive(Default)]
 pub(super) struct States {
     map: Mutex<BTreeMap<String, State>>,
+    /// `etcd://`: why there is no endpoint at all (an empty prefix): RPCs
+    /// then fail at once with it.
+    empty_reason: Mutex<Option<String>>,
     /// Every endpoint failed (and there is at least one): read per RPC.
     all_failed: AtomicBool,
 }
@@ -41,8 +44,16 @@ impl States {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut map);
-        let all_failed =
-            !map.is_empty() && map.values().all(|state| matches!(state, State::Failed(_)));
+        let empty_has_reason = self
+            .empty_reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some();
+        let all_failed = if map.is_empty() {
+            empty_has_reason
+        } else {
+            map.values().all(|state| matches!(state, State::Failed(_)))
+        };
         self.all_failed.store(all_failed, Ordering::Release);
     }
 
@@ -58,7 +69,17 @@ impl States {
         });
     }
 
-    /// When every endpoint has failed: why, endpoint by endpoint.
+    /// `etcd://`: the registry lists no endpoint (`Some(why)`), or some.
+    pub(super) fn set_empty_reason(&self, reason: Option<String>) {
+        *self
+            .empty_reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = reason;
+        self.update(|_| {});
+    }
+
+    /// When every endpoint has failed: why, endpoint by endpoint (or why
+    /// there is none), as the UNAVAILABLE message.
     pub(super) fn failure(&self) -> Option<String> {
         if !self.all_failed.load(Ordering::Acquire) {
             return None;
@@ -67,6 +88,13 @@ impl States {
             .map
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.is_empty() {
+            return self
+                .empty_reason
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
+        }
         let why: Vec<String> = map
             .iter()
             .filter_map(|(key, state)| match state {
@@ -74,7 +102,7 @@ impl States {
                 _ => None,
             })
             .collect();
-        (!why.is_empty()).then(|| why.join("; "))
+        (!why.is_empty()).then(|| format!("no endpoint is up: {}", why.join("; ")))
     }
 }
 
@@ -118,10 +146,43 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         match self.failing.take() {
             Some(why) => {
-                let status = Status::unavailable(format!("no endpoint is up: {why}"));
+                let status = Status::unavailable(why);
                 Box::pin(std::future::ready(Err(Box::new(status) as BoxError)))
             }
             None => Box::pin(self.inner.call(request)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_registry_fails_fast_with_its_reason() {
+        let states = States::default();
+        // No endpoint and no reason (a fixed list still starting): wait.
+        assert_eq!(states.failure(), None);
+        states.set_empty_reason(Some("no endpoint registered under greeter".into()));
+        assert_eq!(
+            states.failure().as_deref(),
+            Some("no endpoint registered under greeter")
+        );
+        // One registered and connecting: RPCs wait for it.
+        states.set_empty_reason(None);
+        states.set("127.0.0.1:1", State::Connecting);
+        assert_eq!(states.failure(), None);
+        states.set("127.0.0.1:1", State::Failed("connection refused".into()));
+        assert_eq!(
+            states.failure().as_deref(),
+            Some("no endpoint is up: 127.0.0.1:1: connection refused")
+        );
+        // Deregistered: the reason is the registry's again.
+        states.set_empty_reason(Some("no endpoint registered under greeter".into()));
+        states.remove("127.0.0.1:1");
+        assert_eq!(
+            states.failure().as_deref(),
+            Some("no endpoint registered under greeter")
+        );
     }
 }

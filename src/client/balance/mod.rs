@@ -1,4 +1,5 @@
-//! Several endpoints (`--addr A --addr B`, `--addr A,B`, `dns:///HOST:PORT`):
+//! Several endpoints (`--addr A --addr B`, `--addr A,B`, `dns:///HOST:PORT`,
+//! `etcd://HOST:PORT/SERVICE`):
 //! RPCs are spread over the endpoints that are up by tower's balancer
 //! (`tower::balance::p2c`, the one tonic's `Channel::balance_channel` uses:
 //! of two endpoints picked at random, the one with fewer RPCs pending; tower
@@ -33,13 +34,15 @@
 //! never retried.
 
 //!
-//! The pieces: resolver.rs (addresses, resolved again), endpoint.rs (one
+//! The pieces: resolver.rs (addresses, resolved again), etcd.rs (the
+//! registry's prefix, read then watched), endpoint.rs (one
 //! task per endpoint: connect, watch health, join and leave the balancer),
 //! fail_fast.rs (UNAVAILABLE at once when every endpoint has failed),
 //! retry.rs (what may be sent again, and the backoffs). This file holds
 //! the channel the clients call and [`open`], which puts them together.
 
 mod endpoint;
+mod etcd;
 mod fail_fast;
 mod resolver;
 mod retry;
@@ -99,7 +102,9 @@ impl CallOptions {
     /// Whether calls go through the balancer: several endpoints, or a name
     /// that may resolve to several.
     pub fn is_balanced(&self) -> bool {
-        !self.balancing.more.is_empty() || self.target.dns_name().is_some()
+        !self.balancing.more.is_empty()
+            || self.target.dns_name().is_some()
+            || self.target.etcd_name().is_some()
     }
 
     /// Every endpoint given, the first one first.
@@ -126,6 +131,11 @@ impl CallOptions {
             return Ok(());
         }
         for target in self.targets() {
+            if target.etcd_name().is_some() && !self.balancing.more.is_empty() {
+                return Err(UsageError(format!(
+                    "{target}: an etcd:// address is the only --addr (its replicas are the endpoints)"
+                )));
+            }
             if target.unix_path().is_some() {
                 return Err(UsageError(format!(
                     "{target}: a Unix socket cannot be one of several endpoints"
@@ -282,6 +292,9 @@ pub async fn open(options: &CallOptions) -> anyhow::Result<ClientChannel> {
         match first_rx.recv().await {
             Some(FirstOutcome::Resolved(count)) => expected = Some(count),
             Some(FirstOutcome::Up) => break,
+            Some(FirstOutcome::NoEndpoint(why)) => {
+                return Err(RpcError::new(Code::Unavailable, why).into());
+            }
             Some(FirstOutcome::Failed { endpoint, why }) => {
                 failures.entry(endpoint).or_insert(why);
             }
@@ -310,6 +323,8 @@ pub async fn open(options: &CallOptions) -> anyhow::Result<ClientChannel> {
 enum FirstOutcome {
     /// How many endpoints the first resolution gave.
     Resolved(usize),
+    /// None, and why (`etcd://`: an empty prefix, or etcd unreachable).
+    NoEndpoint(String),
     Up,
     Failed {
         endpoint: String,

@@ -1,5 +1,6 @@
 //! The endpoints' addresses: fixed ones as given, `dns:///` names resolved
-//! again every 30 s and when an endpoint fails; one task per address.
+//! again every 30 s and when an endpoint fails, `etcd://` prefixes as the
+//! registry's watch reports them (etcd.rs); one task per address.
 
 use std::{collections::HashMap, str::FromStr, sync::Arc, time::Duration};
 
@@ -11,6 +12,7 @@ use crate::client::CallOptions;
 
 use super::{
     endpoint::{AbortOnDrop, EndpointTask, Leave},
+    etcd,
     fail_fast::{State, States},
     Counted, Counters, FirstOutcome,
 };
@@ -33,6 +35,10 @@ impl Resolver {
     pub(super) async fn run(self) {
         let failed = Arc::new(Notify::new());
         let mut tasks: HashMap<String, AbortOnDrop> = HashMap::new();
+        if let Some(name) = self.options.target.etcd_name() {
+            let name = name.clone();
+            return self.follow_registry(name, &failed, &mut tasks).await;
+        }
         let mut first_resolution = true;
         loop {
             let resolved = self.resolve().await;
@@ -40,6 +46,81 @@ impl Resolver {
                 let _ = self.first.send(FirstOutcome::Resolved(resolved.len()));
                 first_resolution = false;
             }
+            // A name that resolves to nothing keeps the endpoints it had.
+            let drop_missing = !resolved.is_empty() || self.options.target.dns_name().is_none();
+            self.apply(resolved, &mut tasks, &failed, drop_missing);
+            if self.options.target.dns_name().is_none()
+                && self
+                    .options
+                    .balancing
+                    .more
+                    .iter()
+                    .all(|t| t.dns_name().is_none())
+            {
+                // Fixed addresses: nothing to resolve again.
+                std::future::pending::<()>().await;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(RESOLVE_INTERVAL) => {}
+                () = failed.notified() => tokio::time::sleep(MIN_RESOLVE_INTERVAL).await,
+            }
+        }
+    }
+
+    /// `etcd://`: the endpoints follow the registry's watch, keys put and
+    /// deleted joining and leaving as `dns:///` addresses do.
+    async fn follow_registry(
+        self,
+        name: crate::registry::EtcdName,
+        failed: &Arc<Notify>,
+        tasks: &mut HashMap<String, AbortOnDrop>,
+    ) {
+        let (updates_tx, mut updates) = mpsc::unbounded_channel();
+        let _watch = AbortOnDrop(tokio::spawn(etcd::follow(name.clone(), updates_tx)));
+        let empty = format!("no endpoint registered under {}", name.service);
+        let mut first_resolution = true;
+        while let Some(update) = updates.recv().await {
+            match update {
+                etcd::Update::Endpoints(addrs) => {
+                    let resolved: Vec<(String, Endpoint)> = addrs
+                        .into_iter()
+                        .filter_map(|addr| {
+                            let endpoint = self.endpoint(&format!("http://{addr}"), None).ok()?;
+                            Some((addr, endpoint))
+                        })
+                        .collect();
+                    if first_resolution {
+                        let outcome = if resolved.is_empty() {
+                            FirstOutcome::NoEndpoint(empty.clone())
+                        } else {
+                            FirstOutcome::Resolved(resolved.len())
+                        };
+                        let _ = self.first.send(outcome);
+                        first_resolution = false;
+                    }
+                    self.states
+                        .set_empty_reason(resolved.is_empty().then(|| empty.clone()));
+                    self.apply(resolved, tasks, failed, true);
+                }
+                etcd::Update::Unreachable(why) => {
+                    let _ = self
+                        .first
+                        .send(FirstOutcome::NoEndpoint(format!("registry {name}: {why}")));
+                }
+            }
+        }
+    }
+
+    /// Starts a task for each new endpoint and, with `drop_missing`, stops
+    /// those no longer in `resolved`.
+    fn apply(
+        &self,
+        resolved: Vec<(String, Endpoint)>,
+        tasks: &mut HashMap<String, AbortOnDrop>,
+        failed: &Arc<Notify>,
+        drop_missing: bool,
+    ) {
+        {
             let keep: Vec<String> = resolved.iter().map(|(key, _)| key.clone()).collect();
             // New endpoints join before the ones the name no longer gives
             // leave, and count as connecting from now (not from their task's
@@ -58,7 +139,7 @@ impl Resolver {
                     health_check: self.options.health_check(),
                     changes: self.changes.clone(),
                     first: self.first.clone(),
-                    failed: Arc::clone(&failed),
+                    failed: Arc::clone(failed),
                     states: Arc::clone(&self.states),
                     _leave: Leave {
                         key: key.clone(),
@@ -68,25 +149,10 @@ impl Resolver {
                 };
                 tasks.insert(key, AbortOnDrop(tokio::spawn(task.run())));
             }
-            if !keep.is_empty() || self.options.target.dns_name().is_none() {
+            if drop_missing {
                 // A dropped task's `Leave` guard takes the endpoint out once
                 // the aborted task has stopped.
                 tasks.retain(|key, _| keep.contains(key));
-            }
-            if self.options.target.dns_name().is_none()
-                && self
-                    .options
-                    .balancing
-                    .more
-                    .iter()
-                    .all(|t| t.dns_name().is_none())
-            {
-                // Fixed addresses: nothing to resolve again.
-                std::future::pending::<()>().await;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(RESOLVE_INTERVAL) => {}
-                () = failed.notified() => tokio::time::sleep(MIN_RESOLVE_INTERVAL).await,
             }
         }
     }

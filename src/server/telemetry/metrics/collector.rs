@@ -127,6 +127,16 @@ impl Collector for GrpcCollector {
                 MetricType::Counter,
             )?
             .encode_counter(&response_budget::refused_streams(), None::<&NoExemplar>)?;
+        if let Some(registered) = crate::server::registry::registered_gauge() {
+            encoder
+                .encode_descriptor(
+                    "grpc_demo_registered",
+                    "1 while this replica's key is in the registry (serve --register), else 0.",
+                    None,
+                    MetricType::Gauge,
+                )?
+                .encode_gauge(&registered)?;
+        }
         if crate::server::telemetry::otlp::enabled() {
             let spans = [
                 (
