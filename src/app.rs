@@ -25,6 +25,10 @@ pub fn output_format(command: &Command) -> Format {
         Command::Watch(args) => args.client.output,
         Command::Report(args) => args.client.output,
         Command::Bench(args) => args.client.output,
+        Command::Call(args) => args.client.output,
+        Command::List(args) => args.client.output,
+        Command::Describe(args) => args.client.output,
+        Command::Health(args) => args.client.output,
         Command::Serve(_) | Command::Completions(_) => Format::Text,
     }
 }
@@ -114,6 +118,47 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
             };
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::report(&options, readings, &mut printer))
+        }
+        Command::Call(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let request = client::CallRequest {
+                method: args.method.clone(),
+                data: args.data.as_deref().map(ScriptSource::from_data),
+                schema: args.schema.source(),
+                emit_defaults: args.emit_defaults,
+            };
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::call(&options, request, &mut printer))
+        }
+        Command::List(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::list(
+                &options,
+                &args.schema.source(),
+                args.service.as_deref(),
+                &mut printer,
+            ))
+        }
+        Command::Describe(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::describe(
+                &options,
+                &args.schema.source(),
+                &args.symbol,
+                &mut printer,
+            ))
+        }
+        Command::Health(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::health(
+                &options,
+                &args.service,
+                args.watch,
+                &mut printer,
+            ))
         }
         Command::Bench(args) => bench_command(&args),
         Command::Completions(args) => {
