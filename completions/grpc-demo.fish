@@ -32,6 +32,10 @@ complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "hello" -d 'Call
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "report" -d 'Stream readings to ReportService.report and print its summary (client streaming)'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "call" -d 'Call any method of any gRPC service, messages as proto3 JSON (like grpcurl)'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "list" -d 'List the services of a schema, or the methods of one (like grpcurl list)'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "describe" -d 'Print a service, method, message or enum as .proto source (like grpcurl describe)'
+complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "health" -d 'Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c grpc-demo -n "__fish_grpc_demo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -179,6 +183,114 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l insecure 
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s d -l data -d 'The request message(s) as proto3 JSON: inline, @FILE, or @- for stdin. Client and bidi streams take any number of messages (concatenated or one per line); with @- each is sent as soon as it is read. Without -d a unary call sends an empty message' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
+false\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l proto -d 'Compile these .proto files (repeatable); google/protobuf\'s well-known imports need no -I' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s I -l import-path -d 'Import path for --proto (repeatable) [default: each file\'s folder]' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l protoset -d 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l reflect-header -d 'Metadata for the reflection calls instead of the call\'s own -H headers, as \'key: value\'; repeatable (--token still goes on both)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s o -l output -d 'text: each response as indented proto3 JSON; json: each response as one line of proto3 JSON (errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l emit-defaults -d 'Print fields at their default value too (0, "", false, empty lists)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
+false\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l proto -d 'Compile these .proto files (repeatable); google/protobuf\'s well-known imports need no -I' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s I -l import-path -d 'Import path for --proto (repeatable) [default: each file\'s folder]' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l protoset -d 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l reflect-header -d 'Metadata for the reflection calls instead of the call\'s own -H headers, as \'key: value\'; repeatable (--token still goes on both)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
+false\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l proto -d 'Compile these .proto files (repeatable); google/protobuf\'s well-known imports need no -I' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s I -l import-path -d 'Import path for --proto (repeatable) [default: each file\'s folder]' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l protoset -d 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l reflect-header -d 'Metadata for the reflection calls instead of the call\'s own -H headers, as \'key: value\'; repeatable (--token still goes on both)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l service -d 'The service to ask about [default: the server as a whole]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l addr -d 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, or dns:///HOST:PORT (every address HOST resolves to). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
+false\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
+json\t'Proto3 JSON, one line per response or report'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
+gzip\t''
+zstd\t''"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l token -d 'Bearer token sent as `authorization: Bearer TOKEN`' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l max-message-size -d 'Largest message sent or accepted (e.g. 4MiB, 100MiB)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l ca -d 'Trust this PEM CA for an https:// address instead of the public roots' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l cert -d 'Present this PEM client certificate (mutual TLS)' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l key -d 'The PEM private key of --cert' -r -F
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l watch -d 'Follow Health/Watch and print each status as it changes (until the server ends the stream, --timeout or Ctrl-C)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s V -l version -d 'Print version'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s c -l concurrency -d 'RPCs (streams) in flight at once' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -l connections -d 'HTTP/2 connections; the in-flight work is spread evenly over them' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report help" -s n -l total -d 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]' -r
@@ -367,14 +479,18 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "report" -d 'Stream readings to ReportService.report and print its summary (client streaming)'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "serve" -d 'Serve GreetService, MessageService, StockService, ReportService, health and reflection'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "hello" -d 'Call GreetService.sayHello once and print the greeting'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "stream" -d 'Run one MessageService.iter_message stream and print each response as it arrives'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "watch" -d 'Call StockService.watch and print each quote as it arrives (server streaming)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "report" -d 'Stream readings to ReportService.report and print its summary (client streaming)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "call" -d 'Call any method of any gRPC service, messages as proto3 JSON (like grpcurl)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "list" -d 'List the services of a schema, or the methods of one (like grpcurl list)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "describe" -d 'Print a service, method, message or enum as .proto source (like grpcurl describe)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "health" -d 'Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "bench" -d 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and not __fish_seen_subcommand_from serve hello stream watch report call list describe health bench completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "hello" -d 'Unary: GreetService.sayHello'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "stream" -d 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "watch" -d 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'

@@ -655,6 +655,11 @@ pub struct SchemaArgs {
     /// --descriptor_set_out --include_imports`), repeatable.
     #[arg(long = "protoset", value_name = "FILE")]
     pub protosets: Vec<PathBuf>,
+
+    /// Metadata for the reflection calls instead of the call's own -H
+    /// headers, as 'key: value'; repeatable (--token still goes on both).
+    #[arg(long = "reflect-header", value_parser = parse_header, value_name = "HEADER")]
+    pub reflect_headers: Vec<Header>,
 }
 
 impl SchemaArgs {
@@ -668,7 +673,9 @@ impl SchemaArgs {
         } else if !self.protosets.is_empty() {
             SchemaSource::Protosets(self.protosets.clone())
         } else {
-            SchemaSource::Reflection
+            SchemaSource::Reflection {
+                headers: (!self.reflect_headers.is_empty()).then(|| self.reflect_headers.clone()),
+            }
         }
     }
 }

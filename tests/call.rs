@@ -586,3 +586,69 @@ fn health_exits_by_the_status() {
     let output = run(&["health", "--addr", &addr]);
     assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
 }
+
+#[test]
+fn health_watch_prints_each_change() {
+    let server = Server::start(&["--drain-delay", "30s"]);
+    let mut watcher = KillOnDrop(
+        grpc_demo()
+            .args([
+                "health",
+                "--watch",
+                "--timeout",
+                "60s",
+                "--addr",
+                &server.addr(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning health --watch"),
+    );
+    let mut lines = BufReader::new(watcher.0.stdout.take().expect("piped stdout"));
+    let mut line = String::new();
+    lines.read_line(&mut line).expect("the first status");
+    assert_eq!(line, "SERVING\n");
+    server.signal(libc::SIGTERM);
+    line.clear();
+    lines.read_line(&mut line).expect("the change");
+    assert_eq!(line, "NOT_SERVING\n");
+    watcher.signal(libc::SIGINT);
+    assert_eq!(
+        watcher
+            .wait(Duration::from_secs(10))
+            .and_then(|status| status.code()),
+        Some(130)
+    );
+}
+
+#[test]
+fn reflection_calls_carry_the_calls_metadata_or_reflect_headers() {
+    let server = Server::start(&[]);
+    let verbose = |extra: &[&str]| {
+        let mut args = vec![
+            "call",
+            "-v",
+            "--addr",
+            "",
+            "packages.GreetService/sayHello",
+            "-H",
+            "x-call: 1",
+        ];
+        let addr = server.addr();
+        args[3] = &addr;
+        args.extend_from_slice(extra);
+        let output = run(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    let shown = verbose(&[]);
+    assert_eq!(shown.matches("x-call: 1").count(), 2, "{shown}");
+    let shown = verbose(&["--reflect-header", "x-reflect: 2"]);
+    assert_eq!(shown.matches("x-call: 1").count(), 1, "{shown}");
+    assert_eq!(shown.matches("x-reflect: 2").count(), 1, "{shown}");
+    assert!(
+        shown.find("x-reflect: 2") < shown.find("x-call: 1"),
+        "reflection first: {shown}"
+    );
+}

@@ -22,8 +22,9 @@ pub enum SchemaSource {
     },
     /// `--protoset FILE…`.
     Protosets(Vec<PathBuf>),
-    /// The server's reflection service.
-    Reflection,
+    /// The server's reflection service, with the call's metadata or
+    /// `--reflect-header`'s.
+    Reflection { headers: Option<Vec<super::Header>> },
 }
 
 impl SchemaSource {
@@ -34,7 +35,7 @@ impl SchemaSource {
                 dynamic::pool_from_protos(files, includes).map(Some)
             }
             Self::Protosets(files) => dynamic::pool_from_protosets(files).map(Some),
-            Self::Reflection => Ok(None),
+            Self::Reflection { .. } => Ok(None),
         }
     }
 }
@@ -49,9 +50,19 @@ pub(crate) async fn connect_with_schema(
 ) -> anyhow::Result<(ClientChannel, DescriptorPool)> {
     let local = source.local()?;
     let channel = balance::open(options).await?;
-    let pool = match local {
-        Some(pool) => pool,
-        None => reflection::fetch(channel.clone(), options, deadline, wanted).await?,
+    let pool = match (local, source) {
+        (Some(pool), _) => pool,
+        (
+            None,
+            SchemaSource::Reflection {
+                headers: Some(headers),
+            },
+        ) => {
+            let mut reflect = options.clone();
+            reflect.headers.clone_from(headers);
+            reflection::fetch(channel.clone(), &reflect, deadline, wanted).await?
+        }
+        (None, _) => reflection::fetch(channel.clone(), options, deadline, wanted).await?,
     };
     Ok((channel, pool))
 }
