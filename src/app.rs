@@ -172,7 +172,32 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
 
 /// `grpc-demo bench`: run, print the report, and exit by it.
 fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
-    let workload = match args.workload {
+    let runtime = runtime(None)?;
+    let workload = match &args.workload {
+        BenchWorkload::Call(call) => {
+            let flags = [
+                ("--messages", args.stream.messages.is_some()),
+                ("--hold", args.stream.hold.is_some()),
+                ("--payload-size", args.load.payload_size > 0),
+            ];
+            if let Some((flag, _)) = flags.iter().find(|(_, given)| *given) {
+                return Err(UsageError(format!(
+                    "{flag} does not apply to `bench call`: -d gives the messages"
+                ))
+                .into());
+            }
+            let options = call_options(&args.client, false)?;
+            let data = call.data.as_deref().map(ScriptSource::from_data);
+            let (method, messages) = runtime.block_on(client::resolve_call(
+                &options,
+                &call.schema.source(),
+                &call.method,
+                data.as_ref(),
+            ))?;
+            Workload::Call(std::sync::Arc::new(bench::DynamicCall::new(
+                method, messages,
+            )?))
+        }
         BenchWorkload::Hello => {
             let stream_only: Vec<&str> = [
                 ("--messages", args.stream.messages.is_some()),
@@ -237,7 +262,7 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         count_errors: load.count_errors,
         metrics_url: load.metrics_url.clone(),
     };
-    let report = runtime(None)?.block_on(run_bench(&config))?;
+    let report = runtime.block_on(run_bench(&config))?;
     Printer::new(args.client.output, std::io::stdout().lock()).document(&report)?;
     if report.interrupted {
         return Err(Interrupted.into());

@@ -139,7 +139,7 @@ pub struct BenchArgs {
     pub stream: BenchStreamArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Subcommand)]
 pub enum BenchWorkload {
     /// Unary: GreetService.sayHello.
     #[command(after_help = BENCH_HELP)]
@@ -155,6 +155,25 @@ pub enum BenchWorkload {
     /// control allows (--messages readings per stream).
     #[command(after_help = BENCH_HELP)]
     Report,
+    /// Any method of any service (like ghz --call): unary, or one stream
+    /// per RPC sending DATA's messages; the schema as for `grpc-demo call`.
+    #[command(after_help = BENCH_HELP)]
+    Call(BenchCallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCallArgs {
+    /// The method: SERVICE/METHOD or SERVICE.METHOD.
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// The request message(s) as proto3 JSON: inline, @FILE or @- (read
+    /// whole before the run). A stream sends them all on every RPC.
+    #[arg(short = 'd', long = "data", value_name = "DATA")]
+    pub data: Option<String>,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
 }
 
 /// Flags of `bench stream` only. They are bench-wide (global) like the

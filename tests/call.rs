@@ -652,3 +652,78 @@ fn reflection_calls_carry_the_calls_metadata_or_reflect_headers() {
         "reflection first: {shown}"
     );
 }
+
+#[test]
+fn bench_call_loads_any_method_of_any_kind() {
+    let server = Everything::start(&[]);
+    let bench = |method: &str, data: &str| {
+        let output = run(&[
+            "bench",
+            "--addr",
+            &server.addr,
+            "-n",
+            "20",
+            "-c",
+            "2",
+            "-o",
+            "json",
+            "call",
+            method,
+            "-d",
+            data,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str::<Value>(&stdout(&output)).expect("one JSON report")
+    };
+    let report = bench(ECHO, KITCHEN);
+    assert_eq!(
+        (report["workload"].clone(), report["ok"].clone()),
+        ("call".into(), 20.into())
+    );
+    let report = bench(
+        "everything.v1.Everything/Count",
+        r#"{"count":3,"template":{"word":"w"}}"#,
+    );
+    assert_eq!(
+        (report["ok"].clone(), report["messages"].clone()),
+        (20.into(), 60.into())
+    );
+    let report = bench(
+        "everything.v1.Everything/Chat",
+        "{\"big\":\"1\"}{\"big\":\"2\"}",
+    );
+    assert_eq!(
+        (
+            report["ok"].clone(),
+            report["messages_per_stream"].clone(),
+            report["messages"].clone()
+        ),
+        (20.into(), 2.into(), 40.into())
+    );
+    let report = bench("everything.v1.Everything/Fail", "{}");
+    assert_eq!(
+        (report["ok"].clone(), report["failed"].clone()),
+        (0.into(), 20.into())
+    );
+    assert!(report.to_string().contains("INVALID_ARGUMENT"), "{report}");
+
+    let output = run(&[
+        "bench",
+        "--addr",
+        &server.addr,
+        "call",
+        "everything.v1.Everything/Ech",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("did you mean Echo?"));
+    let output = run(&[
+        "bench",
+        "--addr",
+        &server.addr,
+        "--payload-size",
+        "10",
+        "call",
+        ECHO,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}

@@ -14,6 +14,7 @@
 //! each worker is dropped where it is, its in-flight RPC cancelled (counted
 //! apart), and its statistics so far are kept.
 
+mod call;
 mod direct;
 mod patterns;
 mod schedule;
@@ -30,6 +31,7 @@ use std::{
 use tokio::{sync::watch, time::Instant};
 use tonic::metadata::MetadataMap;
 
+pub use call::DynamicCall;
 pub use server_metrics::{MetricsUrl, ServerMetrics};
 pub(crate) use stats::{PhaseOutcome, WorkerStats};
 pub use summary::Report;
@@ -39,7 +41,7 @@ use self::{schedule::Schedule, worker::Worker};
 use crate::client::{self, CallOptions};
 
 /// Which RPC to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Workload {
     /// One sayHello per unit of work.
     Hello,
@@ -55,6 +57,8 @@ pub enum Workload {
     Watch { quotes: u32 },
     /// One report stream of `readings` readings per unit of work.
     Report { readings: u32 },
+    /// Any method of any service (`bench call`).
+    Call(Arc<DynamicCall>),
 }
 
 impl Workload {
@@ -65,16 +69,18 @@ impl Workload {
             Self::Stream { .. } => "stream",
             Self::Watch { .. } => "watch",
             Self::Report { .. } => "report",
+            Self::Call(_) => "call",
         }
     }
 
     /// The gRPC service and method it calls.
-    pub fn grpc_method(&self) -> (&'static str, &'static str) {
+    pub fn grpc_method(&self) -> (&str, &str) {
         match self {
             Self::Hello => ("packages.GreetService", "sayHello"),
             Self::Stream { .. } => ("packages.MessageService", "iter_message"),
             Self::Watch { .. } => ("packages.StockService", "watch"),
             Self::Report { .. } => ("packages.ReportService", "report"),
+            Self::Call(call) => (call.method.parent_service().full_name(), call.method.name()),
         }
     }
 
@@ -85,6 +91,7 @@ impl Workload {
             Self::Stream { messages, .. } => Some(messages),
             Self::Watch { quotes } => Some(quotes),
             Self::Report { readings } => Some(readings),
+            Self::Call(ref call) => call.messages_per_stream(),
         }
     }
 }
@@ -328,7 +335,7 @@ async fn phase<T: Transport>(
             channel: channels[index % channels.len()].clone(),
             call: config.call.clone(),
             metadata: metadata.clone(),
-            workload: config.workload,
+            workload: config.workload.clone(),
             payload: Arc::clone(payload),
             schedule: Arc::clone(&schedule),
         };

@@ -191,3 +191,34 @@ fn stdin_messages(descriptor: MessageDescriptor, stopped: Stopped) -> MessageStr
         }),
     )
 }
+
+/// `bench call`: the method and the messages every RPC sends, resolved
+/// once before the load (DATA read whole, `@-` included).
+pub async fn resolve_call(
+    options: &CallOptions,
+    schema: &SchemaSource,
+    spec: &str,
+    data: Option<&ScriptSource>,
+) -> anyhow::Result<(MethodDescriptor, Vec<DynamicMessage>)> {
+    let (service, _) = dynamic::split_method(spec)?;
+    let text = data.map(ScriptSource::read).transpose()?;
+    let deadline = Deadline::new(options.timeout);
+    let wanted = Wanted::Services(vec![service.to_owned()]);
+    let (_, pool) = deadline
+        .run(connect_with_schema(schema, options, &deadline, wanted))
+        .await?;
+    let method = dynamic::find_method(&pool, spec)?;
+    let origin = data.map(ToString::to_string).unwrap_or_default();
+    let messages = match &text {
+        Some(text) => dynamic::parse_messages(&method.input(), &origin, text)?,
+        None => Vec::new(),
+    };
+    if !MethodKind::of(&method).client_streams() && messages.len() > 1 {
+        anyhow::bail!(
+            "{} takes one request message; {origin} holds {}",
+            method.full_name(),
+            messages.len()
+        );
+    }
+    Ok((method, messages))
+}

@@ -26,7 +26,7 @@ mod stream;
 mod target;
 mod watch;
 
-pub(crate) use call::{call, CallRequest};
+pub(crate) use call::{call, resolve_call, CallRequest};
 pub(crate) use channel::connect;
 pub(crate) use channel::{check_request_size, connect_heard, dial, no_http2_answer, Socket};
 pub(crate) use deadline::Deadline;
