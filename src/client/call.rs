@@ -70,7 +70,14 @@ pub async fn call<W: Write>(
         let codec = DynamicCodec::new(method.output());
         let failed = |status: tonic::Status| {
             options.show_trailers(status.metadata());
-            describe_status(status, Some(options))
+            // Details of a type only the call's schema knows are named too.
+            let details = dynamic::details::of(&status, Some(&pool));
+            let error = describe_status(status, Some(options));
+            if error.details.is_empty() {
+                error
+            } else {
+                error.with_details(details)
+            }
         };
         let response = match outbound {
             Outbound::One(message) => {
