@@ -727,3 +727,48 @@ fn bench_call_loads_any_method_of_any_kind() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
 }
+
+#[test]
+fn call_takes_the_typed_clients_tls_and_token_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, certified.cert.pem()).expect("write cert");
+    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("write key");
+    let server = Server::start(&[
+        "--tls-cert",
+        &cert.to_string_lossy(),
+        "--tls-key",
+        &key.to_string_lossy(),
+        "--token",
+        "sesame",
+    ]);
+    let addr = format!("https://localhost:{}", server.port);
+    let base = [
+        "call",
+        "--addr",
+        addr.as_str(),
+        "--ca",
+        &cert.to_string_lossy(),
+        "packages.GreetService/sayHello",
+        "-o",
+        "json",
+    ]
+    .map(str::to_owned);
+    let call = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    // Reflection is open; the service wants the token.
+    let output = call(&[]);
+    assert_eq!(output.status.code(), Some(64 + 16), "{}", stderr(&output));
+    let output = call(&["--token", "sesame", "-d", r#"{"name":"tls"}"#]);
+    assert_eq!(
+        stdout(&output),
+        "{\"msg\":\"hello, tls\"}\n",
+        "{}",
+        stderr(&output)
+    );
+}
