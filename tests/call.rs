@@ -328,6 +328,24 @@ fn proto_files_and_protosets_replace_reflection() {
     assert_same_messages(&json_values(&by_protoset), &expected);
     assert_eq!(expected[0]["huge"], "18446744073709551615");
 
+    // With a schema from files the request is checked before connecting:
+    // no server needed for a bad one.
+    let (code, line) = failure(&call(
+        "127.0.0.1:1",
+        &[
+            ECHO,
+            "-d",
+            r#"{"nested":{"dpth":1}}"#,
+            "--proto",
+            &proto.to_string_lossy(),
+        ],
+    ));
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        line,
+        "error: invalid request in -d:1:17: unrecognized field name 'dpth'; did you mean depth?"
+    );
+
     // Without either, this server cannot be asked.
     let output = call(&server.addr, &[ECHO, "-d", "{}"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -453,7 +471,8 @@ fn what_the_schema_does_not_have_is_named_with_the_closest_name() {
     ));
     assert_eq!(code, Some(1));
     assert!(
-        line.starts_with("error: invalid request in -d:2:") && line.contains("wrod"),
+        line.starts_with("error: invalid request in -d:2:")
+            && line.ends_with("unrecognized field name 'wrod'; did you mean word?"),
         "{line}"
     );
     let (code, line) = failure(&call(addr, &[ECHO, "-d", "{\"big\": }"]));

@@ -14,7 +14,7 @@ use prost_reflect::{DynamicMessage, MessageDescriptor, MethodDescriptor};
 use tokio_stream::{Stream, StreamExt};
 
 use super::{
-    configured_client, describe_status,
+    balance, configured_client, describe_status,
     reflection::Wanted,
     schema::{connect_with_schema, SchemaSource},
     CallOptions, Deadline, ScriptSource,
@@ -52,13 +52,32 @@ pub async fn call<W: Write>(
     };
     let deadline = Deadline::new(options.timeout);
     let stopped: Stopped = Arc::default();
+    // A schema from files: the method and the request are checked before
+    // connecting.
+    let prepared = match request.schema.local()? {
+        Some(pool) => {
+            let method = dynamic::find_method(&pool, &request.method)?;
+            let kind = MethodKind::of(&method);
+            let outbound = outbound(&method, kind, &request.data, text.as_deref(), &stopped)?;
+            Some((pool, method, kind, outbound))
+        }
+        None => None,
+    };
     let run = deadline.run(async {
-        let wanted = Wanted::Services(vec![service.to_owned()]);
-        let (channel, pool) =
-            connect_with_schema(&request.schema, options, &deadline, wanted).await?;
-        let method = dynamic::find_method(&pool, &request.method)?;
-        let kind = MethodKind::of(&method);
-        let outbound = outbound(&method, kind, &request.data, text.as_deref(), &stopped)?;
+        let (channel, pool, method, kind, outbound) = match prepared {
+            Some((pool, method, kind, outbound)) => {
+                (balance::open(options).await?, pool, method, kind, outbound)
+            }
+            None => {
+                let wanted = Wanted::Services(vec![service.to_owned()]);
+                let (channel, pool) =
+                    connect_with_schema(&request.schema, options, &deadline, wanted).await?;
+                let method = dynamic::find_method(&pool, &request.method)?;
+                let kind = MethodKind::of(&method);
+                let outbound = outbound(&method, kind, &request.data, text.as_deref(), &stopped)?;
+                (channel, pool, method, kind, outbound)
+            }
+        };
         let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
         grpc.ready()
             .await

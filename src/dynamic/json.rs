@@ -30,8 +30,10 @@ pub fn parse_messages(
         .into_iter()
         .map(|(start, end)| {
             let mut deserializer = serde_json::Deserializer::from_str(&text[start..end]);
-            DynamicMessage::deserialize(descriptor.clone(), &mut deserializer)
-                .map_err(|err| positioned(origin, &err, line_and_column(text, start)))
+            DynamicMessage::deserialize(descriptor.clone(), &mut deserializer).map_err(|err| {
+                let err = positioned(origin, &err, line_and_column(text, start));
+                with_field_suggestion(descriptor, err)
+            })
         })
         .collect()
 }
@@ -67,13 +69,50 @@ impl<R: Read> Iterator for JsonMessages<R> {
         self.index += 1;
         Some(
             DynamicMessage::deserialize(self.descriptor.clone(), value).map_err(|err| {
-                anyhow::anyhow!(
-                    "invalid request in {}: message {}: {err}",
-                    self.origin,
-                    self.index
+                with_field_suggestion(
+                    &self.descriptor,
+                    anyhow::anyhow!(
+                        "invalid request in {}: message {}: {err}",
+                        self.origin,
+                        self.index
+                    ),
                 )
             }),
         )
+    }
+}
+
+/// An unknown field named with the closest field name of the request's
+/// messages (its own and those nested in it): "did you mean word?".
+fn with_field_suggestion(descriptor: &MessageDescriptor, err: anyhow::Error) -> anyhow::Error {
+    const UNKNOWN: &str = "unrecognized field name '";
+    let text = err.to_string();
+    let Some(name) = text
+        .split_once(UNKNOWN)
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(name, _)| name.to_owned())
+    else {
+        return err;
+    };
+    let mut known = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut pending = vec![descriptor.clone()];
+    while let Some(message) = pending.pop() {
+        if !seen.insert(message.full_name().to_owned()) {
+            continue;
+        }
+        for field in message.fields() {
+            known.push(field.json_name().to_owned());
+            if let prost_reflect::Kind::Message(inner) = field.kind() {
+                pending.push(inner);
+            }
+        }
+    }
+    let hint = super::lookup::suggestion(&name, &known);
+    if hint.is_empty() {
+        err
+    } else {
+        anyhow::anyhow!("{text}{hint}")
     }
 }
 

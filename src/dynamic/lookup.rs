@@ -140,7 +140,7 @@ pub fn find_symbol(pool: &DescriptorPool, name: &str) -> anyhow::Result<Symbol> 
 
 /// "; did you mean X?" for the closest of `known` when it is close, else
 /// nothing.
-fn suggestion(name: &str, known: &[String]) -> String {
+pub(super) fn suggestion(name: &str, known: &[String]) -> String {
     let lower = name.to_lowercase();
     let best = known
         .iter()
