@@ -32,6 +32,10 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Call StockService.watch and print each quote as it arrives (server streaming)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Stream readings to ReportService.report and print its summary (client streaming)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call any method of any gRPC service, messages as proto3 JSON (like grpcurl)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the services of a schema, or the methods of one (like grpcurl list)')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Print a service, method, message or enum as .proto source (like grpcurl describe)')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -209,6 +213,134 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'grpc-demo;call' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The request message(s) as proto3 JSON: inline, @FILE, or @- for stdin. Client and bidi streams take any number of messages (concatenated or one per line); with @- each is sent as soon as it is read. Without -d a unary call sends an empty message')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The request message(s) as proto3 JSON: inline, @FILE, or @- for stdin. Client and bidi streams take any number of messages (concatenated or one per line); with @- each is sent as soon as it is read. Without -d a unary call sends an empty message')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--health-check', '--health-check', [CompletionResultType]::ParameterName, 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--import-path', '--import-path', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--protoset', '--protoset', [CompletionResultType]::ParameterName, 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable')
+            [CompletionResult]::new('--reflect-header', '--reflect-header', [CompletionResultType]::ParameterName, 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'text: each response as indented proto3 JSON; json: each response as one line of proto3 JSON (errors on stderr in the same format)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'text: each response as indented proto3 JSON; json: each response as one line of proto3 JSON (errors on stderr in the same format)')
+            [CompletionResult]::new('--emit-defaults', '--emit-defaults', [CompletionResultType]::ParameterName, 'Print fields at their default value too (0, "", false, empty lists)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;list' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--health-check', '--health-check', [CompletionResultType]::ParameterName, 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--import-path', '--import-path', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--protoset', '--protoset', [CompletionResultType]::ParameterName, 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable')
+            [CompletionResult]::new('--reflect-header', '--reflect-header', [CompletionResultType]::ParameterName, 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;describe' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--health-check', '--health-check', [CompletionResultType]::ParameterName, 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--import-path', '--import-path', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--protoset', '--protoset', [CompletionResultType]::ParameterName, 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable')
+            [CompletionResult]::new('--reflect-header', '--reflect-header', [CompletionResultType]::ParameterName, 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'grpc-demo;health' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The service to ask about [default: the server as a whole]')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--health-check', '--health-check', [CompletionResultType]::ParameterName, 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (and of the error line on stderr)')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Follow Health/Watch and print each status as it changes (until the server ends the stream, --timeout or Ctrl-C)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'grpc-demo;bench' {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
@@ -258,6 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Any method of any service (like ghz --call): unary, or one stream per RPC sending DATA''s messages; the schema as for `grpc-demo call`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -449,11 +582,66 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'grpc-demo;bench;call' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The request message(s) as proto3 JSON: inline, @FILE or @- (read whole before the run). A stream sends them all on every RPC')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The request message(s) as proto3 JSON: inline, @FILE or @- (read whole before the run). A stream sends them all on every RPC')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--import-path', '--import-path', [CompletionResultType]::ParameterName, 'Import path for --proto (repeatable) [default: each file''s folder]')
+            [CompletionResult]::new('--protoset', '--protoset', [CompletionResultType]::ParameterName, 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable')
+            [CompletionResult]::new('--reflect-header', '--reflect-header', [CompletionResultType]::ParameterName, 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'RPCs (streams) in flight at once')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'HTTP/2 connections; the in-flight work is spread evenly over them')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]')
+            [CompletionResult]::new('--total', '--total', [CompletionResultType]::ParameterName, 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]')
+            [CompletionResult]::new('-z', '-z', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Run this long first without counting')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell')
+            [CompletionResult]::new('--payload-size', '--payload-size', [CompletionResultType]::ParameterName, 'Size in bytes of the name (hello), data (stream) or device (report) field')
+            [CompletionResult]::new('--max-error-rate', '--max-error-rate', [CompletionResultType]::ParameterName, 'Exit 1 when more than this share (0 to 1) of the RPCs failed')
+            [CompletionResult]::new('--metrics-url', '--metrics-url', [CompletionResultType]::ParameterName, 'The server''s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report')
+            [CompletionResult]::new('--sweep', '--sweep', [CompletionResultType]::ParameterName, 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Steps of a --sweep range')
+            [CompletionResult]::new('--steps-scale', '--steps-scale', [CompletionResultType]::ParameterName, 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)')
+            [CompletionResult]::new('--stop-at', '--stop-at', [CompletionResultType]::ParameterName, 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C')
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]')
+            [CompletionResult]::new('--health-check', '--health-check', [CompletionResultType]::ParameterName, 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Request metadata as ''key: value''; repeatable')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress requests with this encoding; compressed responses are always accepted')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token sent as `authorization: Bearer TOKEN`')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Largest message sent or accepted (e.g. 4MiB, 100MiB)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust this PEM CA for an https:// address instead of the public roots')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (mutual TLS)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PEM private key of --cert')
+            [CompletionResult]::new('--server-name', '--server-name', [CompletionResultType]::ParameterName, 'Check the server certificate against NAME instead of the address''s host')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)')
+            [CompletionResult]::new('--messages', '--messages', [CompletionResultType]::ParameterName, 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]')
+            [CompletionResult]::new('--hold', '--hold', [CompletionResultType]::ParameterName, 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)')
+            [CompletionResult]::new('--count-errors', '--count-errors', [CompletionResultType]::ParameterName, 'Put failed RPCs in the latency histogram too (as ghz''s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'grpc-demo;bench;help' {
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Any method of any service (like ghz --call): unary, or one stream per RPC sending DATA''s messages; the schema as for `grpc-demo call`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -467,6 +655,9 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             break
         }
         'grpc-demo;bench;help;report' {
+            break
+        }
+        'grpc-demo;bench;help;call' {
             break
         }
         'grpc-demo;bench;help;help' {
@@ -487,6 +678,10 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Run one MessageService.iter_message stream and print each response as it arrives')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Call StockService.watch and print each quote as it arrives (server streaming)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Stream readings to ReportService.report and print its summary (client streaming)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Call any method of any gRPC service, messages as proto3 JSON (like grpcurl)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the services of a schema, or the methods of one (like grpcurl list)')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Print a service, method, message or enum as .proto source (like grpcurl describe)')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -507,11 +702,24 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
         'grpc-demo;help;report' {
             break
         }
+        'grpc-demo;help;call' {
+            break
+        }
+        'grpc-demo;help;list' {
+            break
+        }
+        'grpc-demo;help;describe' {
+            break
+        }
+        'grpc-demo;help;health' {
+            break
+        }
         'grpc-demo;help;bench' {
             [CompletionResult]::new('hello', 'hello', [CompletionResultType]::ParameterValue, 'Unary: GreetService.sayHello')
             [CompletionResult]::new('stream', 'stream', [CompletionResultType]::ParameterValue, 'Bidi: MessageService.iter_message, ping-pong, START…END per stream')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)')
+            [CompletionResult]::new('call', 'call', [CompletionResultType]::ParameterValue, 'Any method of any service (like ghz --call): unary, or one stream per RPC sending DATA''s messages; the schema as for `grpc-demo call`')
             break
         }
         'grpc-demo;help;bench;hello' {
@@ -524,6 +732,9 @@ Register-ArgumentCompleter -Native -CommandName 'grpc-demo' -ScriptBlock {
             break
         }
         'grpc-demo;help;bench;report' {
+            break
+        }
+        'grpc-demo;help;bench;call' {
             break
         }
         'grpc-demo;help;completions' {

@@ -29,6 +29,10 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
             cand watch 'Call StockService.watch and print each quote as it arrives (server streaming)'
             cand report 'Stream readings to ReportService.report and print its summary (client streaming)'
+            cand call 'Call any method of any gRPC service, messages as proto3 JSON (like grpcurl)'
+            cand list 'List the services of a schema, or the methods of one (like grpcurl list)'
+            cand describe 'Print a service, method, message or enum as .proto source (like grpcurl describe)'
+            cand health 'Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise'
             cand bench 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -200,6 +204,130 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'grpc-demo;call'= {
+            cand -d 'The request message(s) as proto3 JSON: inline, @FILE, or @- for stdin. Client and bidi streams take any number of messages (concatenated or one per line); with @- each is sent as soon as it is read. Without -d a unary call sends an empty message'
+            cand --data 'The request message(s) as proto3 JSON: inline, @FILE, or @- for stdin. Client and bidi streams take any number of messages (concatenated or one per line); with @- each is sent as soon as it is read. Without -d a unary call sends an empty message'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --health-check 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]'
+            cand --retries 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none'
+            cand --connect-timeout 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --proto 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I'
+            cand -I 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --import-path 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --protoset 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable'
+            cand --reflect-header 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)'
+            cand -o 'text: each response as indented proto3 JSON; json: each response as one line of proto3 JSON (errors on stderr in the same format)'
+            cand --output 'text: each response as indented proto3 JSON; json: each response as one line of proto3 JSON (errors on stderr in the same format)'
+            cand --emit-defaults 'Print fields at their default value too (0, "", false, empty lists)'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;list'= {
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --health-check 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]'
+            cand --retries 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none'
+            cand --connect-timeout 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --proto 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I'
+            cand -I 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --import-path 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --protoset 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable'
+            cand --reflect-header 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;describe'= {
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --health-check 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]'
+            cand --retries 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none'
+            cand --connect-timeout 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --proto 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I'
+            cand -I 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --import-path 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --protoset 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable'
+            cand --reflect-header 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'grpc-demo;health'= {
+            cand --service 'The service to ask about [default: the server as a whole]'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --health-check 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]'
+            cand --retries 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none'
+            cand --connect-timeout 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand -o 'Output format on stdout (and of the error line on stderr)'
+            cand --output 'Output format on stdout (and of the error line on stderr)'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --watch 'Follow Health/Watch and print each status as it changes (until the server ends the stream, --timeout or Ctrl-C)'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'grpc-demo;bench'= {
             cand -c 'RPCs (streams) in flight at once'
             cand --concurrency 'RPCs (streams) in flight at once'
@@ -249,6 +377,7 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
             cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'
             cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)'
+            cand call 'Any method of any service (like ghz --call): unary, or one stream per RPC sending DATA''s messages; the schema as for `grpc-demo call`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;bench;hello'= {
@@ -435,11 +564,65 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'grpc-demo;bench;call'= {
+            cand -d 'The request message(s) as proto3 JSON: inline, @FILE or @- (read whole before the run). A stream sends them all on every RPC'
+            cand --data 'The request message(s) as proto3 JSON: inline, @FILE or @- (read whole before the run). A stream sends them all on every RPC'
+            cand --proto 'Compile these .proto files (repeatable); google/protobuf''s well-known imports need no -I'
+            cand -I 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --import-path 'Import path for --proto (repeatable) [default: each file''s folder]'
+            cand --protoset 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable'
+            cand --reflect-header 'Metadata for the reflection calls instead of the call''s own -H headers, as ''key: value''; repeatable (--token still goes on both)'
+            cand -c 'RPCs (streams) in flight at once'
+            cand --concurrency 'RPCs (streams) in flight at once'
+            cand --connections 'HTTP/2 connections; the in-flight work is spread evenly over them'
+            cand -n 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]'
+            cand --total 'Stop after N RPCs (streams) [default: 1000 unless --duration is given]'
+            cand -z 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed'
+            cand --duration 'Stop after this long (e.g. 10s), sharp: RPCs still in flight then are cancelled and reported apart, neither OK nor failed'
+            cand --warmup 'Run this long first without counting'
+            cand --rate 'Open loop: start R RPCs per second on a fixed schedule; latency is measured from the scheduled start, so queueing is not hidden. The report gives the rate achieved and how far behind schedule it fell'
+            cand --payload-size 'Size in bytes of the name (hello), data (stream) or device (report) field'
+            cand --max-error-rate 'Exit 1 when more than this share (0 to 1) of the RPCs failed'
+            cand --metrics-url 'The server''s Prometheus endpoint (e.g. http://127.0.0.1:9090/metrics, `serve --metrics-addr`): its counters for the benchmarked method, its CPU time and memory during the run go into the report'
+            cand --sweep 'Run once per value of a setting: rate=1k..100k (open loop; spread over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or concurrency=1..1024. Each step is a whole run (--warmup, then -z or -n); a row per step as it ends (text, -o json, -o csv)'
+            cand --steps 'Steps of a --sweep range'
+            cand --steps-scale 'How a --sweep range is spread: linear (equal steps) or log (equal ratios, e.g. concurrency=1..1024)'
+            cand --stop-at 'End the sweep after the first step where this holds: p50, p90, p99 or p99.9 above a duration (p99>50ms), or errors above a share (errors>1%). Repeatable; any one ends it'
+            cand --plot 'Draw the sweep as an SVG plot: latency percentiles against the rate achieved (rate sweeps), throughput and latency against concurrency. Written at the end, also after Ctrl-C'
+            cand --addr 'Server address: HOST:PORT, http://HOST:PORT, https://HOST[:PORT], unix:///PATH, dns:///HOST:PORT (every address HOST resolves to), or etcd://HOST:PORT/SERVICE (every replica registered under SERVICE/ in that etcd, watched: `serve --register`). Repeat it or give a comma list for several endpoints: RPCs are then balanced over those that are up [env: GRPC_DEMO_ADDR] [default: http://localhost:50000]'
+            cand --health-check 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]'
+            cand --retries 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]'
+            cand --timeout 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none'
+            cand --connect-timeout 'How long connecting may take: TCP, TLS and the server''s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)'
+            cand -H 'Request metadata as ''key: value''; repeatable'
+            cand --header 'Request metadata as ''key: value''; repeatable'
+            cand --compress 'Compress requests with this encoding; compressed responses are always accepted'
+            cand --token 'Bearer token sent as `authorization: Bearer TOKEN`'
+            cand --max-message-size 'Largest message sent or accepted (e.g. 4MiB, 100MiB)'
+            cand --ca 'Trust this PEM CA for an https:// address instead of the public roots'
+            cand --cert 'Present this PEM client certificate (mutual TLS)'
+            cand --key 'The PEM private key of --cert'
+            cand --server-name 'Check the server certificate against NAME instead of the address''s host'
+            cand --authority 'Send NAME as :authority instead of the address''s host:port; over TLS also the name checked in the certificate (unless --server-name)'
+            cand --messages 'Messages per stream: START…END for stream (at least 2) [default: 10], quotes for watch [default: 100], readings for report [default: 1000]'
+            cand --hold 'bench stream only: keep each stream open and idle this long after START is answered (measures what many open streams cost the server)'
+            cand -o 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)'
+            cand --output 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)'
+            cand --count-errors 'Put failed RPCs in the latency histogram too (as ghz''s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
+            cand --insecure 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
+            cand -v 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand --verbose 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'grpc-demo;bench;help'= {
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
             cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'
             cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)'
+            cand call 'Any method of any service (like ghz --call): unary, or one stream per RPC sending DATA''s messages; the schema as for `grpc-demo call`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'grpc-demo;bench;help;hello'= {
@@ -449,6 +632,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         &'grpc-demo;bench;help;watch'= {
         }
         &'grpc-demo;bench;help;report'= {
+        }
+        &'grpc-demo;bench;help;call'= {
         }
         &'grpc-demo;bench;help;help'= {
         }
@@ -466,6 +651,10 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
             cand stream 'Run one MessageService.iter_message stream and print each response as it arrives'
             cand watch 'Call StockService.watch and print each quote as it arrives (server streaming)'
             cand report 'Stream readings to ReportService.report and print its summary (client streaming)'
+            cand call 'Call any method of any gRPC service, messages as proto3 JSON (like grpcurl)'
+            cand list 'List the services of a schema, or the methods of one (like grpcurl list)'
+            cand describe 'Print a service, method, message or enum as .proto source (like grpcurl describe)'
+            cand health 'Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise'
             cand bench 'Load-test the server (like ghz): latency percentiles, RPCs/s, statuses'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -480,11 +669,20 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         }
         &'grpc-demo;help;report'= {
         }
+        &'grpc-demo;help;call'= {
+        }
+        &'grpc-demo;help;list'= {
+        }
+        &'grpc-demo;help;describe'= {
+        }
+        &'grpc-demo;help;health'= {
+        }
         &'grpc-demo;help;bench'= {
             cand hello 'Unary: GreetService.sayHello'
             cand stream 'Bidi: MessageService.iter_message, ping-pong, START…END per stream'
             cand watch 'Server streaming: StockService.watch, quotes as fast as flow control allows (--messages quotes per stream)'
             cand report 'Client streaming: ReportService.report, readings as fast as flow control allows (--messages readings per stream)'
+            cand call 'Any method of any service (like ghz --call): unary, or one stream per RPC sending DATA''s messages; the schema as for `grpc-demo call`'
         }
         &'grpc-demo;help;bench;hello'= {
         }
@@ -493,6 +691,8 @@ set edit:completion:arg-completer[grpc-demo] = {|@words|
         &'grpc-demo;help;bench;watch'= {
         }
         &'grpc-demo;help;bench;report'= {
+        }
+        &'grpc-demo;help;bench;call'= {
         }
         &'grpc-demo;help;completions'= {
         }

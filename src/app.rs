@@ -25,6 +25,10 @@ pub fn output_format(command: &Command) -> Format {
         Command::Watch(args) => args.client.output,
         Command::Report(args) => args.client.output,
         Command::Bench(args) => args.client.output,
+        Command::Call(args) => args.client.output,
+        Command::List(args) => args.client.output,
+        Command::Describe(args) => args.client.output,
+        Command::Health(args) => args.client.output,
         Command::Serve(_) | Command::Completions(_) => Format::Text,
     }
 }
@@ -122,6 +126,47 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
             let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
             client_runtime()?.block_on(client::report(&options, readings, &mut printer))
         }
+        Command::Call(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let request = client::CallRequest {
+                method: args.method.clone(),
+                data: args.data.as_deref().map(ScriptSource::from_data),
+                schema: args.schema.source(),
+                emit_defaults: args.emit_defaults,
+            };
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::call(&options, request, &mut printer))
+        }
+        Command::List(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::list(
+                &options,
+                &args.schema.source(),
+                args.service.as_deref(),
+                &mut printer,
+            ))
+        }
+        Command::Describe(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::describe(
+                &options,
+                &args.schema.source(),
+                &args.symbol,
+                &mut printer,
+            ))
+        }
+        Command::Health(args) => {
+            let options = call_options(&args.client, verbose)?;
+            let mut printer = Printer::new(args.client.output, std::io::stdout().lock());
+            client_runtime()?.block_on(client::health(
+                &options,
+                &args.service,
+                args.watch,
+                &mut printer,
+            ))
+        }
         Command::Bench(args) => bench_command(&args),
         Command::Completions(args) => {
             let mut stdout = std::io::stdout().lock();
@@ -134,7 +179,32 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
 
 /// `grpc-demo bench`: run, print the report, and exit by it.
 fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
-    let workload = match args.workload {
+    let runtime = runtime(None)?;
+    let workload = match &args.workload {
+        BenchWorkload::Call(call) => {
+            let flags = [
+                ("--messages", args.stream.messages.is_some()),
+                ("--hold", args.stream.hold.is_some()),
+                ("--payload-size", args.load.payload_size > 0),
+            ];
+            if let Some((flag, _)) = flags.iter().find(|(_, given)| *given) {
+                return Err(UsageError(format!(
+                    "{flag} does not apply to `bench call`: -d gives the messages"
+                ))
+                .into());
+            }
+            let options = call_options(&args.client, false)?;
+            let data = call.data.as_deref().map(ScriptSource::from_data);
+            let (method, messages) = runtime.block_on(client::resolve_call(
+                &options,
+                &call.schema.source(),
+                &call.method,
+                data.as_ref(),
+            ))?;
+            Workload::Call(std::sync::Arc::new(bench::DynamicCall::new(
+                method, messages,
+            )?))
+        }
         BenchWorkload::Hello => {
             let stream_only: Vec<&str> = [
                 ("--messages", args.stream.messages.is_some()),
@@ -200,9 +270,9 @@ fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
         metrics_url: load.metrics_url.clone(),
     };
     if let Some(spec) = &load.sweep.sweep {
-        return sweep_command(args, &config, spec);
+        return sweep_command(args, &config, spec, &runtime);
     }
-    let report = runtime(None)?.block_on(run_bench(&config))?;
+    let report = runtime.block_on(run_bench(&config))?;
     Printer::new(args.client.output, std::io::stdout().lock()).document(&report)?;
     if report.interrupted {
         return Err(Interrupted.into());
@@ -220,6 +290,7 @@ fn sweep_command(
     args: &BenchArgs,
     config: &BenchConfig,
     spec: &bench::sweep::SweepSpec,
+    runtime: &tokio::runtime::Runtime,
 ) -> anyhow::Result<()> {
     use bench::sweep::{Ended, Rows, Scale, Setting};
     let sweep = &args.load.sweep;
@@ -241,7 +312,7 @@ fn sweep_command(
         setting: spec.setting,
         terminal: std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
-    let (steps, ended) = runtime(None)?.block_on(async {
+    let (steps, ended) = runtime.block_on(async {
         let interrupt = interrupt_signal()?;
         bench::sweep::run(
             config,

@@ -64,6 +64,18 @@ pub enum Command {
     /// Stream readings to ReportService.report and print its summary (client streaming).
     #[command(after_help = EXIT_CODES_HELP, mut_arg("timeout", stream_timeout))]
     Report(ReportArgs),
+    /// Call any method of any gRPC service, messages as proto3 JSON (like grpcurl).
+    #[command(after_help = CALL_HELP)]
+    Call(CallArgs),
+    /// List the services of a schema, or the methods of one (like grpcurl list).
+    #[command(after_help = EXIT_CODES_HELP)]
+    List(ListArgs),
+    /// Print a service, method, message or enum as .proto source (like grpcurl describe).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Describe(DescribeArgs),
+    /// Check grpc.health.v1 (like grpc_health_probe): exit 0 SERVING, 1 otherwise.
+    #[command(after_help = HEALTH_HELP)]
+    Health(HealthArgs),
     /// Load-test the server (like ghz): latency percentiles, RPCs/s, statuses.
     // Every bench flag is global, so it goes before or after the workload
     // name (`bench -n 10 hello`, `bench hello -n 10`).
@@ -79,6 +91,27 @@ pub enum Command {
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
+
+const CALL_HELP: &str = "\
+The schema comes from --proto files, else --protoset files, else the
+server's reflection (v1, then v1alpha).
+
+Exit codes:
+  0       success
+  1       local error: unknown service, method or field (with the closest
+          name), bad JSON (with line:column), no reflection on the server
+  2       usage error: bad flag or value, METHOD missing
+  64+N    the RPC failed with gRPC status N (its error details, if any,
+          follow the error line)";
+
+const HEALTH_HELP: &str = "\
+Exit codes:
+  0       SERVING
+  1       NOT_SERVING, UNKNOWN or SERVICE_UNKNOWN (--watch: the last status)
+  2       usage error
+  64+N    the health RPC failed with gRPC status N: 69 NOT_FOUND (no such
+          service), 76 UNIMPLEMENTED (no health service), 78 UNAVAILABLE
+          (no server)";
 
 const BENCH_HELP: &str = "\
 Flags go before or after the workload name (`bench -n 10 hello`).
@@ -107,7 +140,7 @@ pub struct BenchArgs {
     pub stream: BenchStreamArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Subcommand)]
 pub enum BenchWorkload {
     /// Unary: GreetService.sayHello.
     #[command(after_help = BENCH_HELP)]
@@ -123,6 +156,25 @@ pub enum BenchWorkload {
     /// control allows (--messages readings per stream).
     #[command(after_help = BENCH_HELP)]
     Report,
+    /// Any method of any service (like ghz --call): unary, or one stream
+    /// per RPC sending DATA's messages; the schema as for `grpc-demo call`.
+    #[command(after_help = BENCH_HELP)]
+    Call(BenchCallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCallArgs {
+    /// The method: SERVICE/METHOD or SERVICE.METHOD.
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// The request message(s) as proto3 JSON: inline, @FILE or @- (read
+    /// whole before the run). A stream sends them all on every RPC.
+    #[arg(short = 'd', long = "data", value_name = "DATA")]
+    pub data: Option<String>,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
 }
 
 /// Flags of `bench stream` only. They are bench-wide (global) like the
@@ -203,7 +255,7 @@ pub struct SweepArgs {
     /// over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or
     /// concurrency=1..1024. Each step is a whole run (--warmup, then -z or
     /// -n); a row per step as it ends (text, -o json, -o csv).
-    #[arg(long, value_parser = crate::bench::sweep::SweepSpec::parse, value_name = "SETTING=VALUES")]
+    #[arg(long, value_parser = crate::bench::sweep::SweepSpec::parse, value_name = "SWEEP")]
     pub sweep: Option<crate::bench::sweep::SweepSpec>,
 
     /// Steps of a --sweep range.
@@ -224,7 +276,7 @@ pub struct SweepArgs {
     /// Draw the sweep as an SVG plot: latency percentiles against the rate
     /// achieved (rate sweeps), throughput and latency against concurrency.
     /// Written at the end, also after Ctrl-C.
-    #[arg(long, requires = "sweep", value_name = "FILE.svg")]
+    #[arg(long, requires = "sweep", value_name = "FILE")]
     pub plot: Option<std::path::PathBuf>,
 }
 
@@ -666,6 +718,127 @@ pub struct ReportArgs {
         value_name = "DATA"
     )]
     pub data: Option<String>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+/// Where the schema of `call`, `list` and `describe` comes from.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Schema (default: the server's reflection)")]
+pub struct SchemaArgs {
+    /// Compile these .proto files (repeatable); google/protobuf's
+    /// well-known imports need no -I.
+    #[arg(long = "proto", value_name = "FILE", conflicts_with = "protosets")]
+    pub protos: Vec<PathBuf>,
+
+    /// Import path for --proto (repeatable) [default: each file's folder].
+    #[arg(
+        short = 'I',
+        long = "import-path",
+        value_name = "DIR",
+        requires = "protos"
+    )]
+    pub import_paths: Vec<PathBuf>,
+
+    /// Read the schema from these FileDescriptorSets (`protoc
+    /// --descriptor_set_out --include_imports`), repeatable.
+    #[arg(long = "protoset", value_name = "FILE")]
+    pub protosets: Vec<PathBuf>,
+
+    /// Metadata for the reflection calls instead of the call's own -H
+    /// headers, as 'key: value'; repeatable (--token still goes on both).
+    #[arg(long = "reflect-header", value_parser = parse_header, value_name = "HEADER")]
+    pub reflect_headers: Vec<Header>,
+}
+
+impl SchemaArgs {
+    pub fn source(&self) -> crate::client::SchemaSource {
+        use crate::client::SchemaSource;
+        if !self.protos.is_empty() {
+            SchemaSource::Protos {
+                files: self.protos.clone(),
+                includes: self.import_paths.clone(),
+            }
+        } else if !self.protosets.is_empty() {
+            SchemaSource::Protosets(self.protosets.clone())
+        } else {
+            SchemaSource::Reflection {
+                headers: (!self.reflect_headers.is_empty()).then(|| self.reflect_headers.clone()),
+            }
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(mut_arg("output", |arg| arg.help(
+    "text: each response as indented proto3 JSON; json: each response as one line of proto3 JSON (errors on stderr in the same format)"
+)))]
+pub struct CallArgs {
+    /// The method: SERVICE/METHOD or SERVICE.METHOD, the service by its full
+    /// name (e.g. packages.GreetService/sayHello).
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// The request message(s) as proto3 JSON: inline, @FILE, or @- for
+    /// stdin. Client and bidi streams take any number of messages
+    /// (concatenated or one per line); with @- each is sent as soon as it is
+    /// read. Without -d a unary call sends an empty message.
+    #[arg(short = 'd', long = "data", value_name = "DATA")]
+    pub data: Option<String>,
+
+    /// Print fields at their default value too (0, "", false, empty lists).
+    #[arg(long)]
+    pub emit_defaults: bool,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// List this service's methods instead of the services.
+    #[arg(value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// A service, method (SERVICE.METHOD), message or enum, by full name.
+    #[arg(value_name = "SYMBOL")]
+    pub symbol: String,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The service to ask about [default: the server as a whole].
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        value_name = "NAME"
+    )]
+    pub service: String,
+
+    /// Follow Health/Watch and print each status as it changes (until the
+    /// server ends the stream, --timeout or Ctrl-C).
+    #[arg(long)]
+    pub watch: bool,
 
     #[command(flatten)]
     pub client: ClientArgs,

@@ -58,8 +58,26 @@ pub fn outcome(err: &anyhow::Error, format: Format) -> Outcome {
     if let Some(rpc) = err.downcast_ref::<RpcError>() {
         let code = RPC_ERROR_BASE + rpc.code as u8;
         let line = match format {
-            Format::Text | Format::Csv => format!("error: {rpc}"),
-            Format::Json => json_line(code_name(rpc.code), Some(rpc.code as i32), &rpc.message),
+            Format::Text | Format::Csv => std::iter::once(format!("error: {rpc}"))
+                .chain(
+                    rpc.details
+                        .iter()
+                        .map(|detail| format!("  {}", detail.text_line())),
+                )
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Format::Json => {
+                let mut object =
+                    json_object(code_name(rpc.code), Some(rpc.code as i32), &rpc.message);
+                if !rpc.details.is_empty() {
+                    object["details"] = rpc
+                        .details
+                        .iter()
+                        .map(|detail| detail.json.clone())
+                        .collect();
+                }
+                object.to_string()
+            }
         };
         return Outcome {
             code,
@@ -117,12 +135,15 @@ pub fn asks_for_json<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> boo
 
 /// The JSON error object every failure is printed as with `-o json`.
 fn json_line(code: &str, code_number: Option<i32>, message: &str) -> String {
+    json_object(code, code_number, message).to_string()
+}
+
+fn json_object(code: &str, code_number: Option<i32>, message: &str) -> serde_json::Value {
     serde_json::json!({
         "code": code,
         "code_number": code_number,
         "message": message,
     })
-    .to_string()
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -15,6 +15,7 @@ pub mod client;
 pub(crate) mod codec;
 pub mod completions;
 pub(crate) mod defaults;
+pub(crate) mod dynamic;
 pub mod exit;
 pub(crate) mod framing;
 pub mod logging;

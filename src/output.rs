@@ -107,6 +107,39 @@ impl<W: Write> Printer<W> {
         self.out.flush()
     }
 
+    /// A message of any schema (`call`): indented proto3 JSON, or one
+    /// compact line with `-o json`. Fields at their default value only with
+    /// `emit_defaults`.
+    pub fn dynamic(&mut self, message: &DynamicMessage, emit_defaults: bool) -> io::Result<()> {
+        let options = SerializeOptions::new().skip_default_fields(!emit_defaults);
+        let written = match self.format {
+            Format::Text | Format::Csv => {
+                let mut serializer = serde_json::Serializer::pretty(&mut self.out);
+                message.serialize_with_options(&mut serializer, &options)
+            }
+            Format::Json => {
+                let mut serializer = serde_json::Serializer::new(&mut self.out);
+                message.serialize_with_options(&mut serializer, &options)
+            }
+        };
+        // A closed stdout stays a broken pipe (exit 0, as for every command).
+        written.map_err(|err| match err.io_error_kind() {
+            Some(kind) => io::Error::from(kind),
+            None => io::Error::other(err),
+        })?;
+        writeln!(self.out)?;
+        self.out.flush()
+    }
+
+    /// Lines of text as they are (`list`, `describe`).
+    pub fn text(&mut self, text: &str) -> io::Result<()> {
+        write!(self.out, "{text}")?;
+        if !text.is_empty() && !text.ends_with('\n') {
+            writeln!(self.out)?;
+        }
+        self.out.flush()
+    }
+
     /// A whole document (a report, say): its text, or one JSON object.
     pub fn document(&mut self, document: &impl Document) -> io::Result<()> {
         match self.format {

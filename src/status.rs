@@ -13,6 +13,8 @@ use tonic::Code;
 pub struct RpcError {
     pub code: Code,
     pub message: String,
+    /// The standard error details the server sent (`grpc-status-details-bin`).
+    pub details: Vec<ErrorDetail>,
 }
 
 impl RpcError {
@@ -20,7 +22,32 @@ impl RpcError {
         Self {
             code,
             message: message.into(),
+            details: Vec::new(),
         }
+    }
+
+    pub fn with_details(mut self, details: Vec<ErrorDetail>) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// One error detail of a failed RPC (a google.rpc.Status `details` entry):
+/// its type's full name and its fields as proto3 JSON, `@type` included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDetail {
+    pub type_name: String,
+    pub json: serde_json::Value,
+}
+
+impl ErrorDetail {
+    /// On one line for stderr: `google.rpc.BadRequest {"fieldViolations":[…]}`.
+    pub fn text_line(&self) -> String {
+        let mut fields = self.json.clone();
+        if let serde_json::Value::Object(object) = &mut fields {
+            object.remove("@type");
+        }
+        format!("{} {fields}", self.type_name)
     }
 }
 

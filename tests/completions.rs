@@ -214,7 +214,10 @@ const REPRESENTATIVE: &[(&[&str], &[&str])] = &[
     // nothing past the first word (clap-rs/clap#6421).
     (&["grpc-demo", "hello", "--na"], &["--name"]),
     // A subcommand.
-    (&["grpc-demo", "he"], &["hello"]),
+    (&["grpc-demo", "he"], &["hello", "health"]),
+    // The any-service commands' own flags.
+    (&["grpc-demo", "call", "--emit"], &["--emit-defaults"]),
+    (&["grpc-demo", "describe", "--proto"], &["--protoset"]),
     // A flag's values.
     (&["grpc-demo", "hello", "-o", ""], &["text", "json"]),
     (

@@ -364,7 +364,7 @@ fn sweep_usage_errors_say_what_is_wrong() {
     for (args, message) in [
         (
             &["bench", "hello", "--sweep", "speed=1..2"][..],
-            "error: invalid value 'speed=1..2' for '--sweep <SETTING=VALUES>': cannot sweep 'speed': the settings are rate and concurrency",
+            "error: invalid value 'speed=1..2' for '--sweep <SWEEP>': cannot sweep 'speed': the settings are rate and concurrency",
         ),
         (
             &["bench", "hello", "--sweep", "rate=1k..2k", "--rate", "10"][..],

@@ -15,6 +15,7 @@
 //! each worker is dropped where it is, its in-flight RPC cancelled (counted
 //! apart), and its statistics so far are kept.
 
+mod call;
 mod direct;
 mod patterns;
 pub mod plot;
@@ -33,6 +34,7 @@ use std::{
 use tokio::{sync::watch, time::Instant};
 use tonic::metadata::MetadataMap;
 
+pub use call::DynamicCall;
 pub use server_metrics::{MetricsUrl, ServerMetrics};
 pub(crate) use stats::{PhaseOutcome, WorkerStats};
 pub use summary::Report;
@@ -42,7 +44,7 @@ use self::{schedule::Schedule, worker::Worker};
 use crate::client::{self, CallOptions};
 
 /// Which RPC to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Workload {
     /// One sayHello per unit of work.
     Hello,
@@ -58,6 +60,8 @@ pub enum Workload {
     Watch { quotes: u32 },
     /// One report stream of `readings` readings per unit of work.
     Report { readings: u32 },
+    /// Any method of any service (`bench call`).
+    Call(Arc<DynamicCall>),
 }
 
 impl Workload {
@@ -68,16 +72,18 @@ impl Workload {
             Self::Stream { .. } => "stream",
             Self::Watch { .. } => "watch",
             Self::Report { .. } => "report",
+            Self::Call(_) => "call",
         }
     }
 
     /// The gRPC service and method it calls.
-    pub fn grpc_method(&self) -> (&'static str, &'static str) {
+    pub fn grpc_method(&self) -> (&str, &str) {
         match self {
             Self::Hello => ("packages.GreetService", "sayHello"),
             Self::Stream { .. } => ("packages.MessageService", "iter_message"),
             Self::Watch { .. } => ("packages.StockService", "watch"),
             Self::Report { .. } => ("packages.ReportService", "report"),
+            Self::Call(call) => (call.method.parent_service().full_name(), call.method.name()),
         }
     }
 
@@ -88,6 +94,7 @@ impl Workload {
             Self::Stream { messages, .. } => Some(messages),
             Self::Watch { quotes } => Some(quotes),
             Self::Report { readings } => Some(readings),
+            Self::Call(ref call) => call.messages_per_stream(),
         }
     }
 }
@@ -331,7 +338,7 @@ async fn phase<T: Transport>(
             channel: channels[index % channels.len()].clone(),
             call: config.call.clone(),
             metadata: metadata.clone(),
-            workload: config.workload,
+            workload: config.workload.clone(),
             payload: Arc::clone(payload),
             schedule: Arc::clone(&schedule),
         };

@@ -166,7 +166,7 @@ impl Report {
             .map(|(code, count)| (code_name(Code::from_i32(code as i32)), *count))
             .collect();
         Self {
-            workload: config.workload,
+            workload: config.workload.clone(),
             concurrency: config.concurrency,
             connections: config.connections,
             rate: config.rate,

@@ -93,6 +93,8 @@ impl Transport for tonic::transport::Channel {
 /// The generated clients on one transport, with the run's limits and
 /// compression.
 struct Clients<T> {
+    /// `bench call`: any method, through the dynamic codec.
+    grpc: tonic::client::Grpc<T>,
     greet: GreetServiceClient<T>,
     messages: MessageServiceClient<T>,
     stock: StockServiceClient<T>,
@@ -110,6 +112,10 @@ impl<T: Transport> Clients<T> {
             };
         }
         Clients {
+            grpc: client::configured_client!(
+                tonic::client::Grpc::with_origin(channel.clone(), channel.origin()),
+                call
+            ),
             greet: configured!(GreetServiceClient),
             messages: configured!(MessageServiceClient),
             stock: configured!(StockServiceClient),
@@ -146,9 +152,9 @@ impl<T: Transport> Worker<T> {
         let open_loop = schedule.interval.is_some();
         let mut clients = Clients::new(&channel, &call);
         // The stream workload sends the same sequence as `grpc-demo stream`.
-        let script = match workload {
+        let script = match &workload {
             Workload::Stream { messages, .. } => {
-                client::counted_sequence(messages, Role::Customer, &payload).collect()
+                client::counted_sequence(*messages, Role::Customer, &payload).collect()
             }
             _ => Vec::new(),
         };
@@ -177,7 +183,7 @@ impl<T: Transport> Worker<T> {
                         // the run. The timer has 1 ms resolution, so the
                         // clock decides whether an answer came in time.
                         let started = Instant::now();
-                        let work = run_one(&mut clients, workload, &metadata, &payload, &script);
+                        let work = run_one(&mut clients, &workload, &metadata, &payload, &script);
                         if call.timeout.is_zero() {
                             // --timeout 0s: no deadline.
                             work.await
@@ -244,7 +250,7 @@ pub(crate) enum Reopened {
 /// responses.
 async fn run_one<T: Transport>(
     clients: &mut Clients<T>,
-    workload: Workload,
+    workload: &Workload,
     metadata: &MetadataMap,
     payload: &str,
     script: &[MessageRequest],
@@ -261,13 +267,14 @@ async fn run_one<T: Transport>(
             clients.greet.say_hello(request).await.map(|_| 1)
         }
         Workload::Stream { hold, .. } => {
-            ping_pong(&mut clients.messages, metadata, script, hold).await
+            ping_pong(&mut clients.messages, metadata, script, *hold).await
         }
-        Workload::Watch { quotes } => patterns::watch(&mut clients.stock, metadata, quotes).await,
+        Workload::Watch { quotes } => patterns::watch(&mut clients.stock, metadata, *quotes).await,
         Workload::Report { readings } => {
             let device = if payload.is_empty() { "bench" } else { payload };
-            patterns::report(&mut clients.report, metadata, readings, device).await
+            patterns::report(&mut clients.report, metadata, *readings, device).await
         }
+        Workload::Call(call) => super::call::call_once(&mut clients.grpc, metadata, call).await,
     }
 }
 

@@ -217,7 +217,8 @@ fn with_hint(cause: Cause, root: &str, options: Option<&CallOptions>) -> String 
 /// DEADLINE_EXCEEDED. A status the server sent is kept as it is.
 pub(crate) fn describe_status(status: tonic::Status, options: Option<&CallOptions>) -> RpcError {
     let Some(source) = StdError::source(&status) else {
-        return RpcError::from(status);
+        let details = crate::dynamic::details::of(&status, None);
+        return RpcError::from(status).with_details(details);
     };
 
     let cause = classify(source);
@@ -228,7 +229,10 @@ pub(crate) fn describe_status(status: tonic::Status, options: Option<&CallOption
             None => RpcError::new(Code::DeadlineExceeded, "deadline exceeded"),
         },
         Cause::CancelledByPeer => RpcError::new(Code::Cancelled, "the server cancelled the RPC"),
-        Cause::Other if !is_transport_error(source) => RpcError::from(status),
+        Cause::Other if !is_transport_error(source) => {
+            let details = crate::dynamic::details::of(&status, None);
+            RpcError::from(status).with_details(details)
+        }
         _ => {
             let message = with_hint(cause, &root_cause(source), options);
             RpcError::new(Code::Unavailable, with_target(message, target))
