@@ -348,6 +348,9 @@ fn serve_flags(args: &ServeArgs) -> Result<ServeFlags, UsageError> {
             }),
         otlp_endpoint: args.otlp_endpoint.clone(),
         access_log: args.access_log.clone(),
+        web: args.web.then(|| server::web::WebOptions {
+            origins: args.web_origin.clone(),
+        }),
     })
 }
 

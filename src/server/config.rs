@@ -107,6 +107,8 @@ pub struct ServeFlags {
     pub otlp_endpoint: Option<String>,
     /// `--access-log`: a FILE is reopened on SIGHUP.
     pub access_log: crate::logging::AccessLogTarget,
+    /// `--web`: gRPC-Web and the page on the same port.
+    pub web: Option<super::web::WebOptions>,
 }
 
 impl Default for ServeFlags {
@@ -126,6 +128,7 @@ impl Default for ServeFlags {
             metrics: None,
             otlp_endpoint: None,
             access_log: crate::logging::AccessLogTarget::Stderr,
+            web: None,
         }
     }
 }
@@ -157,6 +160,7 @@ impl ServeFlags {
             limits: self.limits.clone(),
             // Made by `run` once the metrics listener is bound.
             metrics: None,
+            web: self.web.clone(),
         })
     }
 }
@@ -177,6 +181,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Where RPCs are counted (`--metrics-addr`); `None`: not counted.
     pub metrics: Option<&'static super::telemetry::metrics::Metrics>,
+    /// gRPC-Web over HTTP/1.1 and HTTP/2, and the page (`--web`).
+    pub web: Option<super::web::WebOptions>,
 }
 
 impl Default for ServeConfig {
@@ -190,6 +196,7 @@ impl Default for ServeConfig {
             token: None,
             limits: flags.limits,
             metrics: None,
+            web: None,
         }
     }
 }
