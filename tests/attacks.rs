@@ -438,7 +438,12 @@ fn a_peer_that_never_reads_its_large_replies_cannot_pin_more_than_the_response_b
     let extra = ["--connections", "4", "--streams", "300", "--until-sent"];
     // A request buffer large enough that it is not what stops the attack.
     let outcome = under_attack(
-        &["--metrics-addr", "127.0.0.1:0", "--max-request-buffer", "256MiB"],
+        &[
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--max-request-buffer",
+            "256MiB",
+        ],
         "large-response",
         10.0,
         &extra,
