@@ -14,6 +14,7 @@ use std::{
 };
 
 use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::Either;
 use tonic::body::Body;
 use tonic_web::{GrpcWebLayer, GrpcWebService};
 use tower::{Layer, Service};
@@ -120,13 +121,16 @@ where
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    type Output = Result<Response<Body>, E>;
+    type Output = Result<Response<Either<B, Body>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
-            // Body::new hands a tonic Body back as it is (no new box).
-            WebFutureProj::Off { inner } => inner.poll(cx).map_ok(|res| res.map(Body::new)),
-            WebFutureProj::On { inner } => inner.as_mut().poll(cx),
+            // The inner body as it is: no box of ours (tonic boxes it once
+            // after us, as it did before this layer existed).
+            WebFutureProj::Off { inner } => inner.poll(cx).map_ok(|res| res.map(Either::Left)),
+            WebFutureProj::On { inner } => {
+                inner.as_mut().poll(cx).map_ok(|res| res.map(Either::Right))
+            }
         }
     }
 }
@@ -139,7 +143,7 @@ where
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Display,
 {
-    type Response = Response<Body>;
+    type Response = Response<Either<B, Body>>;
     type Error = S::Error;
     type Future = WebFuture<S::Future, S::Error>;
 
