@@ -2100,7 +2100,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__serve)
-            opts="-v -h -V --port --host --shutdown-timeout --drain-delay --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --max-request-buffer --max-response-buffer --unread-response-timeout --max-connections-per-ip --handshake-timeout --header-timeout --max-connection-idle --keepalive-interval --keepalive-timeout --idle-stream-timeout --reuse-port --max-connection-age --max-connection-age-grace --metrics-addr --metrics-buckets --otlp-endpoint --register --register-ttl --advertise-addr --access-log --log-format --workers --verbose --help --version"
+            opts="-v -h -V --port --host --shutdown-timeout --drain-delay --no-reflection --uds --tls-cert --tls-key --tls-client-ca --token-file --token --max-message-size --max-concurrent-streams --max-connections --max-request-buffer --max-response-buffer --unread-response-timeout --max-connections-per-ip --handshake-timeout --header-timeout --max-connection-idle --keepalive-interval --keepalive-timeout --idle-stream-timeout --reuse-port --max-connection-age --max-connection-age-grace --metrics-addr --metrics-buckets --otlp-endpoint --register --register-ttl --advertise-addr --access-log --log-format --workers --web --web-origin --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2239,6 +2239,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web-origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -74,8 +74,10 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l access-log
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l log-format -d 'Log lines as text, or as JSON objects (one a line, the same fields), for log shippers; the access log too' -r -f -a "text\t'`2026-11-25T12:00:25.850760Z  INFO rpc method=… peer=…`'
 json\t'One JSON object per line, the same fields, for log shippers'"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l workers -d 'Runtime worker threads [default: the number of cores]' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l web-origin -d 'With --web, let pages from ORIGIN (e.g. http://localhost:8080) call the server (CORS); repeatable. Default: only the page served here' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l no-reflection -d 'Do not serve the gRPC reflection services'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l reuse-port -d 'SO_REUSEPORT: let several `serve` processes listen on the same port; the kernel spreads new connections over them'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -l web -d 'Also serve gRPC-Web (over HTTP/1.1 as well as HTTP/2) on the same port, and a page at / that calls sayHello and watch from the browser'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand serve" -s V -l version -d 'Print version'

@@ -558,6 +558,9 @@ fn serve_flags(args: &ServeArgs) -> Result<ServeFlags, UsageError> {
             }
             None => None,
         },
+        web: args.web.then(|| server::web::WebOptions {
+            origins: args.web_origin.clone(),
+        }),
     })
 }
 

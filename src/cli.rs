@@ -495,6 +495,16 @@ pub struct ServeArgs {
     /// Runtime worker threads [default: the number of cores].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..), value_name = "N")]
     pub workers: Option<u16>,
+
+    /// Also serve gRPC-Web (over HTTP/1.1 as well as HTTP/2) on the same
+    /// port, and a page at / that calls sayHello and watch from the browser.
+    #[arg(long)]
+    pub web: bool,
+
+    /// With --web, let pages from ORIGIN (e.g. http://localhost:8080) call
+    /// the server (CORS); repeatable. Default: only the page served here.
+    #[arg(long, value_name = "ORIGIN", requires = "web", value_parser = crate::server::web::parse_origin)]
+    pub web_origin: Vec<http::HeaderValue>,
 }
 
 /// Flags shared by every client subcommand.

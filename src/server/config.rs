@@ -109,6 +109,8 @@ pub struct ServeFlags {
     pub access_log: crate::logging::AccessLogTarget,
     /// `--register`: publish this replica in etcd.
     pub register: Option<super::registry::Registration>,
+    /// `--web`: gRPC-Web and the page on the same port.
+    pub web: Option<super::web::WebOptions>,
 }
 
 impl Default for ServeFlags {
@@ -129,6 +131,7 @@ impl Default for ServeFlags {
             otlp_endpoint: None,
             access_log: crate::logging::AccessLogTarget::Stderr,
             register: None,
+            web: None,
         }
     }
 }
@@ -160,6 +163,7 @@ impl ServeFlags {
             limits: self.limits.clone(),
             // Made by `run` once the metrics listener is bound.
             metrics: None,
+            web: self.web.clone(),
         })
     }
 }
@@ -180,6 +184,8 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Where RPCs are counted (`--metrics-addr`); `None`: not counted.
     pub metrics: Option<&'static super::telemetry::metrics::Metrics>,
+    /// gRPC-Web over HTTP/1.1 and HTTP/2, and the page (`--web`).
+    pub web: Option<super::web::WebOptions>,
 }
 
 impl Default for ServeConfig {
@@ -193,6 +199,7 @@ impl Default for ServeConfig {
             token: None,
             limits: flags.limits,
             metrics: None,
+            web: None,
         }
     }
 }

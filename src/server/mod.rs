@@ -9,7 +9,8 @@
 //!   connection guards, connection age;
 //! - layer/: the tower layers every RPC passes (auth, observe, over-limit,
 //!   request budget, fast path);
-//! - telemetry/: Prometheus metrics, the access log, OTLP export.
+//! - telemetry/: Prometheus metrics, the access log, OTLP export;
+//! - web.rs: `--web`, gRPC-Web (HTTP/1.1 too), CORS and the page at `/`.
 //!
 //! config.rs turns flags into configuration; shutdown.rs holds the
 //! signals; registry.rs publishes the replica in etcd (`--register`).
@@ -21,6 +22,7 @@ pub mod service;
 mod shutdown;
 pub(crate) mod telemetry;
 pub(crate) mod transport;
+pub mod web;
 
 use std::future::Future;
 
@@ -107,7 +109,10 @@ pub async fn serve(
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_keepalive_interval(limits.keepalive_interval)
         .http2_keepalive_timeout(Some(limits.keepalive_timeout))
-        .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets));
+        .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets))
+        // Browsers and `buf curl --protocol grpcweb` speak HTTP/1.1 to a
+        // plaintext server.
+        .accept_http1(config.web.is_some());
     if let Some(age) = &limits.max_connection_age {
         builder = builder.max_connection_age(age.age);
     }
@@ -117,6 +122,9 @@ pub async fn serve(
     // streaming services pay its routing cost once per stream.
     let fast_path = fast_path::FastPathLayer::new(greet, message);
     let router = builder
+        // gRPC-Web becomes gRPC here, before anything else sees it; the
+        // page at `/` is answered here too. Without --web: passes through.
+        .layer(web::WebLayer::new(config.web.as_ref()))
         .layer(metrics::MetricsLayer::new(config.metrics))
         .layer(conn_guard::Activity::layer())
         .layer(request_budget::RequestBudgetLayer::new(
@@ -147,6 +155,7 @@ pub async fn serve(
         unread_response_timeout: limits.unread_response_timeout,
     };
     let incoming = Incoming::new(listener, limits.max_connections, config.tls.clone(), guards)
+        .accept_http1(config.web.is_some())
         .close_connections_after(
             limits
                 .max_connection_age
@@ -267,6 +276,7 @@ pub async fn run(flags: ServeFlags, announce: impl FnOnce(&str)) -> anyhow::Resu
         mutual_tls = flags.tls.as_ref().is_some_and(|tls| tls.client_ca.is_some()),
         auth = config.token.is_some(),
         reflection = config.reflection,
+        web = config.web.is_some(),
         reuse_port = flags.reuse_port,
         max_connection_age = ?config.limits.max_connection_age.as_ref().map(|age| age.age),
         "serving"

@@ -1,7 +1,8 @@
 //! One accepted connection: the socket (TCP or Unix, with or without TLS)
 //! under the connection guards, with a check that the peer opens with the
 //! HTTP/2 preface so that garbage and HTTP/1 clients are named in a
-//! warning, and the GOAWAY the idle guard sends before closing it.
+//! warning (with `serve --web`, served as HTTP/1 instead), and the GOAWAY
+//! the idle guard sends before closing it.
 
 use std::{
     io,
@@ -58,6 +59,8 @@ pub struct Accepted {
     pub(super) _permit: OwnedSemaphorePermit,
     /// How many preface bytes matched so far; `None` once decided.
     pub(super) preface_matched: Option<usize>,
+    /// `serve --web`: a peer that is not HTTP/2 is served as HTTP/1.
+    pub(super) accept_http1: bool,
     pub(super) guard: Guard,
     pub(super) slot: Slot,
     /// A GOAWAY being written by the idle guard, and how much is written.
@@ -75,6 +78,12 @@ impl Accepted {
         let n = read.len().min(expected.len());
         if read[..n] != expected[..n] {
             self.preface_matched = None;
+            if self.accept_http1 {
+                // hyper reads it as HTTP/1 (and answers 400 to garbage);
+                // the guards follow request heads instead of frames.
+                self.guard.speaks_http1(&HTTP2_PREFACE[..matched]);
+                return;
+            }
             let shown: String = read
                 .iter()
                 .take(24)
@@ -115,6 +124,7 @@ impl Accepted {
                 }
             }
             if matches!(why, Closing::Idle | Closing::Evicted | Closing::Unread)
+                && !self.guard.is_http1()
                 && self.guard.written.at_boundary()
             {
                 let last_stream = self.guard.read.max_stream_id;

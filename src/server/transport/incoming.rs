@@ -43,6 +43,8 @@ pub struct Incoming {
     registry: Arc<Registry>,
     /// A connection waiting for an idle one to make room.
     waiting: Option<Waiting>,
+    /// `serve --web`: connections that are not HTTP/2 are served as HTTP/1.
+    accept_http1: bool,
 }
 
 /// How long a new connection waits for an evicted idle one to close.
@@ -83,6 +85,7 @@ impl Incoming {
             guards,
             registry: Arc::default(),
             waiting: None,
+            accept_http1: false,
         }
     }
 
@@ -99,6 +102,7 @@ impl Incoming {
             peer,
             _permit: permit,
             preface_matched: Some(0),
+            accept_http1: self.accept_http1,
             guard,
             slot,
             goaway: None,
@@ -160,6 +164,13 @@ impl Incoming {
                 "refusing connection: {reason}"
             );
         }
+    }
+
+    /// Serve peers that are not HTTP/2 as HTTP/1 (`serve --web`) instead
+    /// of naming them in a warning.
+    pub fn accept_http1(mut self, accept: bool) -> Self {
+        self.accept_http1 = accept;
+        self
     }
 
     /// Closes every connection `close_after` after it was accepted, whatever

@@ -10,7 +10,7 @@ use std::{
 
 use tokio::time::Sleep;
 
-use super::{now_ms, Closing, ConnState, FrameTracker, GuardLimits};
+use super::{http1::Http1Head, now_ms, Closing, ConnState, FrameTracker, GuardLimits};
 
 /// The deadlines of one connection, checked as it reads.
 #[derive(Debug)]
@@ -20,6 +20,9 @@ pub struct Guard {
     /// The HTTP/2 frames read and written.
     pub(crate) read: FrameTracker,
     pub(crate) written: FrameTracker,
+    /// Set when the peer speaks HTTP/1 (`serve --web`): the handshake is
+    /// then its first request head, and there are no HTTP/2 frames to follow.
+    http1: Option<Http1Head>,
     handshake_deadline: Option<Instant>,
     header_deadline: Option<Instant>,
     timer: Pin<Box<Sleep>>,
@@ -35,6 +38,7 @@ impl Guard {
             state,
             read: FrameTracker::new(true),
             written: FrameTracker::new(false),
+            http1: None,
             handshake_deadline: Some(handshake_deadline),
             header_deadline: None,
             timer: Box::pin(tokio::time::sleep_until(handshake_deadline.into())),
@@ -45,9 +49,17 @@ impl Guard {
     /// After bytes were read: follow the frames, start or stop the header
     /// deadline, and check the deadlines that already passed.
     pub fn on_read(&mut self, bytes: &[u8]) -> Option<Closing> {
-        let tracker = &mut self.read;
-        tracker.feed(bytes);
-        let (handshake_done, in_header) = (tracker.handshake_done(), tracker.in_header_block());
+        let (handshake_done, in_header) = match &mut self.http1 {
+            Some(head) => {
+                head.feed(bytes);
+                (head.done(), false)
+            }
+            None => {
+                let tracker = &mut self.read;
+                tracker.feed(bytes);
+                (tracker.handshake_done(), tracker.in_header_block())
+            }
+        };
         if handshake_done && self.handshake_deadline.take().is_some() {
             // The timer was set for the handshake: the idle deadline is next.
             if let Some(idle) = self.limits.max_connection_idle {
@@ -76,6 +88,20 @@ impl Guard {
             }
         }
         None
+    }
+
+    /// The peer speaks HTTP/1 (`serve --web`), having sent `already`
+    /// before this was known. Its first request head must still arrive
+    /// within the handshake timeout; the other deadlines stay as they are.
+    pub fn speaks_http1(&mut self, already: &[u8]) {
+        let mut head = Http1Head::default();
+        head.feed(already);
+        self.http1 = Some(head);
+    }
+
+    /// HTTP/1: no HTTP/2 frame (GOAWAY) may be written on it.
+    pub fn is_http1(&self) -> bool {
+        self.http1.is_some()
     }
 
     /// How long until the connection is closed for owing responses it

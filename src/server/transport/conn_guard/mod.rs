@@ -17,6 +17,12 @@
 //! handshake, tls.rs, within the handshake timeout); the HTTP/2 preface
 //! then gets a handshake timeout of its own.
 //!
+//! With `serve --web`, a connection that does not open with the HTTP/2
+//! preface is served as HTTP/1 (gRPC-Web, the page): its first request
+//! head must arrive within the handshake timeout (http1.rs), the caps, the
+//! idle close and the unread-response close apply as they are (closing
+//! without a GOAWAY); later request heads are timed by hyper (30 s).
+//!
 //! The pieces: registry.rs (the connections open, per address, and which to
 //! close to make room), frames.rs (following HTTP/2 frame boundaries),
 //! deadlines.rs (the per-connection [`Guard`]), activity.rs (RPCs in flight
@@ -25,6 +31,7 @@
 mod activity;
 mod deadlines;
 mod frames;
+mod http1;
 mod registry;
 
 pub use activity::Activity;
@@ -187,6 +194,7 @@ impl Closing {
     /// connections are closed without one (a normal event).
     pub fn warning(self) -> Option<&'static str> {
         match self {
+            // (With --web, for an HTTP/1 peer: no request head in time.)
             Self::Handshake => Some("no HTTP/2 preface and SETTINGS within the handshake timeout"),
             Self::Header => Some("HEADERS block not finished within the header timeout"),
             Self::Idle => None,
