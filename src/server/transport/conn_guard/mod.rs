@@ -130,10 +130,13 @@ impl ConnState {
         }
     }
 
-    /// `bytes` the peer took (or that are no longer owed).
+    /// `bytes` the peer took (or that are no longer owed). The clock is
+    /// read only for a connection at the floor, where progress counts.
     pub(crate) fn paid(&self, bytes: usize) {
-        self.owed.fetch_sub(bytes, Ordering::AcqRel);
-        self.last_progress_ms.store(now_ms(), Ordering::Relaxed);
+        let before = self.owed.fetch_sub(bytes, Ordering::AcqRel);
+        if before >= UNREAD_FLOOR {
+            self.last_progress_ms.store(now_ms(), Ordering::Relaxed);
+        }
     }
 
     /// Since when (ms) the connection has owed [`UNREAD_FLOOR`] or more
