@@ -259,18 +259,7 @@ fn every_log_line_writes_an_ipv4_client_of_the_dual_stack_listener_as_ipv4() {
 fn leave_mid_request(server: &Server, metrics: u16, method: &str, goodbye: &[u8]) {
     use std::io::Write;
     let mut socket = std::net::TcpStream::connect(server.addr()).expect("connect");
-    let path = format!("/packages.{method}");
-    let path = path.as_bytes();
-    // HPACK: :method POST, :scheme http, :path and content-type (indexed
-    // names), te (new name); no Huffman coding.
-    let mut block = vec![0x83, 0x86, 0x04, path.len() as u8];
-    block.extend_from_slice(path);
-    block.extend_from_slice(b"\x0f\x10\x10application/grpc");
-    block.extend_from_slice(b"\x00\x02te\x08trailers");
-    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
-    out.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // SETTINGS
-    out.extend_from_slice(&[0, 0, block.len() as u8, 1, 4, 0, 0, 0, 1]); // HEADERS, END_HEADERS
-    out.extend_from_slice(&block);
+    let mut out = common::preface_and_request_headers(&format!("/packages.{method}"));
     // DATA: a gRPC prefix announcing 100 bytes, and 3 of them.
     out.extend_from_slice(&[0, 0, 8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 100, 0x0a, 0x62, b'x']);
     socket.write_all(&out).expect("writing the request");

