@@ -180,7 +180,8 @@ where
     }
 }
 
-/// The trailers-only RESOURCE_EXHAUSTED answer to a refused stream.
+/// The trailers-only RESOURCE_EXHAUSTED answer to a refused stream (its
+/// headers written by tonic's own `Status::add_header`).
 fn refusal<B: Body>() -> Response<OwedBody<B>> {
     let mut response = Response::new(OwedBody::Refused);
     let headers = response.headers_mut();
@@ -188,16 +189,11 @@ fn refusal<B: Body>() -> Response<OwedBody<B>> {
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/grpc"),
     );
-    headers.insert(
-        "grpc-status",
-        HeaderValue::from(tonic::Code::ResourceExhausted as i32),
+    let status = tonic::Status::resource_exhausted(
+        "the server holds too many unread responses for this client; read them or retry later",
     );
-    headers.insert(
-        "grpc-message",
-        HeaderValue::from_static(
-            "the%20server%20holds%20too%20many%20unread%20responses%20for%20this%20client%3B%20read%20them%20or%20retry%20later",
-        ),
-    );
+    // A fixed ASCII message: it always fits in a header.
+    let _ = status.add_header(headers);
     response
 }
 
