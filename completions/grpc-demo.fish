@@ -87,7 +87,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l addr -d 'S
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -199,7 +199,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l addr -d 'Se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -228,7 +228,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l addr -d 'Se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
@@ -256,7 +256,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l addr -d
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
@@ -285,7 +285,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l addr -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s o -l output -d 'Output format on stdout (and of the error line on stderr)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
@@ -301,7 +301,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l cert -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l watch -d 'Follow Health/Watch and print each status as it changes (until the server ends the stream, --timeout or Ctrl-C)'
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l watch -d 'Follow Health/Watch and print each status as it changes (until the server ends the stream, Ctrl-C, or --timeout if given)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -325,7 +325,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fis
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -373,7 +373,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -415,7 +415,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -457,7 +457,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -499,7 +499,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''
@@ -546,7 +546,7 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l health-check -d 'Watch grpc.health.v1 on each endpoint and send nothing to one that is not SERVING [default: on with several endpoints or dns:///]' -r -f -a "true\t''
 false\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l retries -d 'Send a unary RPC again (to any endpoint, after a backoff) when it failed UNAVAILABLE before a server processed it, up to N times [default: 0 with one endpoint, 2 with several]' -r
-complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l timeout -d 'Deadline for the whole RPC, connection included (e.g. 500ms, 2s); 0s: none [default: 10s; none for call\'s streaming methods and health --watch]' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l connect-timeout -d 'How long connecting may take: TCP, TLS and the server\'s first HTTP/2 bytes (a listener that accepts but never answers is UNAVAILABLE)' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -s H -l header -d 'Request metadata as \'key: value\'; repeatable' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l compress -d 'Compress requests with this encoding; compressed responses are always accepted' -r -f -a "none\t''

@@ -571,7 +571,8 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
     let target = targets.next().context("no address")?;
     let options = CallOptions {
         target,
-        timeout: args.timeout,
+        timeout: args.timeout.unwrap_or(crate::defaults::TIMEOUT),
+        timeout_given: args.timeout.is_some(),
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
         compression: match args.compress {

@@ -534,9 +534,10 @@ pub struct ClientArgs {
     pub retries: Option<u32>,
 
     /// Deadline for the whole RPC, connection included (e.g. 500ms, 2s);
-    /// 0s: none.
-    #[arg(long, default_value = duration_text(defaults::TIMEOUT), value_parser = parse_duration, value_name = "DURATION")]
-    pub timeout: Duration,
+    /// 0s: none [default: 10s; none for call's streaming methods and health
+    /// --watch]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
 
     /// How long connecting may take: TCP, TLS and the server's first HTTP/2
     /// bytes (a listener that accepts but never answers is UNAVAILABLE).
@@ -846,7 +847,7 @@ pub struct HealthArgs {
     pub service: String,
 
     /// Follow Health/Watch and print each status as it changes (until the
-    /// server ends the stream, --timeout or Ctrl-C).
+    /// server ends the stream, Ctrl-C, or --timeout if given).
     #[arg(long)]
     pub watch: bool,
 

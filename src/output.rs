@@ -131,6 +131,21 @@ impl<W: Write> Printer<W> {
         self.out.flush()
     }
 
+    /// Lines of text (`list`, `describe`), or with `-o json` one compact
+    /// object per line: the text's lines and the objects are two views of
+    /// the same items.
+    pub fn lines_or_json(&mut self, text: &str, objects: &[serde_json::Value]) -> io::Result<()> {
+        match self.format {
+            Format::Text | Format::Csv => self.text(text),
+            Format::Json => {
+                for object in objects {
+                    writeln!(self.out, "{object}")?;
+                }
+                self.out.flush()
+            }
+        }
+    }
+
     /// Lines of text as they are (`list`, `describe`).
     pub fn text(&mut self, text: &str) -> io::Result<()> {
         write!(self.out, "{text}")?;

@@ -549,6 +549,182 @@ fn list_and_describe_read_the_schema() {
 }
 
 #[test]
+fn describe_keeps_the_comments_and_options_of_the_source() {
+    // --proto: protox keeps the comments; nothing is connected to (the
+    // address is a closed port).
+    let proto = interop_dir().join("everything.proto");
+    let proto = proto.to_string_lossy();
+    let include = interop_dir();
+    let include = include.to_string_lossy();
+    let local = |symbol: &str, extra: &[&str]| {
+        let mut args = vec![
+            "describe",
+            "--addr",
+            "127.0.0.1:1",
+            "--proto",
+            &proto,
+            "-I",
+            &include,
+            symbol,
+        ];
+        args.extend_from_slice(extra);
+        succeeded(&run(&args))
+    };
+    let colour = local("everything.v1.Color", &[]);
+    assert_eq!(
+        colour,
+        "// everything.v1.Color\n// A colour, to test enums by name.\nenum Color {\n  COLOR_UNSPECIFIED = 0;\n  RED = 1;\n  GREEN = 2;\n}\n"
+    );
+    let kitchen = local("everything.v1.Kitchen", &[]);
+    for line in [
+        "  double ratio = 14; // A JSON number, or \"NaN\" and \"Infinity\".\n",
+        "  // A nested message, also used in the oneof.\n  message Inner {\n",
+        "    repeated everything.v1.Color colors = 2 [packed = true];\n",
+    ] {
+        assert!(kitchen.contains(line), "{line} in {kitchen}");
+    }
+    let echo = local("everything.v1.Everything.Echo", &[]);
+    assert_eq!(
+        echo,
+        "// Answers the request as it came.\nrpc Echo(everything.v1.Kitchen) returns (everything.v1.Kitchen) { option idempotency_level = NO_SIDE_EFFECTS; }\n"
+    );
+
+    // -o json: the same source, and the descriptor in proto3 JSON.
+    let json: Value = serde_json::from_str(&local("everything.v1.Kitchen", &["-o", "json"]))
+        .expect("one JSON object");
+    assert_eq!(json["symbol"], "everything.v1.Kitchen");
+    assert_eq!(json["kind"], "message");
+    assert_eq!(json["file"], "everything.proto");
+    assert_eq!(json["source"], Value::from(kitchen));
+    assert_eq!(json["descriptor"]["name"], "Kitchen");
+    assert_eq!(json["descriptor"]["field"][0]["name"], "big");
+    assert_eq!(json["descriptor"]["field"][0]["type"], "TYPE_INT64");
+
+    // By reflection from our own server: its protos' comments too.
+    let server = Server::start(&[]);
+    let greet = succeeded(&run(&[
+        "describe",
+        "--addr",
+        &server.addr(),
+        "packages.GreetService",
+    ]));
+    assert!(
+        greet.contains(
+            "  // Answers with \"hello, \" followed by the name in the request.\n  rpc sayHello("
+        ),
+        "{greet}"
+    );
+}
+
+#[test]
+fn list_with_json_output_prints_one_object_per_line() {
+    let server = Everything::start(&[]);
+    let objects = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["list", "--addr", &server.addr, "-o", "json"];
+        all.extend_from_slice(args);
+        succeeded(&run(&all))
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}")))
+            .collect()
+    };
+    let services = objects(&[]);
+    assert!(
+        services
+            .iter()
+            .any(|service| service == &serde_json::json!({"service": "everything.v1.Everything"})),
+        "{services:?}"
+    );
+    let methods = objects(&["everything.v1.Everything"]);
+    let names: Vec<&str> = methods
+        .iter()
+        .filter_map(|method| method["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Chat", "Count", "Echo", "Fail", "Sum"]);
+    assert_eq!(
+        methods[0],
+        serde_json::json!({
+            "method": "everything.v1.Everything.Chat",
+            "service": "everything.v1.Everything",
+            "name": "Chat",
+            "input": "everything.v1.Kitchen",
+            "output": "everything.v1.Kitchen",
+            "clientStreaming": true,
+            "serverStreaming": true,
+        })
+    );
+    assert_eq!(methods[1]["clientStreaming"], false);
+    assert_eq!(methods[1]["serverStreaming"], true);
+}
+
+#[test]
+fn a_stream_has_no_deadline_unless_timeout_is_given() {
+    // What -v shows is what goes out: `grpc-timeout` is the deadline.
+    let server = Server::start(&[]);
+    let addr = server.addr();
+    let sent = |args: &[&str]| {
+        let output = run(args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        // The last request block is the call's (reflection's come first).
+        let shown = stderr(&output);
+        let last = shown
+            .rsplit("Request metadata to send:")
+            .next()
+            .unwrap_or_default()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        last.contains("grpc-timeout:")
+    };
+    let watch = "packages.StockService/watch";
+    let one_quote = r#"{"symbol":"A","count":1}"#;
+    assert!(!sent(&[
+        "call", "-v", "--addr", &addr, watch, "-d", one_quote
+    ]));
+    assert!(sent(&[
+        "call",
+        "-v",
+        "--addr",
+        &addr,
+        "--timeout",
+        "30s",
+        watch,
+        "-d",
+        one_quote
+    ]));
+    // A unary call keeps the default deadline.
+    assert!(sent(&[
+        "call",
+        "-v",
+        "--addr",
+        &addr,
+        "packages.GreetService/sayHello"
+    ]));
+    // health --watch likewise (ended by the server's drain below).
+    let mut watcher = KillOnDrop(
+        grpc_demo()
+            .args(["health", "-v", "--watch", "--addr", &addr])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawning health --watch"),
+    );
+    let mut lines = BufReader::new(watcher.0.stdout.take().expect("piped stdout"));
+    let mut line = String::new();
+    lines.read_line(&mut line).expect("the first status");
+    assert_eq!(line, "SERVING\n");
+    watcher.signal(libc::SIGINT);
+    let mut shown = String::new();
+    std::io::Read::read_to_string(
+        &mut watcher.0.stderr.take().expect("piped stderr"),
+        &mut shown,
+    )
+    .expect("stderr");
+    assert!(shown.contains("Request metadata to send:"), "{shown}");
+    assert!(!shown.contains("grpc-timeout"), "{shown}");
+}
+
+#[test]
 fn our_own_server_is_called_through_reflection_v1() {
     let server = Server::start(&[]);
     let out = succeeded(&run(&[

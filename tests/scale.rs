@@ -644,6 +644,30 @@ fn an_rpc_refused_by_a_goaway_is_unavailable_and_retried_on_another_endpoint() {
         assert!(output.status.success(), "{}", stderr(&output));
         assert_eq!(stdout(&output), "hello, world\n");
     }
+    // `call` too, for a unary method (the schema from files: reflection
+    // would meet the refusing server as well).
+    let proto = concat!(env!("CARGO_MANIFEST_DIR"), "/proto");
+    for _ in 0..10 {
+        let output = run(&[
+            "call",
+            "--health-check=false",
+            "--retries",
+            "3",
+            "--proto",
+            &format!("{proto}/greet.proto"),
+            "-I",
+            proto,
+            "--addr",
+            &addrs,
+            "-o",
+            "json",
+            "packages.GreetService/sayHello",
+            "-d",
+            r#"{"name":"world"}"#,
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "{\"msg\":\"hello, world\"}\n");
+    }
 }
 
 #[test]

@@ -16,7 +16,7 @@ use tokio_stream::{Stream, StreamExt};
 use super::{
     balance, configured_client, describe_status,
     reflection::Wanted,
-    schema::{connect_with_schema, SchemaSource},
+    schema::{connect_with_schema, schema_only, SchemaSource},
     CallOptions, Deadline, ScriptSource,
 };
 use crate::{
@@ -63,74 +63,47 @@ pub async fn call<W: Write>(
         }
         None => None,
     };
-    let run = deadline.run(async {
-        let (channel, pool, method, kind, outbound) = match prepared {
-            Some((pool, method, kind, outbound)) => {
-                (balance::open(options).await?, pool, method, kind, outbound)
-            }
-            None => {
-                let wanted = Wanted::Services(vec![service.to_owned()]);
-                let (channel, pool) =
-                    connect_with_schema(&request.schema, options, &deadline, wanted).await?;
-                let method = dynamic::find_method(&pool, &request.method)?;
-                let kind = MethodKind::of(&method);
-                let outbound = outbound(&method, kind, &request.data, text.as_deref(), &stopped)?;
-                (channel, pool, method, kind, outbound)
-            }
+    let run = async {
+        // Connecting and reading the schema are under --timeout's deadline
+        // (the 10 s default included).
+        let (channel, pool, method, kind, outbound) = deadline
+            .run(async {
+                match prepared {
+                    Some((pool, method, kind, outbound)) => {
+                        Ok((balance::open(options).await?, pool, method, kind, outbound))
+                    }
+                    None => {
+                        let wanted = Wanted::Services(vec![service.to_owned()]);
+                        let (channel, pool) =
+                            connect_with_schema(&request.schema, options, &deadline, wanted)
+                                .await?;
+                        let method = dynamic::find_method(&pool, &request.method)?;
+                        let kind = MethodKind::of(&method);
+                        let outbound =
+                            outbound(&method, kind, &request.data, text.as_deref(), &stopped)?;
+                        Ok((channel, pool, method, kind, outbound))
+                    }
+                }
+            })
+            .await?;
+        // A stream runs as long as it is fed unless --timeout was given, as
+        // grpcurl's (stream, watch and report alike); a unary call keeps the
+        // default deadline.
+        let deadline = if kind == MethodKind::Unary || options.timeout_given {
+            deadline
+        } else {
+            Deadline::new(std::time::Duration::ZERO)
         };
-        let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
-        grpc.ready()
+        deadline
+            .run(invoke(
+                options,
+                &request,
+                printer,
+                &deadline,
+                (channel, pool, method, kind, outbound),
+            ))
             .await
-            .map_err(|err| describe_status(tonic::Status::from_error(err), Some(options)))?;
-        let path: http::uri::PathAndQuery =
-            format!("/{}/{}", method.parent_service().full_name(), method.name())
-                .parse()
-                .context("the method's path")?;
-        let codec = DynamicCodec::new(method.output());
-        let failed = |status: tonic::Status| {
-            options.show_trailers(status.metadata());
-            // Details of a type only the call's schema knows are named too.
-            let details = dynamic::details::of(&status, Some(&pool));
-            let error = describe_status(status, Some(options));
-            if error.details.is_empty() {
-                error
-            } else {
-                error.with_details(details)
-            }
-        };
-        let response = match outbound {
-            Outbound::One(message) => {
-                let request = options.request(message, deadline.remaining());
-                // As hello: a unary call made as a server-streaming one keeps
-                // the headers apart from the trailers for `-v`.
-                grpc.server_streaming(request, path, codec).await
-            }
-            Outbound::Stream(messages) => {
-                let request = options.request(messages, deadline.remaining());
-                grpc.streaming(request, path, codec).await
-            }
-        }
-        .map_err(failed)?;
-        options.show_headers(response.metadata());
-        let mut inbound = response.into_inner();
-        let mut count = 0;
-        while let Some(message) = inbound.message().await.map_err(failed)? {
-            deadline.check()?;
-            count += 1;
-            printer.dynamic(&message, request.emit_defaults)?;
-        }
-        if let Ok(Some(trailers)) = inbound.trailers().await {
-            options.show_trailers(&trailers);
-        }
-        if count == 0 && matches!(kind, MethodKind::Unary | MethodKind::ClientStreaming) {
-            return Err(RpcError::new(
-                tonic::Code::Internal,
-                "the server sent no response message",
-            )
-            .into());
-        }
-        Ok(())
-    });
+    };
     tokio::select! {
         result = run => result?,
         _ = tokio::signal::ctrl_c() => return Err(Interrupted.into()),
@@ -139,6 +112,105 @@ pub async fn call<W: Write>(
         Some(err) => Err(err),
         None => Ok(()),
     }
+}
+
+/// The RPC itself, once the method and its messages are known: a unary
+/// call goes out again under `--retries` when no server processed it.
+async fn invoke<W: Write>(
+    options: &CallOptions,
+    request: &CallRequest,
+    printer: &mut Printer<W>,
+    deadline: &Deadline,
+    (channel, pool, method, kind, outbound): (
+        balance::ClientChannel,
+        prost_reflect::DescriptorPool,
+        MethodDescriptor,
+        MethodKind,
+        Outbound,
+    ),
+) -> anyhow::Result<()> {
+    let grpc = configured_client!(tonic::client::Grpc::new(channel), options);
+    let path: http::uri::PathAndQuery =
+        format!("/{}/{}", method.parent_service().full_name(), method.name())
+            .parse()
+            .context("the method's path")?;
+    let codec = DynamicCodec::new(method.output());
+    let failed = |status: tonic::Status| {
+        options.show_trailers(status.metadata());
+        // Details of a type only the call's schema knows are named too.
+        let details = dynamic::details::of(&status, Some(&pool));
+        let error = describe_status(status, Some(options));
+        if error.details.is_empty() {
+            error
+        } else {
+            error.with_details(details)
+        }
+    };
+    let retries = if kind == MethodKind::Unary {
+        options.retries()
+    } else {
+        0
+    };
+    let response = match outbound {
+        Outbound::One(message) => {
+            let attempt = || {
+                let (mut grpc, codec, path) = (grpc.clone(), codec.clone(), path.clone());
+                // As hello: a unary call made as a server-streaming one keeps
+                // the headers apart from the trailers for `-v`.
+                let request = options.request(message.clone(), deadline.remaining());
+                async move {
+                    grpc.ready().await.map_err(|err| balance::Failed {
+                        status: tonic::Status::from_error(err),
+                        sent: false,
+                    })?;
+                    grpc.server_streaming(request, path, codec)
+                        .await
+                        .map_err(|status| balance::Failed { status, sent: true })
+                }
+            };
+            balance::retrying(retries, deadline, attempt).await?
+        }
+        Outbound::Stream(messages) => {
+            let mut grpc = grpc;
+            deadline.check()?;
+            match grpc.ready().await {
+                Err(err) => Err(balance::Failed {
+                    status: tonic::Status::from_error(err),
+                    sent: false,
+                }),
+                Ok(()) => {
+                    let request = options.request(messages, deadline.remaining());
+                    grpc.streaming(request, path, codec)
+                        .await
+                        .map_err(|status| balance::Failed { status, sent: true })
+                }
+            }
+        }
+    };
+    let response = match response {
+        Ok(response) => response,
+        Err(balance::Failed { status, sent: true }) => return Err(failed(status).into()),
+        Err(balance::Failed { status, .. }) => {
+            return Err(describe_status(status, Some(options)).into())
+        }
+    };
+    options.show_headers(response.metadata());
+    let mut inbound = response.into_inner();
+    let mut count = 0;
+    while let Some(message) = inbound.message().await.map_err(failed)? {
+        deadline.check()?;
+        count += 1;
+        printer.dynamic(&message, request.emit_defaults)?;
+    }
+    if let Ok(Some(trailers)) = inbound.trailers().await {
+        options.show_trailers(&trailers);
+    }
+    if count == 0 && matches!(kind, MethodKind::Unary | MethodKind::ClientStreaming) {
+        return Err(
+            RpcError::new(tonic::Code::Internal, "the server sent no response message").into(),
+        );
+    }
+    Ok(())
 }
 
 /// The error that ended the reading of stdin, if one did: returned after
@@ -230,8 +302,8 @@ pub async fn resolve_call(
     let text = data.map(ScriptSource::read).transpose()?;
     let deadline = Deadline::new(options.timeout);
     let wanted = Wanted::Services(vec![service.to_owned()]);
-    let (_, pool) = deadline
-        .run(connect_with_schema(schema, options, &deadline, wanted))
+    let pool = deadline
+        .run(schema_only(schema, options, &deadline, wanted))
         .await?;
     let method = dynamic::find_method(&pool, spec)?;
     let origin = data.map(ToString::to_string).unwrap_or_default();

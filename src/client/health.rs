@@ -27,7 +27,13 @@ pub async fn health<W: Write>(
     watch: bool,
     printer: &mut Printer<W>,
 ) -> anyhow::Result<()> {
-    let deadline = Deadline::new(options.timeout);
+    // --watch follows the server for as long as it runs, unless --timeout
+    // was given.
+    let deadline = if watch && !options.timeout_given {
+        Deadline::new(std::time::Duration::ZERO)
+    } else {
+        Deadline::new(options.timeout)
+    };
     let request = HealthCheckRequest {
         service: service.to_owned(),
     };

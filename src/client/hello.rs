@@ -31,37 +31,31 @@ pub async fn hello<W: Write>(
             // A unary call made as a server-streaming one (the same bytes on the
             // wire) keeps the response headers apart from the trailers, which
             // tonic's unary call merges; `-v` shows them apart, as grpcurl does.
-            let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
+            let grpc = configured_client!(tonic::client::Grpc::new(channel), options);
             // --retries: an RPC no server processed goes out again (balance.rs).
-            let mut retries = 0;
-            let response = loop {
-                // Checked by the clock before each attempt goes out.
-                deadline.check()?;
-                let attempt = async {
+            let attempt = || {
+                let mut grpc = grpc.clone();
+                let request = options.request(request.clone(), deadline.remaining());
+                async move {
                     // Not ready: no call was made, so no trailers to show.
-                    grpc.ready()
-                        .await
-                        .map_err(|err| (tonic::Status::from_error(err), false))?;
-                    let request = options.request(request.clone(), deadline.remaining());
+                    grpc.ready().await.map_err(|err| balance::Failed {
+                        status: tonic::Status::from_error(err),
+                        sent: false,
+                    })?;
                     let codec = tonic_prost::ProstCodec::<HelloRequest, HelloResponse>::default();
                     let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
                     grpc.server_streaming(request, path, codec)
                         .await
-                        .map_err(|status| (status, true))
-                };
-                match attempt.await {
-                    Ok(response) => break response,
-                    Err((status, _))
-                        if retries < options.retries() && balance::not_processed(&status) =>
-                    {
-                        retries += 1;
-                        tracing::debug!(retries, "retrying an RPC no server processed: {status}");
-                        tokio::time::sleep(balance::retry_backoff(retries)).await;
-                    }
-                    Err((status, true)) => return Err(failed(status, options).into()),
-                    Err((status, false)) => {
-                        return Err(describe_status(status, Some(options)).into())
-                    }
+                        .map_err(|status| balance::Failed { status, sent: true })
+                }
+            };
+            let response = match balance::retrying(options.retries(), &deadline, attempt).await? {
+                Ok(response) => response,
+                Err(balance::Failed { status, sent: true }) => {
+                    return Err(failed(status, options).into())
+                }
+                Err(balance::Failed { status, .. }) => {
+                    return Err(describe_status(status, Some(options)).into())
                 }
             };
             options.show_headers(response.metadata());

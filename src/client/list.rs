@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::{
     reflection::Wanted,
-    schema::{connect_with_schema, SchemaSource},
+    schema::{schema_only, SchemaSource},
     CallOptions, Deadline,
 };
 use crate::{dynamic, output::Printer};
@@ -23,26 +23,43 @@ pub async fn list<W: Write>(
         Some(name) => Wanted::Services(vec![name.to_owned()]),
         None => Wanted::All,
     };
-    let (_, pool) = deadline
-        .run(connect_with_schema(schema, options, &deadline, wanted))
+    let pool = deadline
+        .run(schema_only(schema, options, &deadline, wanted))
         .await?;
-    let mut lines: Vec<String> = match service {
+    // Each line, and its object for -o json.
+    let mut items: Vec<(String, serde_json::Value)> = match service {
         Some(name) => {
             let service = dynamic::find_service(&pool, name)?;
             service
                 .methods()
-                .map(|method| format!("{}.{}", service.full_name(), method.name()))
+                .map(|method| {
+                    let full = format!("{}.{}", service.full_name(), method.name());
+                    let object = serde_json::json!({
+                        "method": full,
+                        "service": service.full_name(),
+                        "name": method.name(),
+                        "input": method.input().full_name(),
+                        "output": method.output().full_name(),
+                        "clientStreaming": method.is_client_streaming(),
+                        "serverStreaming": method.is_server_streaming(),
+                    });
+                    (full, object)
+                })
                 .collect()
         }
-        None => pool.services().map(|s| s.full_name().to_owned()).collect(),
+        None => pool
+            .services()
+            .map(|s| {
+                let name = s.full_name().to_owned();
+                let object = serde_json::json!({ "service": name });
+                (name, object)
+            })
+            .collect(),
     };
-    lines.sort();
-    printer.text(
-        &lines
-            .iter()
-            .map(|line| format!("{line}\n"))
-            .collect::<String>(),
-    )?;
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let text: String = items.iter().map(|(line, _)| format!("{line}\n")).collect();
+    let objects: Vec<serde_json::Value> = items.into_iter().map(|(_, object)| object).collect();
+    printer.lines_or_json(&text, &objects)?;
     Ok(())
 }
 
@@ -55,7 +72,7 @@ pub async fn describe<W: Write>(
 ) -> anyhow::Result<()> {
     let deadline = Deadline::new(options.timeout);
     let name = symbol.strip_prefix('.').unwrap_or(symbol);
-    let (_, pool) = deadline
+    let pool = deadline
         .run(async {
             // Reflection finds the file of any symbol by its name; a
             // method's is its service's.
@@ -63,11 +80,14 @@ pub async fn describe<W: Write>(
                 Some(service) => service,
                 None => name.to_owned(),
             };
-            connect_with_schema(schema, options, &deadline, Wanted::Services(vec![lookup])).await
+            schema_only(schema, options, &deadline, Wanted::Services(vec![lookup])).await
         })
         .await?;
     let found = dynamic::find_symbol(&pool, name)?;
-    printer.text(&dynamic::describe(&found))?;
+    printer.lines_or_json(
+        &dynamic::describe(&found),
+        &[dynamic::describe_json(&found)],
+    )?;
     Ok(())
 }
 

@@ -41,6 +41,9 @@ pub struct CallOptions {
     pub target: Target,
     /// Deadline of the whole RPC, connection included.
     pub timeout: Duration,
+    /// Whether `--timeout` was given: without it, `call` on a streaming
+    /// method and `health --watch` run with no deadline (as grpcurl's).
+    pub timeout_given: bool,
     pub connect_timeout: Duration,
     pub headers: Vec<Header>,
     /// Request compression, if any. Compressed responses are always accepted.
@@ -114,6 +117,7 @@ impl CallOptions {
         Self {
             target,
             timeout: defaults::TIMEOUT,
+            timeout_given: false,
             connect_timeout: defaults::CONNECT_TIMEOUT,
             headers: Vec::new(),
             compression: None,

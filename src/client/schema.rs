@@ -66,3 +66,19 @@ pub(crate) async fn connect_with_schema(
     };
     Ok((channel, pool))
 }
+
+/// The schema alone (`list`, `describe`, `bench call`): from files without
+/// connecting at all (as grpcurl with -proto), else by reflection.
+pub(crate) async fn schema_only(
+    source: &SchemaSource,
+    options: &CallOptions,
+    deadline: &Deadline,
+    wanted: Wanted,
+) -> anyhow::Result<DescriptorPool> {
+    match source.local()? {
+        Some(pool) => Ok(pool),
+        None => Ok(connect_with_schema(source, options, deadline, wanted)
+            .await?
+            .1),
+    }
+}

@@ -16,4 +16,4 @@ pub(crate) use codec::DynamicCodec;
 pub(crate) use json::{parse_messages, JsonMessages};
 pub(crate) use lookup::{find_method, find_service, find_symbol, split_method, MethodKind};
 pub(crate) use schema::{pool_from_files, pool_from_protos, pool_from_protosets};
-pub(crate) use source::describe;
+pub(crate) use source::{describe, describe_json};

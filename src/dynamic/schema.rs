@@ -35,6 +35,8 @@ pub fn pool_from_protos(files: &[PathBuf], includes: &[PathBuf]) -> anyhow::Resu
     let mut compiler =
         protox::Compiler::new(&includes).with_context(|| format!("import path {search_path}"))?;
     compiler.include_imports(true);
+    // Comments for `describe`.
+    compiler.include_source_info(true);
     for file in files {
         compiler.open_file(file).map_err(|err| {
             anyhow::anyhow!(

@@ -1,11 +1,14 @@
 //! `describe`: a service, method, message or enum written back as .proto
 //! source (fields with their types and numbers, `map<…>`, `oneof`,
-//! `optional`, `stream`).
+//! `optional`, `stream`), with the comments of the source file when the
+//! schema kept them (protoc's and protox's source info; grpcurl shows them
+//! too) and the options set on each element.
 
 use std::fmt::Write as _;
 
 use prost_reflect::{
-    EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor, ServiceDescriptor,
+    DynamicMessage, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
+    MethodDescriptor, ServiceDescriptor, Value,
 };
 
 use super::lookup::Symbol;
@@ -16,7 +19,14 @@ pub fn describe(symbol: &Symbol) -> String {
     match symbol {
         Symbol::Service(service) => service_source(&mut out, service),
         Symbol::Method(method) => {
-            let _ = writeln!(out, "{}", rpc_line(method));
+            let file = method.parent_file();
+            leading(&mut out, &file, method.path(), "");
+            let _ = writeln!(
+                out,
+                "{}{}",
+                rpc_line(method),
+                trailing(&file, method.path())
+            );
         }
         Symbol::Message(message) => message_source(&mut out, message, 0),
         Symbol::Enum(enumeration) => enum_source(&mut out, enumeration, 0),
@@ -24,19 +34,87 @@ pub fn describe(symbol: &Symbol) -> String {
     out
 }
 
+/// `describe -o json`: the symbol's name, kind, file and .proto source,
+/// and its descriptor (google.protobuf.*DescriptorProto) in proto3 JSON.
+pub fn describe_json(symbol: &Symbol) -> serde_json::Value {
+    use prost::Message as _;
+    let (name, kind, file, type_name, bytes) = match symbol {
+        Symbol::Service(service) => (
+            service.full_name().to_owned(),
+            "service",
+            service.parent_file(),
+            "ServiceDescriptorProto",
+            service.service_descriptor_proto().encode_to_vec(),
+        ),
+        Symbol::Method(method) => (
+            format!("{}.{}", method.parent_service().full_name(), method.name()),
+            "method",
+            method.parent_file(),
+            "MethodDescriptorProto",
+            method.method_descriptor_proto().encode_to_vec(),
+        ),
+        Symbol::Message(message) => (
+            message.full_name().to_owned(),
+            "message",
+            message.parent_file(),
+            "DescriptorProto",
+            message.descriptor_proto().encode_to_vec(),
+        ),
+        Symbol::Enum(enumeration) => (
+            enumeration.full_name().to_owned(),
+            "enum",
+            enumeration.parent_file(),
+            "EnumDescriptorProto",
+            enumeration.enum_descriptor_proto().encode_to_vec(),
+        ),
+    };
+    // descriptor.proto is in prost-reflect's own pool of well-known types.
+    let descriptor = prost_reflect::DescriptorPool::global()
+        .get_message_by_name(&format!("google.protobuf.{type_name}"))
+        .and_then(|descriptor| DynamicMessage::decode(descriptor, bytes.as_slice()).ok())
+        .and_then(|message| serde_json::to_value(&message).ok())
+        .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "symbol": name,
+        "kind": kind,
+        "file": file.name(),
+        "source": describe(symbol),
+        "descriptor": descriptor,
+    })
+}
+
 fn service_source(out: &mut String, service: &ServiceDescriptor) {
     let _ = writeln!(out, "// {}", service.full_name());
+    let file = service.parent_file();
+    leading(out, &file, service.path(), "");
     let _ = writeln!(out, "service {} {{", service.name());
+    option_lines(out, &service.options(), "  ");
     for method in service.methods() {
-        let _ = writeln!(out, "  {}", rpc_line(&method));
+        leading(out, &file, method.path(), "  ");
+        let _ = writeln!(
+            out,
+            "  {}{}",
+            rpc_line(&method),
+            trailing(&file, method.path())
+        );
     }
     out.push_str("}\n");
 }
 
 fn rpc_line(method: &MethodDescriptor) -> String {
     let stream = |yes: bool| if yes { "stream " } else { "" };
+    let options = options_of(&method.options());
+    let end = if options.is_empty() {
+        ";".to_owned()
+    } else {
+        let body: String = options
+            .iter()
+            .map(|option| format!(" option {option};"))
+            .collect();
+        format!(" {{{body} }}")
+    };
     format!(
-        "rpc {}({}.{}) returns ({}.{});",
+        "rpc {}({}.{}) returns ({}.{}){end}",
         method.name(),
         stream(method.is_client_streaming()),
         method.input().full_name(),
@@ -52,7 +130,10 @@ fn message_source(out: &mut String, message: &MessageDescriptor, depth: usize) {
     if depth == 0 {
         let _ = writeln!(out, "// {}", message.full_name());
     }
+    let file = message.parent_file();
+    leading(out, &file, message.path(), &pad);
     let _ = writeln!(out, "{pad}message {} {{", message.name());
+    option_lines(out, &message.options(), &format!("{pad}  "));
     let mut oneofs_done = Vec::new();
     for field in message.fields() {
         match field.containing_oneof() {
@@ -61,14 +142,27 @@ fn message_source(out: &mut String, message: &MessageDescriptor, depth: usize) {
                     continue;
                 }
                 oneofs_done.push(oneof.name().to_owned());
+                leading(out, &file, oneof.path(), &format!("{pad}  "));
                 let _ = writeln!(out, "{pad}  oneof {} {{", oneof.name());
                 for member in oneof.fields() {
-                    let _ = writeln!(out, "{pad}    {}", field_line(&member));
+                    leading(out, &file, member.path(), &format!("{pad}    "));
+                    let _ = writeln!(
+                        out,
+                        "{pad}    {}{}",
+                        field_line(&member),
+                        trailing(&file, member.path())
+                    );
                 }
                 let _ = writeln!(out, "{pad}  }}");
             }
             _ => {
-                let _ = writeln!(out, "{pad}  {}", field_line(&field));
+                leading(out, &file, field.path(), &format!("{pad}  "));
+                let _ = writeln!(
+                    out,
+                    "{pad}  {}{}",
+                    field_line(&field),
+                    trailing(&file, field.path())
+                );
             }
         }
     }
@@ -104,7 +198,17 @@ fn field_line(field: &FieldDescriptor) -> String {
         };
         format!("{label}{}", kind_name(&field.kind()))
     };
-    format!("{type_name} {} = {};", field.name(), field.number())
+    let options = options_of(&field.options());
+    let options = if options.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", options.join(", "))
+    };
+    format!(
+        "{type_name} {} = {}{options};",
+        field.name(),
+        field.number()
+    )
 }
 
 fn kind_name(kind: &Kind) -> String {
@@ -115,14 +219,115 @@ fn kind_name(kind: &Kind) -> String {
     }
 }
 
+/// The source location of the element at `path` in `file`, if the schema
+/// kept source info.
+fn location<'a>(
+    file: &'a FileDescriptor,
+    path: &[i32],
+) -> Option<&'a prost_types::source_code_info::Location> {
+    file.file_descriptor_proto()
+        .source_code_info
+        .as_ref()?
+        .location
+        .iter()
+        .find(|location| location.path == path)
+}
+
+/// The comments before the element at `path` (detached ones too), as
+/// `//` lines indented by `pad`.
+fn leading(out: &mut String, file: &FileDescriptor, path: &[i32], pad: &str) {
+    let Some(location) = location(file, path) else {
+        return;
+    };
+    for detached in &location.leading_detached_comments {
+        comment_lines(out, detached, pad);
+        out.push('\n');
+    }
+    if let Some(comment) = &location.leading_comments {
+        comment_lines(out, comment, pad);
+    }
+}
+
+fn comment_lines(out: &mut String, comment: &str, pad: &str) {
+    for line in comment.trim_end_matches('\n').lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            let _ = writeln!(out, "{pad}//");
+        } else {
+            let _ = writeln!(out, "{pad}//{line}");
+        }
+    }
+}
+
+/// The comment after the element at `path` on its line, as ` // …`.
+fn trailing(file: &FileDescriptor, path: &[i32]) -> String {
+    location(file, path)
+        .and_then(|location| location.trailing_comments.as_deref())
+        .map(|comment| {
+            let text = comment.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!(" // {text}")
+        })
+        .filter(|comment| comment != " // ")
+        .unwrap_or_default()
+}
+
+/// `option NAME = VALUE;` lines for a service, message or enum.
+fn option_lines(out: &mut String, options: &DynamicMessage, pad: &str) {
+    for option in options_of(options) {
+        let _ = writeln!(out, "{pad}option {option};");
+    }
+}
+
+/// The options set in `options` (a google.protobuf.*Options message) as
+/// `NAME = VALUE`, custom options (extensions) as `(full.name) = VALUE`.
+fn options_of(options: &DynamicMessage) -> Vec<String> {
+    let standard = options
+        .fields()
+        .map(|(field, value)| format!("{} = {}", field.name(), option_value(&field.kind(), value)));
+    let custom = options.extensions().map(|(extension, value)| {
+        format!(
+            "({}) = {}",
+            extension.full_name(),
+            option_value(&extension.kind(), value)
+        )
+    });
+    standard.chain(custom).collect()
+}
+
+fn option_value(kind: &Kind, value: &Value) -> String {
+    match (kind, value) {
+        (Kind::Enum(enumeration), Value::EnumNumber(number)) => enumeration
+            .get_value(*number)
+            .map_or_else(|| number.to_string(), |value| value.name().to_owned()),
+        (_, Value::Message(message)) => format!("{{ {message} }}"),
+        (_, value) => value.to_string(),
+    }
+}
+
 fn enum_source(out: &mut String, enumeration: &EnumDescriptor, depth: usize) {
     let pad = "  ".repeat(depth);
     if depth == 0 {
         let _ = writeln!(out, "// {}", enumeration.full_name());
     }
+    let file = enumeration.parent_file();
+    leading(out, &file, enumeration.path(), &pad);
     let _ = writeln!(out, "{pad}enum {} {{", enumeration.name());
+    option_lines(out, &enumeration.options(), &format!("{pad}  "));
     for value in enumeration.values() {
-        let _ = writeln!(out, "{pad}  {} = {};", value.name(), value.number());
+        leading(out, &file, value.path(), &format!("{pad}  "));
+        let options = options_of(&value.options());
+        let options = if options.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", options.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "{pad}  {} = {}{options};{}",
+            value.name(),
+            value.number(),
+            trailing(&file, value.path())
+        );
     }
     let _ = writeln!(out, "{pad}}}");
 }

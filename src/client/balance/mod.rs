@@ -77,7 +77,7 @@ use crate::{status::RpcError, status::UsageError};
 use endpoint::Counted;
 use fail_fast::{FailFast, States};
 use resolver::Resolver;
-pub use retry::{not_processed, retry_backoff};
+pub use retry::{not_processed, retry_backoff, retrying, Failed};
 
 pub(crate) type Request = http::Request<Body>;
 pub(crate) type Response = http::Response<Body>;

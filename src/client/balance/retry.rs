@@ -45,6 +45,45 @@ pub fn not_processed(status: &Status) -> bool {
     })
 }
 
+/// How an attempt at an RPC failed: `sent` is false when no call was made
+/// (the channel was not ready), so there are no trailers to show.
+pub struct Failed {
+    pub status: Status,
+    pub sent: bool,
+}
+
+/// Makes `attempt` until it succeeds, fails in a way that may have run on a
+/// server, or `retries` retries are spent (`--retries`, unary RPCs): an
+/// attempt that failed [`not_processed`] goes out again after
+/// [`retry_backoff`]. The deadline is checked by the clock before each
+/// attempt (DEADLINE_EXCEEDED is the outer error).
+pub async fn retrying<T, F, Fut>(
+    retries: u32,
+    deadline: &crate::client::Deadline,
+    mut attempt: F,
+) -> anyhow::Result<Result<T, Failed>>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failed>>,
+{
+    let mut retried = 0;
+    loop {
+        deadline.check()?;
+        match attempt().await {
+            Err(failed) if retried < retries && not_processed(&failed.status) => {
+                retried += 1;
+                tracing::debug!(
+                    retries = retried,
+                    "retrying an RPC no server processed: {}",
+                    failed.status
+                );
+                tokio::time::sleep(retry_backoff(retried)).await;
+            }
+            done => return Ok(done),
+        }
+    }
+}
+
 /// gRPC's retry backoff: the n-th retry (from 1) waits a random time up to
 /// min(100 ms × 2^(n-1), 1 s).
 pub fn retry_backoff(retry: u32) -> Duration {
