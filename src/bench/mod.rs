@@ -10,7 +10,14 @@
 //! share nothing on the hot path but an atomic ticket counter; the
 //! statistics are merged once at the end.
 //!
-//! A run stops sharp: at the `-z` deadline or on an interrupt (Ctrl-C), the
+//! At the `-z` deadline no RPC is started any more, and those in flight are
+//! given up to [`DRAIN`] to end as they would have (and are counted as they
+//! end): the report and the server's own counts then agree, RPC for RPC.
+//! Cancelling them at once could not be exact: an RPC the bench would call
+//! cancelled may already be answered on the server (its answer on the
+//! wire), or may never have reached it (its request still in the client's
+//! buffers). What is still running after the drain (a `--hold` stream, a
+//! long watch) is cut, and so is everything on an interrupt (Ctrl-C): the
 //! plaintext connections are closed (no RST_STREAM burst for the server),
 //! each worker is dropped where it is, its in-flight RPC cancelled (counted
 //! apart), and its statistics so far are kept.
@@ -304,6 +311,10 @@ async fn run_on<T: Transport>(
     Ok(report)
 }
 
+/// How long RPCs in flight at the `-z` deadline may take to end before
+/// they are cut (at most `--timeout`).
+const DRAIN: Duration = Duration::from_secs(1);
+
 /// Closes every connection at once, and returns when they are closed (see
 /// [`Transport::close_now`]).
 async fn close_now<T: Transport>(channels: &[T]) {
@@ -368,7 +379,15 @@ async fn phase<T: Transport>(
         }
     };
     let on_interrupt = interrupted(interrupt);
-    tokio::pin!(deadline, on_interrupt);
+    // After the deadline: when what is still in flight is cut.
+    let drain_timeout = if config.call.timeout.is_zero() {
+        DRAIN
+    } else {
+        DRAIN.min(config.call.timeout)
+    };
+    let drained = tokio::time::sleep(Duration::MAX / 4);
+    let mut draining = false;
+    tokio::pin!(deadline, on_interrupt, drained);
     let mut stopped_at = None;
     let mut was_interrupted = false;
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
@@ -380,13 +399,21 @@ async fn phase<T: Transport>(
                 None => break,
             },
             () = &mut deadline, if stopped_at.is_none() => {
+                // No new RPC starts (the schedule ends here); those in
+                // flight may end, for DRAIN.
                 stopped_at = schedule.end;
+                draining = true;
+                drained.as_mut().reset(Instant::now() + drain_timeout);
+            }
+            () = &mut drained, if draining => {
+                draining = false;
                 schedule.stop();
                 close_now(channels).await;
                 stops.clear();
             }
-            () = &mut on_interrupt, if stopped_at.is_none() => {
-                stopped_at = Some(Instant::now());
+            () = &mut on_interrupt, if stopped_at.is_none() || draining => {
+                draining = false;
+                stopped_at = stopped_at.or_else(|| Some(Instant::now()));
                 was_interrupted = true;
                 schedule.stop();
                 close_now(channels).await;

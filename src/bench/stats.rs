@@ -20,7 +20,8 @@ pub(crate) struct WorkerStats {
     pub statuses: [u64; STATUS_CODES],
     pub errors: BTreeMap<String, u64>,
     pub messages: u64,
-    /// RPCs in flight when the run was stopped, cancelled (not in
+    /// RPCs cut at the stop (still in flight after the -z drain, or at a
+    /// Ctrl-C), cancelled (not in
     /// `statuses`).
     pub cancelled: u64,
     /// Open loop: the latest an RPC started after its scheduled time.

@@ -26,7 +26,8 @@ pub struct Report {
     pub count_errors: bool,
     pub statuses: BTreeMap<&'static str, u64>,
     pub errors: BTreeMap<String, u64>,
-    /// In flight when the run stopped, cancelled; not in `count`.
+    /// Cut at the stop (in flight after the -z drain, or at Ctrl-C),
+    /// cancelled; not in `count`.
     pub cancelled: u64,
     /// Stopped by Ctrl-C.
     pub interrupted: bool,
@@ -328,7 +329,7 @@ impl Report {
         if self.cancelled > 0 {
             let _ = writeln!(
                 out,
-                "  Cancelled:\t{} (in flight at the stop; not in the count)",
+                "  Cancelled:\t{} (cut at the stop; not in the count)",
                 self.cancelled
             );
         }
