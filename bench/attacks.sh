@@ -6,6 +6,9 @@
 # connection every 100 ms. Not part of CI (SECURITY.md has a run).
 #
 # usage: bench/attacks.sh [SECONDS]     GRPC_DEMO=path overrides the binary
+#        SOURCE=127.0.0.1 bench/attacks.sh   the attacker on the good client's
+#        address (per-address fairness then protects nothing: as behind a proxy)
+#        ONLY=made-you-reset,settings-flood  some attacks
 #
 # Per attack: the server alive after it; RSS idle (after a warm-up), peak
 # (VmHWM) and 3 s after;
@@ -52,6 +55,7 @@ attacks=(
   "announced-length|announced-length --connections 8 --streams 256"
   "continuation-flood|continuation-flood --connections 10"
   "ping-flood|ping-flood --connections 10"
+  "settings-flood|settings-flood --connections 10"
 )
 
 kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
@@ -62,6 +66,7 @@ printf '%-19s %5s %8s %8s %8s %5s %14s %11s %17s %17s %8s\n' \
   attack alive "idle MiB" "peak" "after" cpu "bench ok" "new conns" "p50 ms bef/dur" "p99 ms bef/dur" "lines/s"
 for entry in "${attacks[@]}"; do
   name=${entry%%|*}
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
   read -r -a args <<<"${entry#*|}"
   "${server_cmd[@]}" >"$work/out" 2>"$work/log" &
   server_pid=$!
@@ -72,7 +77,7 @@ for entry in "${attacks[@]}"; do
   idle=$(( $(kib "$server_pid" VmRSS) / 1024 ))
   log_before=$(wc -l <"$work/log")
   ticks_before=$(cpu_ticks "$server_pid")
-  "$python" "$attack_py" "${args[@]}" --reconnect --port "$port" --duration "$seconds" >"$work/attack.json" &
+  "$python" "$attack_py" "${args[@]}" --reconnect --source "${SOURCE:-127.0.0.2}" --port "$port" --duration "$seconds" >"$work/attack.json" &
   attack_pid=$!
   "$bin" bench hello -z "$((seconds))s" -c 4 -o json --addr "$addr" >"$work/during.json" &
   bench_pid=$!

@@ -3,7 +3,10 @@
 at each load shape, 3 times, and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
-ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client).
+ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client),
+ONLY_SERVERS ('|'-separated server names; grpc-demo is always run), SHAPES
+(in-flight x connections for unary and bidi, e.g. 64x4,256x4),
+GRPC_DEMO_BEFORE (another grpc-demo binary, run as the row "grpc-demo (before)").
 """
 import json
 import os
@@ -24,7 +27,10 @@ DURATION = float(os.environ.get("DURATION", "5"))
 WARMUP = float(os.environ.get("WARMUP", "1"))
 ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client").split(",")))
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
+# Built without grpc-demo's `compression` feature: tonic as it comes.
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
+# The same with tonic's gzip and zstd features, as grpc-demo has them.
+BASELINE_COMPRESSION = os.path.join(ROOT, "target/bench/baseline-compression")
 CPP = os.path.join(ROOT, "target/bench/cpp-server")
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
 PYTHON = os.environ["PYTHON"]
@@ -39,6 +45,8 @@ SERVERS = {
     "tonic-bare (multi-thread, 1 worker)": [BASELINE, "0", "multi"],
     # The same floor with the allocator grpc-demo links (jemalloc), preloaded.
     "tonic-bare (current-thread) + jemalloc": ["env", f"LD_PRELOAD={JEMALLOC}", BASELINE, "0", "current"],
+    # The same floor with tonic's gzip and zstd features, as grpc-demo is built.
+    "tonic-bare (current-thread) + gzip + zstd": [BASELINE_COMPRESSION, "0", "current"],
     "C++ grpc 1.51 (callback)": [CPP, "0"],
     "Python grpcio (thread pool)": [PYTHON, os.path.join(ROOT, "tests/interop/server.py")],
     "Python grpc.aio": [PYTHON, os.path.join(ROOT, "bench/python_aio_server.py")],
@@ -56,6 +64,17 @@ FEATURE_SERVERS = {
     "grpc-demo --metrics-addr --access-log off": SERVERS["grpc-demo"] + ["--metrics-addr", "127.0.0.1:0", "--access-log", "off"],
     "tonic-bare (current-thread)": SERVERS["tonic-bare (current-thread)"],
 }
+# A before/after of grpc-demo itself, side by side in one run:
+# GRPC_DEMO_BEFORE=path/to/an/older/grpc-demo adds it as a row.
+if os.environ.get("GRPC_DEMO_BEFORE"):
+    SERVERS["grpc-demo (before)"] = [os.environ["GRPC_DEMO_BEFORE"]] + SERVERS["grpc-demo"][1:]
+# A quicker look: ONLY_SERVERS="tonic-bare (current-thread)|C++ grpc 1.51 (callback)"
+# (grpc-demo is always in), SHAPES="64x4" for the unary and bidi sections.
+if os.environ.get("ONLY_SERVERS"):
+    _keep = set(os.environ["ONLY_SERVERS"].split("|")) | {"grpc-demo", "grpc-demo (before)"}
+    SERVERS = {name: cmd for name, cmd in SERVERS.items() if name in _keep}
+if os.environ.get("SHAPES"):
+    SHAPES = [tuple(int(n) for n in shape.split("x")) for shape in os.environ["SHAPES"].split(",")]
 PATTERN_SERVERS = [name for name in SERVERS if not name.startswith("Python")]
 PATTERN_STREAMS, PATTERN_CONNECTIONS, PATTERN_MESSAGES = 64, 4, 1000
 PATTERNS = {

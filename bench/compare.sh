@@ -28,7 +28,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# The bare tonic floor twice: with the compression features grpc-demo has
+# (gzip, zstd), and as tonic is by default, without them (the floor the
+# ratios are taken against).
 cargo build --release --locked --bin grpc-demo --example baseline
+mkdir -p target/bench
+cp target/release/examples/baseline target/bench/baseline-compression
+cargo build --release --locked --example baseline --no-default-features
 
 # The C++ peer, built from the same protos.
 out=target/bench/cpp

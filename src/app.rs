@@ -564,9 +564,27 @@ fn serve_flags(args: &ServeArgs) -> Result<ServeFlags, UsageError> {
     })
 }
 
-fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {
+/// `--compress`: tonic's encoding (a build without the `compression`
+/// feature has none).
+fn compression(
+    compress: crate::cli::Compression,
+) -> Result<Option<tonic::codec::CompressionEncoding>, UsageError> {
     use crate::cli::Compression;
-    use tonic::codec::CompressionEncoding;
+    match compress {
+        Compression::None => Ok(None),
+        #[cfg(feature = "compression")]
+        Compression::Gzip => Ok(Some(tonic::codec::CompressionEncoding::Gzip)),
+        #[cfg(feature = "compression")]
+        Compression::Zstd => Ok(Some(tonic::codec::CompressionEncoding::Zstd)),
+        #[cfg(not(feature = "compression"))]
+        Compression::Gzip | Compression::Zstd => Err(UsageError(
+            "--compress: this build has no compression (built without the `compression` feature)"
+                .into(),
+        )),
+    }
+}
+
+fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions> {
     let mut targets = client::Target::resolve_all(&args.addr)?.into_iter();
     let target = targets.next().context("no address")?;
     let options = CallOptions {
@@ -575,11 +593,7 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
         timeout_given: args.timeout.is_some(),
         connect_timeout: args.connect_timeout,
         headers: args.headers.clone(),
-        compression: match args.compress {
-            Compression::None => None,
-            Compression::Gzip => Some(CompressionEncoding::Gzip),
-            Compression::Zstd => Some(CompressionEncoding::Zstd),
-        },
+        compression: compression(args.compress)?,
         token: args.token.clone().filter(|token| !token.is_empty()),
         max_message_size: args.max_message_size,
         tls: ClientTls {

@@ -252,7 +252,7 @@ fn rapid_reset_gets_goaway_enhance_your_calm() {
 }
 
 #[test]
-fn continuation_and_ping_floods_do_not_hurt_the_good_client() {
+fn continuation_ping_and_settings_floods_do_not_hurt_the_good_client() {
     let outcome = under_attack(&[], "continuation-flood", 1.5, &["--connections", "4"]);
     let report = &outcome.report;
     assert_eq!(
@@ -262,6 +262,8 @@ fn continuation_and_ping_floods_do_not_hurt_the_good_client() {
     );
     outcome.assert_log_rate();
     let outcome = under_attack(&[], "ping-flood", 1.5, &["--connections", "4"]);
+    outcome.assert_log_rate();
+    let outcome = under_attack(&[], "settings-flood", 1.5, &["--connections", "4"]);
     outcome.assert_log_rate();
 }
 

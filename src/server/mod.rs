@@ -28,7 +28,7 @@ use std::future::Future;
 
 use anyhow::Context;
 use tokio_util::task::AbortOnDropHandle;
-use tonic::{codec::CompressionEncoding, transport::Server};
+use tonic::transport::Server;
 use tonic_health::{server::HealthReporter, ServingStatus};
 
 pub use config::{
@@ -71,17 +71,24 @@ pub async fn serve(
     // limits, and the token check around it. (A macro: the generated
     // servers share these builder methods but no trait.)
     macro_rules! app_service {
-        ($server:expr) => {
+        ($server:expr) => {{
+            let server = $server;
+            // Without the `compression` feature (bench/compare.sh's bare
+            // tonic floor), tonic has no codecs to offer.
+            #[cfg(feature = "compression")]
+            use tonic::codec::CompressionEncoding;
+            #[cfg(feature = "compression")]
+            let server = server
+                .accept_compressed(CompressionEncoding::Gzip)
+                .accept_compressed(CompressionEncoding::Zstd)
+                .send_compressed(CompressionEncoding::Gzip)
+                .send_compressed(CompressionEncoding::Zstd);
             token_check.protect(
-                $server
-                    .accept_compressed(CompressionEncoding::Gzip)
-                    .accept_compressed(CompressionEncoding::Zstd)
-                    .send_compressed(CompressionEncoding::Gzip)
-                    .send_compressed(CompressionEncoding::Zstd)
+                server
                     .max_decoding_message_size(limits.max_message_size)
                     .max_encoding_message_size(limits.max_message_size),
             )
-        };
+        }};
     }
     let greet = app_service!(GreetServiceServer::new(Greeter));
     let message = app_service!(MessageServiceServer::new(Messenger::new(

