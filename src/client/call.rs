@@ -78,6 +78,10 @@ pub async fn call<W: Write>(
                 (channel, pool, method, kind, outbound)
             }
         };
+        // --explain: the call's messages are read with its schema.
+        if let Some(explain) = &options.explain {
+            explain.add_schema(pool.clone());
+        }
         let mut grpc = configured_client!(tonic::client::Grpc::new(channel), options);
         grpc.ready()
             .await
