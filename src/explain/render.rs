@@ -249,6 +249,11 @@ fn message_text(message: &MessageView, out: &mut String) {
     out.push_str(&line);
     out.push('\n');
     fields_text(&message.fields, 6, out);
+    if message.fields.is_empty() && message.note.is_none() {
+        out.push_str(
+            "      (no fields: each is at its default value, which proto3 does not send)\n",
+        );
+    }
     if let Some(note) = &message.note {
         out.push_str(&format!("      {note}\n"));
     }
