@@ -82,33 +82,24 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
     let heard = Arc::new(heard);
     let connecting = async {
         let connected = match &target.kind {
-            TargetKind::Unix(path) if explain.is_some() => {
-                let (path, explain) = (path.clone(), explain.clone());
-                endpoint
-                    .connect_with_connector(tower::service_fn(move |_: Uri| {
-                        let (path, heard) = (path.clone(), Arc::clone(&heard));
-                        let explain = explain.clone();
-                        async move {
-                            let stream = tokio::net::UnixStream::connect(path).await?;
-                            let stream = explain.map(|explain| explain.tap(stream, Carrier::Unix));
-                            let stream = stream.ok_or(std::io::ErrorKind::Unsupported)?;
-                            Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
-                        }
-                    }))
-                    .await
-            }
-            TargetKind::Unix(path) => {
-                let path = path.clone();
-                endpoint
-                    .connect_with_connector(tower::service_fn(move |_: Uri| {
-                        let (path, heard) = (path.clone(), Arc::clone(&heard));
-                        async move {
-                            let stream = tokio::net::UnixStream::connect(path).await?;
-                            Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
-                        }
-                    }))
-                    .await
-            }
+            TargetKind::Unix(path) => match &explain {
+                Some(explain) => {
+                    connect_unix_explained(&endpoint, path.clone(), Arc::clone(&heard), explain)
+                        .await
+                }
+                None => {
+                    let path = path.clone();
+                    endpoint
+                        .connect_with_connector(tower::service_fn(move |_: Uri| {
+                            let (path, heard) = (path.clone(), Arc::clone(&heard));
+                            async move {
+                                let stream = tokio::net::UnixStream::connect(path).await?;
+                                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+                            }
+                        }))
+                        .await
+                }
+            },
             TargetKind::Http(uri) if own_tls => {
                 if insecure {
                     eprintln!(
@@ -237,6 +228,27 @@ async fn connect_tcp_explained(
                 let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
                 stream.set_nodelay(true)?;
                 let stream = explain.tap(stream, Carrier::Tcp);
+                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+            }
+        }))
+        .await
+}
+
+/// A Unix socket connection with its bytes explained (`--explain`).
+async fn connect_unix_explained(
+    endpoint: &Endpoint,
+    path: std::path::PathBuf,
+    heard: Arc<tokio::sync::watch::Sender<bool>>,
+    explain: &Explain,
+) -> Result<Channel, tonic::transport::Error> {
+    let explain = explain.clone();
+    endpoint
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let (path, heard) = (path.clone(), Arc::clone(&heard));
+            let explain = explain.clone();
+            async move {
+                let stream = tokio::net::UnixStream::connect(path).await?;
+                let stream = explain.tap(stream, Carrier::Unix);
                 Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
             }
         }))

@@ -389,6 +389,75 @@ mod tests {
         assert_eq!(fields[1].name.as_deref(), Some("devices"));
     }
 
+    /// A schema with what proto/ does not use: sint, packed, nested,
+    /// fixed32, float, bytes.
+    fn kitchen_sink() -> MessageDescriptor {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("sink.proto"),
+            r#"syntax = "proto3";
+package t;
+message Inner { string label = 1; }
+message Sink {
+  sint32 delta = 1;
+  repeated int32 values = 2;
+  Inner inner = 3;
+  fixed32 id = 4;
+  float ratio = 5;
+  bytes raw = 6;
+  repeated Inner items = 7;
+}"#,
+        )
+        .expect("write proto");
+        let mut compiler = protox::Compiler::new([dir.path()]).expect("compiler");
+        compiler.open_file("sink.proto").expect("compile");
+        compiler
+            .descriptor_pool()
+            .get_message_by_name("t.Sink")
+            .expect("t.Sink")
+    }
+
+    #[test]
+    fn zigzag_packed_nested_fixed32_float_and_bytes() {
+        let mut bytes = vec![0x08, 0x03]; // delta = -2
+        bytes.extend_from_slice(&[0x12, 0x02, 0x01, 0x02]); // values = [1, 2], packed
+        bytes.extend_from_slice(&[0x1a, 0x03, 0x0a, 0x01, b'x']); // inner { label: "x" }
+        bytes.push(0x25);
+        bytes.extend_from_slice(&7u32.to_le_bytes()); // id = 7
+        bytes.push(0x2d);
+        bytes.extend_from_slice(&0.5f32.to_le_bytes()); // ratio = 0.5
+        bytes.extend_from_slice(&[0x32, 0x02, 0xde, 0xad]); // raw
+        let (fields, error) = annotate(&bytes, Some(&kitchen_sink()));
+        assert_eq!(error, None, "{fields:#?}");
+        assert_eq!(scalar_text(&fields[0]), "-2 (zigzag 3)");
+        assert_eq!(
+            fields[1].value,
+            FieldValue::Packed {
+                length: 2,
+                values: vec![json!(1), json!(2)]
+            }
+        );
+        match &fields[2].value {
+            FieldValue::Message {
+                type_name, fields, ..
+            } => {
+                assert_eq!(type_name, "t.Inner");
+                assert_eq!(fields[0].name.as_deref(), Some("label"));
+                assert_eq!(scalar_text(&fields[0]), "1 byte: \"x\"");
+            }
+            other => panic!("not nested: {other:?}"),
+        }
+        // The nested message's line shows its tag and length only.
+        assert_eq!(fields[2].bytes, [0x1a, 0x03]);
+        assert_eq!(scalar_text(&fields[3]), "7");
+        assert_eq!(fields[3].wire_type, 5);
+        assert_eq!(scalar_text(&fields[4]), "0.5");
+        assert_eq!(scalar_text(&fields[5]), "2 bytes");
+        // A nested message that does not parse makes the whole one malformed.
+        let (_, error) = annotate(&[0x1a, 0x02, 0x0a, 0x05], Some(&kitchen_sink()));
+        assert!(error.is_some_and(|error| error.contains("in field 3")));
+    }
+
     #[test]
     fn malformed_bytes_are_said_and_never_panic() {
         let descriptor = message_descriptor::<HelloRequest>();
