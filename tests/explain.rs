@@ -94,7 +94,7 @@ fn hello_explain_shows_the_frames_and_bytes_of_the_call_in_order_and_keeps_stdou
             &response_prefix,
             "field 1 (msg), wire type 2 (LEN), 16 bytes: \"hello, zhangjian\"\n",
             "← HEADERS stream 1, END_STREAM, END_HEADERS, 12 bytes (trailers; HPACK: 1 header field",
-            "    grpc-status: 0\n",
+            "    grpc-status: 0   # OK\n",
         ],
     );
     // HPACK's saving is told for each header block.
@@ -183,7 +183,7 @@ fn over_tls_the_decrypted_frames_are_shown_and_said_to_be_inside_tls() {
             "    :scheme: https\n",
             "    :path: /packages.GreetService/sayHello\n",
             "field 1 (name), wire type 2 (LEN), 3 bytes: \"tls\"",
-            "    grpc-status: 0\n",
+            "    grpc-status: 0   # OK\n",
         ],
     );
     // The certificate is still checked: without --ca it is not trusted.
@@ -217,7 +217,7 @@ fn over_a_unix_socket_too() {
             "    :path: /packages.GreetService/sayHello\n",
             "field 1 (name), wire type 2 (LEN), 5 bytes: \"world\"",
             "field 1 (msg), wire type 2 (LEN), 12 bytes: \"hello, world\"",
-            "    grpc-status: 0\n",
+            "    grpc-status: 0   # OK\n",
         ],
     );
 }
@@ -260,7 +260,10 @@ fn a_watch_stream_shows_each_quote_annotated_then_the_trailers() {
             "   field 4 (time_unix_ms), wire type 0 (VARINT): ",
         ]);
     }
-    needles.extend(["← HEADERS stream 1, END_STREAM", "    grpc-status: 0\n"]);
+    needles.extend([
+        "← HEADERS stream 1, END_STREAM",
+        "    grpc-status: 0   # OK\n",
+    ]);
     assert_in_order(&text, &needles);
     assert_eq!(text.matches(", packages.Quote\n").count(), 3, "{text}");
 }
@@ -294,7 +297,7 @@ fn call_explain_annotates_by_the_schema_reflection_gave() {
             ", packages.helloRequest\n",
             "field 1 (name), wire type 2 (LEN), 9 bytes: \"reflected\"",
             "field 1 (msg), wire type 2 (LEN), 16 bytes: \"hello, reflected\"",
-            "    grpc-status: 0\n",
+            "    grpc-status: 0   # OK\n",
         ],
     );
 }
@@ -331,4 +334,34 @@ fn explain_is_for_one_connection_and_one_call() {
     assert_eq!(bench.status.code(), Some(2), "{}", stderr(&bench));
     let bad = run(&["hello", "--explain=yaml"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
+
+#[test]
+fn a_refused_call_shows_trailers_only_with_the_status_named_and_the_message_decoded() {
+    let server = Server::start(&["--token", "sesame"]);
+    let output = run(&["hello", "--addr", &server.addr(), "--explain"]);
+    assert_eq!(output.status.code(), Some(64 + 16), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    assert_in_order(
+        &stderr(&output),
+        &[
+            "← HEADERS stream 1, END_STREAM, END_HEADERS",
+            "(trailers-only; HPACK: ",
+            "    grpc-status: 16   # UNAUTHENTICATED\n",
+            "    grpc-message: missing%20or%20invalid%20bearer%20token   # \"missing or invalid bearer token\" (percent-encoded)\n",
+            "error: UNAUTHENTICATED: missing or invalid bearer token",
+        ],
+    );
+    // With the token: the call goes through, and the token is not shown.
+    let output = run(&[
+        "hello",
+        "--addr",
+        &server.addr(),
+        "--token",
+        "sesame",
+        "--explain",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("    authorization: <hidden>\n"));
+    assert!(!stderr(&output).contains("sesame"));
 }

@@ -129,6 +129,46 @@ fn arrow(direction: Option<Direction>) -> &'static str {
     }
 }
 
+/// What a gRPC header's value means, where the value alone does not say
+/// it to a learner (text only: JSON keeps the values as sent).
+fn gloss(name: &str, value: &str) -> Option<String> {
+    match name {
+        "grpc-status" => {
+            let code = value.parse::<i32>().ok()?;
+            let known = (0..=16).contains(&code);
+            Some(if known {
+                crate::status::code_name(tonic::Code::from_i32(code)).to_owned()
+            } else {
+                "not a gRPC status code".to_owned()
+            })
+        }
+        "grpc-timeout" => {
+            // Digits, then the unit: Hours, Minutes, Seconds, milli, micro, nano.
+            let (amount, unit) = value.split_at(value.len().checked_sub(1)?);
+            let amount: u64 = amount.parse().ok()?;
+            let nanos_per: u64 = match unit {
+                "H" => 3_600_000_000_000,
+                "M" => 60_000_000_000,
+                "S" => 1_000_000_000,
+                "m" => 1_000_000,
+                "u" => 1_000,
+                "n" => 1,
+                _ => return None,
+            };
+            let left = std::time::Duration::from_nanos(amount.checked_mul(nanos_per)?);
+            Some(format!(
+                "the deadline: {} left",
+                humantime::format_duration(left)
+            ))
+        }
+        "grpc-message" => {
+            let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            (decoded != value).then(|| format!("{decoded:?} (percent-encoded)"))
+        }
+        _ => None,
+    }
+}
+
 /// `1 byte`, `2 bytes`.
 pub fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
@@ -212,7 +252,10 @@ fn text(event: &Event) -> String {
                 plural(headers.len(), "header field")
             ));
             for (name, value) in headers {
-                body.push_str(&format!("    {name}: {value}\n"));
+                match gloss(name, value) {
+                    Some(gloss) => body.push_str(&format!("    {name}: {value}   # {gloss}\n")),
+                    None => body.push_str(&format!("    {name}: {value}\n")),
+                }
             }
         }
         Detail::Data { messages, partial } => {
