@@ -371,7 +371,19 @@ impl Connection {
         })
     }
 
-    fn stream(&mut self, id: u32) -> &mut StreamState {
+    /// The state of stream `id`, for a frame going `direction`. Only the
+    /// client opens streams (push is off), so only what it sends makes a
+    /// new one: frames a server sends on any other stream are read with
+    /// `scratch`, kept by no one, and hold no memory afterwards.
+    fn stream<'a>(
+        &'a mut self,
+        direction: Direction,
+        id: u32,
+        scratch: &'a mut StreamState,
+    ) -> &'a mut StreamState {
+        if direction == Direction::Receive && !self.streams.contains_key(&id) {
+            return scratch;
+        }
         if !self.streams.contains_key(&id) && self.streams.len() >= MAX_STREAMS {
             // Forget the oldest (lowest id).
             if let Some(&oldest) = self.streams.keys().min() {
@@ -382,10 +394,11 @@ impl Connection {
     }
 
     fn end(&mut self, direction: Direction, id: u32) {
-        let stream = self.stream(id);
-        stream.ended[direction.index()] = true;
-        if stream.ended == [true, true] {
-            self.streams.remove(&id);
+        if let Some(stream) = self.streams.get_mut(&id) {
+            stream.ended[direction.index()] = true;
+            if stream.ended == [true, true] {
+                self.streams.remove(&id);
+            }
         }
     }
 
@@ -422,7 +435,8 @@ impl Connection {
             .iter()
             .find(|(name, _)| name == "grpc-encoding")
             .map(|(_, value)| value.clone());
-        let stream = self.stream(pending.stream);
+        let mut scratch = StreamState::default();
+        let stream = self.stream(direction, pending.stream, &mut scratch);
         if method.is_some() {
             stream.method = method;
         }
@@ -450,7 +464,8 @@ impl Connection {
     fn data(&mut self, direction: Direction, id: u32, bytes: &[u8]) -> render::Detail {
         let side = direction.index();
         let limit = self.explain.0.limit;
-        let stream = self.stream(id);
+        let mut scratch = StreamState::default();
+        let stream = self.stream(direction, id, &mut scratch);
         let progress = stream.reassembly[side].push(bytes, limit);
         let descriptor: Option<MessageDescriptor> =
             stream.method.as_ref().map(|method| match direction {
@@ -620,6 +635,41 @@ mod tests {
             connection.feed(Direction::Send, &wire[..end]);
             connection.feed(Direction::Receive, &wire[end..]);
         }
+    }
+
+    #[test]
+    fn a_server_keeps_no_state_on_streams_the_client_did_not_open() {
+        let (mut connection, captured) = reading(ExplainFormat::Text);
+        // Half a message announced as 1000 bytes, on streams nobody opened.
+        for stream in (2..200).step_by(2) {
+            let wire = frame(kind::DATA, 0, stream, &[0, 0, 0, 3, 232, 1, 2, 3]);
+            connection.feed(Direction::Receive, &wire);
+        }
+        assert!(connection.streams.is_empty());
+        assert!(captured.text().contains("3 of 1000 bytes so far"));
+        // A stream the client opened is followed both ways, and forgotten
+        // once both sides ended it.
+        let headers = request_headers("/packages.GreetService/sayHello");
+        connection.feed(
+            Direction::Send,
+            &frame(
+                kind::HEADERS,
+                flag::END_HEADERS | flag::END_STREAM,
+                1,
+                &headers,
+            ),
+        );
+        assert_eq!(connection.streams.len(), 1);
+        connection.feed(
+            Direction::Receive,
+            &frame(
+                kind::HEADERS,
+                flag::END_HEADERS | flag::END_STREAM,
+                1,
+                &[0x88],
+            ),
+        );
+        assert!(connection.streams.is_empty());
     }
 
     #[test]
