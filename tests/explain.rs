@@ -365,3 +365,44 @@ fn a_refused_call_shows_trailers_only_with_the_status_named_and_the_message_deco
     assert!(stderr(&output).contains("    authorization: <hidden>\n"));
     assert!(!stderr(&output).contains("sesame"));
 }
+
+/// A peer that answers the preface with a SETTINGS frame and then frames
+/// of the wrong size: the explanation says malformed, and the client
+/// fails as it would without `--explain` (no panic).
+#[test]
+fn a_hostile_servers_malformed_frames_are_said_malformed() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let peer = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().expect("accept");
+        let mut preface = [0u8; 24];
+        socket
+            .read_exact(&mut preface)
+            .expect("the client's preface");
+        let mut wire = vec![0, 0, 0, 4, 0, 0, 0, 0, 0]; // SETTINGS, empty
+        wire.extend_from_slice(&[0, 0, 3, 8, 0, 0, 0, 0, 0, 1, 2, 3]); // WINDOW_UPDATE of 3 bytes
+        wire.extend_from_slice(&[0, 0, 2, 6, 0, 0, 0, 0, 0, 1, 2]); // PING of 2 bytes
+        socket.write_all(&wire).expect("write");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    });
+    let output = run(&[
+        "hello",
+        "--addr",
+        &addr.to_string(),
+        "--timeout",
+        "5s",
+        "--explain",
+    ]);
+    peer.join().expect("the peer");
+    let text = stderr(&output);
+    assert_ne!(output.status.code(), Some(101), "a panic:\n{text}");
+    assert_ne!(output.status.code(), Some(0), "{text}");
+    assert_in_order(
+        &text,
+        &[
+            "← SETTINGS, 0 bytes\n",
+            "← WINDOW_UPDATE, 3 bytes\n    malformed: WINDOW_UPDATE is not 4 bytes\n",
+        ],
+    );
+}
