@@ -406,3 +406,31 @@ fn a_hostile_servers_malformed_frames_are_said_malformed() {
         ],
     );
 }
+
+/// An HTTP/1 server: its answer is said not to be HTTP/2, shown as text,
+/// and not waited for as a frame.
+#[test]
+fn an_http1_answer_is_said_not_http2() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let peer = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().expect("accept");
+        let mut preface = [0u8; 24];
+        socket
+            .read_exact(&mut preface)
+            .expect("the client's preface");
+        socket
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n")
+            .expect("write");
+    });
+    let output = run(&["hello", "--addr", &addr.to_string(), "--explain"]);
+    peer.join().expect("the peer");
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(64 + 14), "{text}");
+    assert!(
+        text.contains("← preface, 24 bytes\n    malformed: this side does not open with a SETTINGS frame, not HTTP/2? First bytes 485454502f312e31")
+            && text.contains("(\"HTTP/1.1 400 Bad Request\")"),
+        "{text}"
+    );
+}

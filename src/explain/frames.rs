@@ -22,7 +22,9 @@ pub struct Frame {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     Preface,
-    /// The first bytes of a client connection were not the preface.
+    /// The client's first bytes were not the preface, or the server's
+    /// first frame not a SETTINGS frame (not HTTP/2): its first bytes.
+    /// The rest of that direction is dropped unread.
     BadPreface(Vec<u8>),
     Frame(Frame),
 }
@@ -133,6 +135,10 @@ pub struct FrameReader {
     buffer: Vec<u8>,
     /// The client direction starts with the preface.
     expect_preface: bool,
+    /// The server direction starts with a SETTINGS frame.
+    expect_settings: bool,
+    /// Not HTTP/2: everything is dropped.
+    lost: bool,
 }
 
 impl FrameReader {
@@ -141,12 +147,17 @@ impl FrameReader {
         Self {
             buffer: Vec::new(),
             expect_preface: client,
+            expect_settings: !client,
+            lost: false,
         }
     }
 
     /// Takes the next bytes of this direction and returns every item they
     /// complete, in order.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<Item> {
+        if self.lost {
+            return Vec::new();
+        }
         self.buffer.extend_from_slice(bytes);
         let mut items = Vec::new();
         let mut start = 0;
@@ -160,15 +171,19 @@ impl FrameReader {
                 if rest.starts_with(PREFACE) {
                     items.push(Item::Preface);
                     start += PREFACE.len();
-                } else {
-                    // Not HTTP/2 (or not from the start): try frames anyway.
-                    items.push(Item::BadPreface(rest[..rest.len().min(24)].to_vec()));
+                    continue;
                 }
-                continue;
+                return self.lose(items);
             }
             let Some(header) = rest.get(..HEADER_LEN) else {
                 break;
             };
+            if self.expect_settings {
+                if header[3] != kind::SETTINGS {
+                    return self.lose(items);
+                }
+                self.expect_settings = false;
+            }
             let length =
                 usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
             let Some(payload) = rest.get(HEADER_LEN..HEADER_LEN + length) else {
@@ -184,6 +199,15 @@ impl FrameReader {
             start += HEADER_LEN + length;
         }
         self.buffer.drain(..start);
+        items
+    }
+
+    /// Not HTTP/2: says so with the first bytes, and drops the rest.
+    fn lose(&mut self, mut items: Vec<Item>) -> Vec<Item> {
+        let shown = self.buffer.len().min(24);
+        items.push(Item::BadPreface(self.buffer[..shown].to_vec()));
+        self.lost = true;
+        self.buffer = Vec::new();
         items
     }
 
@@ -252,6 +276,7 @@ mod tests {
     #[test]
     fn a_truncated_frame_waits_and_a_bad_preface_is_said() {
         let mut reader = FrameReader::new(false);
+        assert_eq!(reader.push(&frame(kind::SETTINGS, 0, 0, &[])).len(), 1);
         // Announces 100 bytes, brings 3.
         assert!(reader
             .push(&frame(kind::DATA, 0, 1, &[0; 100])[..12])
@@ -262,6 +287,12 @@ mod tests {
             client.push(b"GET / HTTP/1.1\r\n\r\n\r\n\r\n")[0],
             Item::BadPreface(_)
         ));
+        // An HTTP/1 answer is not read as a 4 MB frame to wait for.
+        let mut server = FrameReader::new(false);
+        let items = server.push(b"HTTP/1.1 400 Bad Request\r\n");
+        assert!(matches!(&items[..], [Item::BadPreface(bytes)] if bytes.starts_with(b"HTTP/1.1")));
+        assert!(server.push(b"more").is_empty());
+        assert_eq!(server.pending(), 0);
     }
 
     #[test]

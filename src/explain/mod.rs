@@ -233,9 +233,14 @@ impl Connection {
                 return Event::new(direction, "preface", 0, 0, Vec::new(), Detail::Preface)
             }
             Item::BadPreface(bytes) => {
+                let opening = match direction {
+                    Direction::Send => "the client's preface",
+                    Direction::Receive => "a SETTINGS frame",
+                };
                 let text = format!(
-                    "malformed: the connection does not open with the HTTP/2 preface (first bytes {})",
-                    protobuf::hex(&bytes)
+                    "malformed: this side does not open with {opening}, not HTTP/2? First bytes {} ({:?}); the rest of them is not shown",
+                    protobuf::hex(&bytes),
+                    String::from_utf8_lossy(&bytes),
                 );
                 return Event::new(
                     direction,
@@ -640,6 +645,7 @@ mod tests {
     #[test]
     fn a_server_keeps_no_state_on_streams_the_client_did_not_open() {
         let (mut connection, captured) = reading(ExplainFormat::Text);
+        connection.feed(Direction::Receive, &frame(kind::SETTINGS, 0, 0, &[]));
         // Half a message announced as 1000 bytes, on streams nobody opened.
         for stream in (2..200).step_by(2) {
             let wire = frame(kind::DATA, 0, stream, &[0, 0, 0, 3, 232, 1, 2, 3]);
@@ -650,6 +656,7 @@ mod tests {
         // A stream the client opened is followed both ways, and forgotten
         // once both sides ended it.
         let headers = request_headers("/packages.GreetService/sayHello");
+        connection.feed(Direction::Send, frames::PREFACE);
         connection.feed(
             Direction::Send,
             &frame(
