@@ -238,7 +238,7 @@ impl Connection {
                     Direction::Receive => "a SETTINGS frame",
                 };
                 let text = format!(
-                    "malformed: this side does not open with {opening}, not HTTP/2? First bytes {} ({:?}); the rest of them is not shown",
+                    "malformed: this side does not open with {opening}, not HTTP/2? First bytes {} ({:?}); nothing more from this side is shown",
                     protobuf::hex(&bytes),
                     String::from_utf8_lossy(&bytes),
                 );
