@@ -416,6 +416,12 @@ impl Connection {
         let headers = self.hpack[side]
             .decode(&pending.block)
             .map_err(|err| format!("HPACK: {err}"))?;
+        // As text: each `name: value` and its line end (the token counted
+        // as sent, though not shown).
+        let text_bytes = headers
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 4)
+            .sum();
         let headers: Vec<(String, String)> = headers
             .into_iter()
             .map(|(name, value)| {
@@ -428,10 +434,6 @@ impl Connection {
                 (name, value)
             })
             .collect();
-        let text_bytes = headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 4)
-            .sum();
         let method = headers
             .iter()
             .find(|(name, _)| name == ":path")
