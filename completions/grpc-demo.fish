@@ -100,6 +100,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l cert -d 'P
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand hello" -s o -l output -d 'text: the greeting alone; json: the response as one line of proto3 JSON (errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
@@ -129,6 +131,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l cert -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand stream" -s o -l output -d 'text: CODE<TAB>MESSAGE per response; json: one line of proto3 JSON per response (NDJSON; errors on stderr in the same format)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
@@ -160,6 +164,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l cert -d 'P
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l timeout -d 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand watch" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -189,6 +195,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l cert -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l timeout -d 'Deadline for the whole stream, connection included (e.g. 30s); 0s: none' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -212,6 +220,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l cert -d 'Pr
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l proto -d 'Compile these .proto files (repeatable); google/protobuf\'s well-known imports need no -I' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -s I -l import-path -d 'Import path for --proto (repeatable) [default: each file\'s folder]' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand call" -l protoset -d 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable' -r -F
@@ -244,6 +254,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l cert -d 'Pr
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l proto -d 'Compile these .proto files (repeatable); google/protobuf\'s well-known imports need no -I' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -s I -l import-path -d 'Import path for --proto (repeatable) [default: each file\'s folder]' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand list" -l protoset -d 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable' -r -F
@@ -272,6 +284,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l cert -d
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l proto -d 'Compile these .proto files (repeatable); google/protobuf\'s well-known imports need no -I' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -s I -l import-path -d 'Import path for --proto (repeatable) [default: each file\'s folder]' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand describe" -l protoset -d 'Read the schema from these FileDescriptorSets (`protoc --descriptor_set_out --include_imports`), repeatable' -r -F
@@ -301,6 +315,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l cert -d '
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l key -d 'The PEM private key of --cert' -r -F
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l server-name -d 'Check the server certificate against NAME instead of the address\'s host' -r
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l authority -d 'Send NAME as :authority instead of the address\'s host:port; over TLS also the name checked in the certificate (unless --server-name)' -r
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l watch -d 'Follow Health/Watch and print each status as it changes (until the server ends the stream, Ctrl-C, or --timeout if given)'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand health" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -343,6 +359,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fis
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and not __fish_seen_subcommand_from hello stream watch report call help" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -391,6 +409,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from hello" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -433,6 +453,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from stream" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -475,6 +497,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from watch" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -517,6 +541,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from report" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'
@@ -564,6 +590,8 @@ complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_se
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -s o -l output -d 'The report on stdout: text (ghz-style summary, latency distribution, histogram, statuses) or json (one object, durations in µs)' -r -f -a "text\t'Plain text, for people and `cut`/`awk`'
 json\t'Proto3 JSON, one line per response or report'
 csv\t'CSV (bench --sweep only): a header line, then one line per step'"
+complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l explain -d 'Show on stderr what goes over the connection, as it goes: HTTP/2 frames (→ sent, ← received) with their headers decoded, and each protobuf message\'s bytes annotated field by field. Over TLS, the decrypted bytes. text, or json: one object per line (docs/explain.md)' -r -f -a "text\t''
+json\t''"
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l count-errors -d 'Put failed RPCs in the latency histogram too (as ghz\'s --count-errors); by default it holds successful RPCs only and failures are counted apart, by status and message'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -l insecure -d 'Do not check the server certificate at all (test servers with self-signed certificates). Warned on stderr'
 complete -c grpc-demo -n "__fish_grpc_demo_using_subcommand bench; and __fish_seen_subcommand_from call" -s v -l verbose -d 'More on stderr: clients show the request metadata, response headers and trailers (like grpcurl -v); the server logs more (-vv: debug). RUST_LOG, when set, wins'

@@ -179,6 +179,13 @@ pub fn run(command: Command, verbose: bool) -> anyhow::Result<()> {
 
 /// `grpc-demo bench`: run, print the report, and exit by it.
 fn bench_command(args: &BenchArgs) -> anyhow::Result<()> {
+    if args.client.explain.is_some() {
+        return Err(UsageError(
+            "--explain explains one call: use it with hello, stream, watch, report or call, not bench"
+                .into(),
+        )
+        .into());
+    }
     let runtime = runtime(None)?;
     let workload = match &args.workload {
         BenchWorkload::Call(call) => {
@@ -610,6 +617,9 @@ fn call_options(args: &ClientArgs, verbose: bool) -> anyhow::Result<CallOptions>
             health_check: args.health_check,
             retries: args.retries,
         },
+        explain: args
+            .explain
+            .map(|format| crate::explain::Explain::new(format, args.max_message_size)),
     };
     options.validate()?;
     Ok(options)

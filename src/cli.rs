@@ -86,6 +86,8 @@ pub enum Command {
             .help(BENCH_OUTPUT_HELP)
             .long_help(BENCH_OUTPUT_HELP)
             .hide_possible_values(true)),
+        // One call's wire, not a load test's (refused if given).
+        mut_arg("explain", |arg| arg.hide(true)),
     )]
     Bench(BenchArgs),
     /// Print a shell completion script.
@@ -594,6 +596,13 @@ pub struct ClientArgs {
     /// TLS also the name checked in the certificate (unless --server-name).
     #[arg(long, value_parser = parse_authority, value_name = "NAME")]
     pub authority: Option<String>,
+
+    /// Show on stderr what goes over the connection, as it goes: HTTP/2
+    /// frames (→ sent, ← received) with their headers decoded, and each
+    /// protobuf message's bytes annotated field by field. Over TLS, the
+    /// decrypted bytes. text, or json: one object per line (docs/explain.md)
+    #[arg(long, value_enum, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub explain: Option<crate::explain::ExplainFormat>,
 }
 
 fn parse_authority(text: &str) -> Result<String, String> {

@@ -17,6 +17,7 @@ pub mod completions;
 pub(crate) mod defaults;
 pub(crate) mod dynamic;
 pub mod exit;
+pub mod explain;
 pub(crate) mod framing;
 pub mod logging;
 pub(crate) mod output;

@@ -94,6 +94,10 @@ pub async fn call<W: Write>(
         } else {
             Deadline::new(std::time::Duration::ZERO)
         };
+        // --explain: the call's messages are read with its schema.
+        if let Some(explain) = &options.explain {
+            explain.add_schema(pool.clone());
+        }
         deadline
             .run(invoke(
                 options,

@@ -19,7 +19,10 @@ use super::{
     target::TargetKind,
     CallOptions,
 };
-use crate::status::{RpcError, UsageError};
+use crate::{
+    explain::{Carrier, Explain},
+    status::{RpcError, UsageError},
+};
 
 /// Opens a channel to the target, failing with UNAVAILABLE and a short cause
 /// ("connection refused", "server certificate not trusted") instead of a
@@ -29,9 +32,12 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
     let unavailable =
         |cause: String| RpcError::new(Code::Unavailable, format!("{cause} ({target})"));
     let insecure = target.is_tls() && options.tls.insecure;
+    let explain = options.explain.clone();
+    // --insecure and --explain do their own TLS in the connector (the
+    // latter to tap above it): tonic sees plaintext.
+    let own_tls = target.is_tls() && (insecure || explain.is_some());
     let mut endpoint = match &target.kind {
-        // --insecure does its own TLS in the connector: tonic sees plaintext.
-        TargetKind::Http(uri) if insecure => {
+        TargetKind::Http(uri) if own_tls => {
             let authority = uri.authority().map_or("localhost", |a| a.as_str());
             Endpoint::from(Uri::from_str(&format!("http://{authority}"))?)
                 .origin(Uri::from_str(&format!("https://{authority}"))?)
@@ -62,7 +68,7 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
         let authority = http::uri::Authority::from_str(authority).ok()?;
         Some(authority.host().trim_matches(['[', ']']).to_owned())
     });
-    if target.is_tls() && !insecure {
+    if target.is_tls() && !own_tls {
         let mut tls = options.tls.load()?;
         if let Some(name) = &server_name {
             tls = tls.domain_name(name.clone());
@@ -76,22 +82,30 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
     let heard = Arc::new(heard);
     let connecting = async {
         let connected = match &target.kind {
-            TargetKind::Unix(path) => {
-                let path = path.clone();
-                endpoint
-                    .connect_with_connector(tower::service_fn(move |_: Uri| {
-                        let (path, heard) = (path.clone(), Arc::clone(&heard));
-                        async move {
-                            let stream = tokio::net::UnixStream::connect(path).await?;
-                            Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
-                        }
-                    }))
-                    .await
-            }
-            TargetKind::Http(uri) if insecure => {
-                eprintln!(
-                "warning: --insecure: the server's certificate is not checked; anyone on the path to {target} can impersonate it"
-            );
+            TargetKind::Unix(path) => match &explain {
+                Some(explain) => {
+                    connect_unix_explained(&endpoint, path.clone(), Arc::clone(&heard), explain)
+                        .await
+                }
+                None => {
+                    let path = path.clone();
+                    endpoint
+                        .connect_with_connector(tower::service_fn(move |_: Uri| {
+                            let (path, heard) = (path.clone(), Arc::clone(&heard));
+                            async move {
+                                let stream = tokio::net::UnixStream::connect(path).await?;
+                                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+                            }
+                        }))
+                        .await
+                }
+            },
+            TargetKind::Http(uri) if own_tls => {
+                if insecure {
+                    eprintln!(
+                    "warning: --insecure: the server's certificate is not checked; anyone on the path to {target} can impersonate it"
+                );
+                }
                 let host = uri
                     .host()
                     .unwrap_or("localhost")
@@ -101,21 +115,53 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                 let name = server_name.unwrap_or_else(|| host.clone());
                 let name = rustls::pki_types::ServerName::try_from(name.clone())
                     .map_err(|_| UsageError(format!("'{name}' is not a valid TLS server name")))?;
-                let connector = insecure::connector(&options.tls)?;
-                endpoint
-                    .connect_with_connector(tower::service_fn(move |_: Uri| {
-                        let heard = Arc::clone(&heard);
-                        insecure::connect(
-                            connector.clone(),
-                            host.clone(),
-                            port,
-                            name.clone(),
-                            heard,
-                        )
-                    }))
-                    .await
+                let connector = if insecure {
+                    insecure::connector(&options.tls)?
+                } else {
+                    insecure::verifying_connector(&options.tls)?
+                };
+                match explain.clone() {
+                    // Tapped above TLS: the decrypted HTTP/2.
+                    Some(explain) => {
+                        endpoint
+                            .connect_with_connector(tower::service_fn(move |_: Uri| {
+                                let heard = Arc::clone(&heard);
+                                let explain = explain.clone();
+                                let handshake = insecure::handshake(
+                                    connector.clone(),
+                                    host.clone(),
+                                    port,
+                                    name.clone(),
+                                );
+                                async move {
+                                    let tls = explain.tap(handshake.await?, Carrier::Tls);
+                                    Ok::<_, std::io::Error>(TokioIo::new(Heard::new(tls, heard)))
+                                }
+                            }))
+                            .await
+                    }
+                    None => {
+                        endpoint
+                            .connect_with_connector(tower::service_fn(move |_: Uri| {
+                                let heard = Arc::clone(&heard);
+                                insecure::connect(
+                                    connector.clone(),
+                                    host.clone(),
+                                    port,
+                                    name.clone(),
+                                    heard,
+                                )
+                            }))
+                            .await
+                    }
+                }
             }
-            TargetKind::Http(_) => connect_tcp(&endpoint, Arc::clone(&heard)).await,
+            TargetKind::Http(_) => match &explain {
+                Some(explain) => {
+                    connect_tcp_explained(&endpoint, Arc::clone(&heard), explain).await
+                }
+                None => connect_tcp(&endpoint, Arc::clone(&heard)).await,
+            },
             TargetKind::Dns { .. } | TargetKind::Etcd(_) => endpoint.connect().await,
         };
         let channel =
@@ -154,6 +200,55 @@ async fn connect_tcp(
             async move {
                 let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
                 stream.set_nodelay(true)?;
+                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+            }
+        }))
+        .await
+}
+
+/// [`connect_tcp`] with the connection's bytes explained (`--explain`).
+async fn connect_tcp_explained(
+    endpoint: &Endpoint,
+    heard: Arc<tokio::sync::watch::Sender<bool>>,
+    explain: &Explain,
+) -> Result<Channel, tonic::transport::Error> {
+    let uri = endpoint.uri();
+    let host = uri
+        .host()
+        .unwrap_or("localhost")
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let port = uri.port_u16().unwrap_or(80);
+    let explain = explain.clone();
+    endpoint
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let (host, heard) = (host.clone(), Arc::clone(&heard));
+            let explain = explain.clone();
+            async move {
+                let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+                stream.set_nodelay(true)?;
+                let stream = explain.tap(stream, Carrier::Tcp);
+                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+            }
+        }))
+        .await
+}
+
+/// A Unix socket connection with its bytes explained (`--explain`).
+async fn connect_unix_explained(
+    endpoint: &Endpoint,
+    path: std::path::PathBuf,
+    heard: Arc<tokio::sync::watch::Sender<bool>>,
+    explain: &Explain,
+) -> Result<Channel, tonic::transport::Error> {
+    let explain = explain.clone();
+    endpoint
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let (path, heard) = (path.clone(), Arc::clone(&heard));
+            let explain = explain.clone();
+            async move {
+                let stream = tokio::net::UnixStream::connect(path).await?;
+                let stream = explain.tap(stream, Carrier::Unix);
                 Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
             }
         }))

@@ -3,6 +3,9 @@
 //! handshake's signatures are still verified, so the connection is encrypted
 //! to whoever holds the key of the certificate shown; what is skipped is the
 //! check that this certificate belongs to the server you meant.
+//!
+//! `--explain` over TLS does its TLS here too, verifying as tonic would
+//! ([`verifying_connector`]), so that its tap can sit above TLS.
 
 use std::{io, path::Path, sync::Arc};
 
@@ -77,22 +80,53 @@ pub(crate) fn connector(tls: &ClientTls) -> anyhow::Result<TlsConnector> {
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)));
     let mut config = match (&tls.cert, &tls.key) {
-        (Some(cert), Some(key)) => {
-            builder.with_client_auth_cert(read_certificates(cert)?, read_key(key)?)?
-        }
+        (Some(cert), Some(key)) => builder.with_client_auth_cert(
+            read_certificates(cert, "client certificate")?,
+            read_key(key)?,
+        )?,
         _ => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
-fn read_certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+/// A TLS connector (ALPN h2) that verifies the server as tonic's does:
+/// against `--ca`, else the bundled web PKI roots; with the client
+/// certificate of `tls` if it has one.
+pub(crate) fn verifying_connector(tls: &ClientTls) -> anyhow::Result<TlsConnector> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    match &tls.ca {
+        Some(ca) => {
+            for certificate in read_certificates(ca, "CA certificate")? {
+                roots
+                    .add(certificate)
+                    .map_err(|err| anyhow::anyhow!("CA certificate {}: {err}", ca.display()))?;
+            }
+        }
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots);
+    let mut config = match (&tls.cert, &tls.key) {
+        (Some(cert), Some(key)) => builder.with_client_auth_cert(
+            read_certificates(cert, "client certificate")?,
+            read_key(key)?,
+        )?,
+        _ => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+fn read_certificates(path: &Path, what: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     let certificates = CertificateDer::pem_file_iter(path)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|err| anyhow::anyhow!("reading client certificate {}: {err}", path.display()))?;
+        .map_err(|err| anyhow::anyhow!("reading {what} {}: {err}", path.display()))?;
     anyhow::ensure!(
         !certificates.is_empty(),
-        "client certificate {} holds no PEM certificate",
+        "{what} {} holds no PEM certificate",
         path.display()
     );
     Ok(certificates)
@@ -111,9 +145,19 @@ pub(crate) async fn connect(
     server_name: ServerName<'static>,
     heard: Arc<watch::Sender<bool>>,
 ) -> io::Result<TokioIo<Heard<TlsStream<TcpStream>>>> {
-    let tcp = TcpStream::connect((host.as_str(), port)).await?;
-    tcp.set_nodelay(true)?;
-    let tls = connector.connect(server_name, tcp).await?;
+    let tls = handshake(connector, host, port, server_name).await?;
     // Above TLS: what is heard is the server's HTTP/2.
     Ok(TokioIo::new(Heard::new(tls, heard)))
+}
+
+/// The TLS connection [`connect`] wraps.
+pub(crate) async fn handshake(
+    connector: TlsConnector,
+    host: String,
+    port: u16,
+    server_name: ServerName<'static>,
+) -> io::Result<TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect((host.as_str(), port)).await?;
+    tcp.set_nodelay(true)?;
+    connector.connect(server_name, tcp).await
 }

@@ -61,6 +61,8 @@ pub struct CallOptions {
     pub verbose: bool,
     /// More endpoints than `target`, health checks, retries (balance.rs).
     pub balancing: super::balance::Balancing,
+    /// `--explain`: the connection's frames and messages on stderr.
+    pub explain: Option<crate::explain::Explain>,
 }
 
 /// TLS settings for an `https://` address. Without `ca`, the server is
@@ -127,12 +129,19 @@ impl CallOptions {
             authority: None,
             verbose: false,
             balancing: super::balance::Balancing::default(),
+            explain: None,
         }
     }
 
     /// Flags that do not fit together are a usage error (exit 2).
     pub fn validate(&self) -> Result<(), UsageError> {
         self.validate_balancing()?;
+        if self.explain.is_some() && self.is_balanced() {
+            return Err(UsageError(
+                "--explain shows one connection: give one address (not several, dns:/// or etcd://)"
+                    .into(),
+            ));
+        }
         if self.tls.is_set() && !self.target.is_tls() {
             return Err(UsageError(format!(
                 "--ca, --cert, --key, --server-name and --insecure need an https:// address, not {}",
