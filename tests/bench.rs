@@ -630,6 +630,53 @@ fn a_duration_stop_counts_what_was_in_flight_as_the_server_does() {
             );
         }
     }
+    // Streams that outlast the drain (10^8 quotes each) are cut: bench's
+    // 8 cancelled are the 8 the server started and counted Canceled (it
+    // had started only 3-7 of them when the stop cut at once, with the
+    // later streams' HEADERS still in the client's buffers).
+    let (report, output) = bench_json(&[
+        "bench",
+        "watch",
+        "--messages",
+        "100000000",
+        "-z",
+        "1s",
+        "-c",
+        "8",
+        "-o",
+        "json",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(report["cancelled"], 8, "{report}");
+    let port = common::metrics_port(&server);
+    let mut last = None;
+    let counted = common::wait_until(std::time::Duration::from_secs(10), || {
+        let text = common::http_get(port, "/metrics", None)
+            .map(|(_, _, text)| text)
+            .unwrap_or_default();
+        let sum = |name: &str, code: Option<&str>| -> f64 {
+            text.lines()
+                .filter(|line| {
+                    line.starts_with(name)
+                        && line.contains("grpc_method=\"watch\"")
+                        && code.is_none_or(|code| line.contains(&format!("grpc_code=\"{code}\"")))
+                })
+                .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum()
+        };
+        let started = sum("grpc_server_started_total{", None);
+        let handled = sum("grpc_server_handled_total{", None);
+        let cancelled = sum("grpc_server_handled_total{", Some("Canceled"));
+        last = Some((started, handled, cancelled));
+        // Every watch the server started has ended; 8 of them Canceled.
+        started == handled && cancelled == 8.0
+    });
+    assert!(
+        counted,
+        "the server's watch counts (started, handled, Canceled): {last:?}"
+    );
 }
 
 // Item 17: Ctrl-C prints the report so far, then exits 130.
