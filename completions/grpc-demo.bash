@@ -160,7 +160,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --explain --verbose --help --version hello stream watch report call help"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version hello stream watch report call help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,10 +246,6 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -302,6 +298,10 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
@@ -322,7 +322,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__call)
-            opts="-d -I -c -n -z -H -o -v -h -V --data --proto --import-path --protoset --reflect-header --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --explain --verbose --help --version"
+            opts="-d -I -c -n -z -H -o -v -h -V --data --proto --import-path --protoset --reflect-header --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,10 +436,6 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -492,6 +488,10 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json csv" -- "${cur}"))
                     return 0
@@ -512,7 +512,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__hello)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,10 +598,6 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -651,6 +647,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -772,7 +772,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__report)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,10 +858,6 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -911,6 +907,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -934,7 +934,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__stream)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1020,10 +1020,6 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1073,6 +1069,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1096,7 +1096,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__watch)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --timeout --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1182,10 +1182,6 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1235,6 +1231,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -82,6 +82,8 @@ pub enum Command {
     #[command(
         after_help = BENCH_HELP,
         mut_args(|arg| arg.global(true)),
+        mut_arg("timeout", |arg| arg
+            .help("Deadline of each RPC (e.g. 500ms, 2s); 0s: none; it also bounds the -z drain [default: 10s]")),
         mut_arg("output", |arg| arg
             .help(BENCH_OUTPUT_HELP)
             .long_help(BENCH_OUTPUT_HELP)

@@ -700,7 +700,7 @@ fn a_stream_has_no_deadline_unless_timeout_is_given() {
         &addr,
         "packages.GreetService/sayHello"
     ]));
-    // health --watch likewise (ended by the server's drain below).
+    // health --watch likewise (ended by Ctrl-C below).
     let mut watcher = KillOnDrop(
         grpc_demo()
             .args(["health", "-v", "--watch", "--addr", &addr])

@@ -426,7 +426,13 @@ async fn phase<T: Transport>(
             }
         }
     }
-    let ended = stopped_at.unwrap_or_else(Instant::now);
+    // The run lasted until its last RPC ended: at -z, through the drain
+    // (the RPCs that ended in it are counted, so their time is too); on
+    // Ctrl-C, until the interrupt.
+    let ended = match stopped_at {
+        Some(at) if was_interrupted => at,
+        _ => Instant::now(),
+    };
     PhaseOutcome {
         stats: merged,
         interrupted: was_interrupted,

@@ -81,9 +81,17 @@ impl Schedule {
             Some(interval) => self.start + interval.mul_f64(ticket as f64),
             None => Instant::now(),
         };
-        if self.end.is_some_and(|end| due >= end) {
+        // Nothing starts after the end, not even an RPC that was due
+        // before it (an open loop that fell behind): the -z drain only
+        // lets what is in flight end.
+        if self.past_end(due) || self.past_end(Instant::now()) {
             return None;
         }
         Some(due)
+    }
+
+    /// Whether `at` is at or after the -z end, if there is one.
+    pub(super) fn past_end(&self, at: Instant) -> bool {
+        self.end.is_some_and(|end| at >= end)
     }
 }

@@ -214,7 +214,8 @@ impl<T: Transport> Worker<T> {
                     }
                     _ => break outcome,
                 }
-                if schedule.is_stopped() {
+                // No retry after the stop, nor in the -z drain.
+                if schedule.is_stopped() || schedule.past_end(Instant::now()) {
                     break outcome;
                 }
             };

@@ -159,14 +159,16 @@ async fn invoke<W: Write>(
         Outbound::One(message) => {
             let attempt = || {
                 let (mut grpc, codec, path) = (grpc.clone(), codec.clone(), path.clone());
-                // As hello: a unary call made as a server-streaming one keeps
-                // the headers apart from the trailers for `-v`.
-                let request = options.request(message.clone(), deadline.remaining());
+                let message = message.clone();
                 async move {
                     grpc.ready().await.map_err(|err| balance::Failed {
                         status: tonic::Status::from_error(err),
                         sent: false,
                     })?;
+                    // As hello: a unary call made as a server-streaming one
+                    // keeps the headers apart from the trailers for `-v`; the
+                    // time left once an endpoint is ready goes out.
+                    let request = options.request(message, deadline.remaining());
                     grpc.server_streaming(request, path, codec)
                         .await
                         .map_err(|status| balance::Failed { status, sent: true })

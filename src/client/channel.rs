@@ -134,7 +134,15 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                                     name.clone(),
                                 );
                                 async move {
-                                    let tls = explain.tap(handshake.await?, Carrier::Tls);
+                                    let tls = handshake.await?;
+                                    // As tonic's own TLS connector: HTTP/2 or nothing.
+                                    if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
+                                        return Err(std::io::Error::new(
+                                            std::io::ErrorKind::InvalidData,
+                                            "the server did not agree to HTTP/2 over TLS (ALPN h2)",
+                                        ));
+                                    }
+                                    let tls = explain.tap(tls, Carrier::Tls);
                                     Ok::<_, std::io::Error>(TokioIo::new(Heard::new(tls, heard)))
                                 }
                             }))

@@ -35,13 +35,15 @@ pub async fn hello<W: Write>(
             // --retries: an RPC no server processed goes out again (balance.rs).
             let attempt = || {
                 let mut grpc = grpc.clone();
-                let request = options.request(request.clone(), deadline.remaining());
+                let message = request.clone();
                 async move {
                     // Not ready: no call was made, so no trailers to show.
                     grpc.ready().await.map_err(|err| balance::Failed {
                         status: tonic::Status::from_error(err),
                         sent: false,
                     })?;
+                    // The time left once an endpoint is ready goes out.
+                    let request = options.request(message, deadline.remaining());
                     let codec = tonic_prost::ProstCodec::<HelloRequest, HelloResponse>::default();
                     let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
                     grpc.server_streaming(request, path, codec)

@@ -76,7 +76,12 @@ pub(crate) async fn schema_only(
     wanted: Wanted,
 ) -> anyhow::Result<DescriptorPool> {
     match source.local()? {
-        Some(pool) => Ok(pool),
+        Some(pool) => {
+            if options.explain.is_some() {
+                eprintln!("--explain: nothing went over a connection (the schema came from files)");
+            }
+            Ok(pool)
+        }
         None => Ok(connect_with_schema(source, options, deadline, wanted)
             .await?
             .1),

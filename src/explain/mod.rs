@@ -196,6 +196,8 @@ pub(crate) struct Connection {
 
 /// HPACK's dynamic table may grow to this at most (its default is 4 KiB).
 const MAX_HPACK_TABLE: usize = 64 * 1024;
+/// Decoded headers shown per block, at most (as text).
+const MAX_HEADERS_SHOWN: usize = 64 * 1024;
 /// A header block spread over CONTINUATION frames is kept up to this.
 const MAX_HEADER_BLOCK: usize = 1024 * 1024;
 /// Streams remembered at once (each ends when both sides ended it).
@@ -413,27 +415,37 @@ impl Connection {
         pending: PendingBlock,
     ) -> Result<render::Detail, String> {
         let side = direction.index();
-        let headers = self.hpack[side]
-            .decode(&pending.block)
-            .map_err(|err| format!("HPACK: {err}"))?;
+        // Decoded to the end (HPACK is stateful), but at most
+        // MAX_HEADERS_SHOWN bytes of it kept: one byte of a block can
+        // repeat a table entry, so a small block can stand for megabytes.
+        let mut headers: Vec<(String, String)> = Vec::new();
         // As text: each `name: value` and its line end (the token counted
         // as sent, though not shown).
-        let text_bytes = headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 4)
-            .sum();
-        let headers: Vec<(String, String)> = headers
-            .into_iter()
-            .map(|(name, value)| {
+        let (mut text_bytes, mut kept, mut left_out) = (0usize, 0usize, 0usize);
+        self.hpack[side]
+            .decode_with_cb(&pending.block, |name, value| {
+                let size = name.len() + value.len() + 4;
+                text_bytes = text_bytes.saturating_add(size);
+                if kept + size > MAX_HEADERS_SHOWN {
+                    left_out += 1;
+                    return;
+                }
+                kept += size;
                 let name = String::from_utf8_lossy(&name).into_owned();
                 let value = if name == "authorization" {
                     "<hidden>".to_owned()
                 } else {
                     String::from_utf8_lossy(&value).into_owned()
                 };
-                (name, value)
+                headers.push((name, value));
             })
-            .collect();
+            .map_err(|err| format!("HPACK: {err}"))?;
+        if left_out > 0 {
+            headers.push((
+                "…".to_owned(),
+                format!("{left_out} more header fields not shown (over {MAX_HEADERS_SHOWN} bytes)"),
+            ));
+        }
         let method = headers
             .iter()
             .find(|(name, _)| name == ":path")
@@ -642,6 +654,41 @@ mod tests {
             connection.feed(Direction::Send, &wire[..end]);
             connection.feed(Direction::Receive, &wire[end..]);
         }
+    }
+
+    #[test]
+    fn hostile_header_values_and_hpack_bombs_are_bounded() {
+        let (mut connection, captured) = reading(ExplainFormat::Text);
+        let mut block = Vec::new();
+        // grpc-timeout with a unit that is not ASCII, and one ending in 0xff.
+        for value in ["1é".as_bytes(), &[b'1', 0xff][..]] {
+            block.push(0x00); // literal without indexing, new name
+            block.push(12);
+            block.extend_from_slice(b"grpc-timeout");
+            block.push(value.len() as u8);
+            block.extend_from_slice(value);
+        }
+        // A 4,000-byte header put in the table, then named by its index
+        // 20,000 times: 80 MB as text from 24 KB on the wire.
+        block.push(0x40); // literal with incremental indexing, new name
+        block.push(5);
+        block.extend_from_slice(b"x-big");
+        block.extend_from_slice(&[0x7f, 0xa1, 0x1e]); // 127 + 3873 = 4000
+        block.extend(std::iter::repeat_n(b'a', 4000));
+        block.extend(std::iter::repeat_n(0xbe, 20_000)); // index 62
+        let (first, rest) = block.split_at(16_000);
+        let mut wire = frame(kind::SETTINGS, 0, 0, &[]);
+        wire.extend(frame(kind::HEADERS, 0, 1, first));
+        wire.extend(frame(kind::CONTINUATION, flag::END_HEADERS, 1, rest));
+        connection.feed(Direction::Receive, &wire);
+        let text = captured.text();
+        assert!(text.contains("grpc-timeout: 1é"), "{text}");
+        assert!(
+            text.contains("more header fields not shown"),
+            "{}",
+            &text[..text.len().min(2000)]
+        );
+        assert!(text.len() < 200 * 1024, "{} bytes shown", text.len());
     }
 
     #[test]

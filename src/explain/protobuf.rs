@@ -47,18 +47,33 @@ pub fn annotate(
     bytes: &[u8],
     descriptor: Option<&MessageDescriptor>,
 ) -> (Vec<Field>, Option<String>) {
-    annotate_at(bytes, descriptor, 0)
+    annotate_at(bytes, descriptor, 0, &std::cell::Cell::new(MAX_FIELDS))
 }
+
+/// Fields annotated per message, nested ones included: a message of a few
+/// megabytes of two-byte fields would otherwise be millions of lines.
+const MAX_FIELDS: usize = 10_000;
 
 fn annotate_at(
     bytes: &[u8],
     descriptor: Option<&MessageDescriptor>,
     depth: usize,
+    budget: &std::cell::Cell<usize>,
 ) -> (Vec<Field>, Option<String>) {
     let mut fields = Vec::new();
     let mut offset = 0;
     while offset < bytes.len() {
-        match read_field(bytes, offset, descriptor, depth) {
+        if budget.get() == 0 {
+            return (
+                fields,
+                Some(format!(
+                    "{} more bytes not annotated (over {MAX_FIELDS} fields)",
+                    bytes.len() - offset
+                )),
+            );
+        }
+        budget.set(budget.get() - 1);
+        match read_field(bytes, offset, descriptor, depth, budget) {
             Ok((field, next)) => {
                 fields.push(field);
                 offset = next;
@@ -111,6 +126,7 @@ fn read_field(
     offset: usize,
     descriptor: Option<&MessageDescriptor>,
     depth: usize,
+    budget: &std::cell::Cell<usize>,
 ) -> Result<(Field, usize), String> {
     let (tag, after_tag) = read_varint(bytes, offset)?;
     let number = tag >> 3;
@@ -167,7 +183,7 @@ fn read_field(
             let payload = &bytes[start..end];
             match kind {
                 Some(Kind::Message(nested)) if depth < MAX_DEPTH => {
-                    let (fields, error) = annotate_at(payload, Some(&nested), depth + 1);
+                    let (fields, error) = annotate_at(payload, Some(&nested), depth + 1, budget);
                     if let Some(error) = error {
                         return Err(format!("in field {number}: {error}"));
                     }
@@ -456,6 +472,20 @@ message Sink {
         // A nested message that does not parse makes the whole one malformed.
         let (_, error) = annotate(&[0x1a, 0x02, 0x0a, 0x05], Some(&kitchen_sink()));
         assert!(error.is_some_and(|error| error.contains("in field 3")));
+    }
+
+    #[test]
+    fn a_message_of_many_tiny_fields_is_annotated_up_to_a_bound() {
+        // 100,000 unknown varint fields of two bytes each.
+        let bytes: Vec<u8> = std::iter::repeat_n([0x08u8, 0x01], 100_000)
+            .flatten()
+            .collect();
+        let (fields, rest) = annotate(&bytes, None);
+        assert_eq!(fields.len(), MAX_FIELDS);
+        assert_eq!(
+            rest.as_deref(),
+            Some("180000 more bytes not annotated (over 10000 fields)")
+        );
     }
 
     #[test]

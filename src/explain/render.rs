@@ -144,7 +144,9 @@ fn gloss(name: &str, value: &str) -> Option<String> {
         }
         "grpc-timeout" => {
             // Digits, then the unit: Hours, Minutes, Seconds, milli, micro, nano.
-            let (amount, unit) = value.split_at(value.len().checked_sub(1)?);
+            // Split by characters: a hostile value need not be ASCII.
+            let unit_char = value.chars().last()?;
+            let (amount, unit) = value.split_at(value.len() - unit_char.len_utf8());
             let amount: u64 = amount.parse().ok()?;
             let nanos_per: u64 = match unit {
                 "H" => 3_600_000_000_000,
