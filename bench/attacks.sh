@@ -13,7 +13,8 @@
 # Per attack: the server alive after it; RSS idle (after a warm-up), peak
 # (VmHWM) and 3 s after;
 # server CPU during the attack (share of one core); the good client's
-# success (bench, and new connections) and its p50/p99 during vs before; the
+# success (bench, and new connections) and its p50/p99 during vs before (and
+# the p99 of a `hello` on a new connection, as a fresh process, ms); the
 # log lines the attack caused (all levels, not about 127.0.0.1) per second.
 set -euo pipefail
 
@@ -60,10 +61,12 @@ attacks=(
 
 kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The p99 of a file of microsecond figures, in ms (nearest rank).
+p99_ms() { sort -n "$1" | awk '{v[NR]=$1} END {i=int(NR*0.99+0.999); if (i<1) i=1; printf "%.1f", v[i]/1000}'; }
 json() { "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
-printf '%-19s %5s %8s %8s %8s %5s %14s %11s %17s %17s %8s\n' \
-  attack alive "idle MiB" "peak" "after" cpu "bench ok" "new conns" "p50 ms bef/dur" "p99 ms bef/dur" "lines/s"
+printf '%-19s %5s %8s %8s %8s %5s %14s %11s %17s %17s %15s %8s\n' \
+  attack alive "idle MiB" "peak" "after" cpu "bench ok" "new conns" "p50 ms bef/dur" "p99 ms bef/dur" "new p99 bef/dur" "lines/s"
 for entry in "${attacks[@]}"; do
   name=${entry%%|*}
   if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
@@ -74,6 +77,13 @@ for entry in "${attacks[@]}"; do
   port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/out")
   addr=127.0.0.1:$port
   "$bin" bench hello -z 3s -c 4 -o json --addr "$addr" >"$work/before.json"
+  # New-connection hellos before the attack, timed (ms), for their p99.
+  : >"$work/fresh-before" ; : >"$work/fresh-during"
+  for _ in $(seq 20); do
+    t0=$(date +%s%N)
+    "$bin" hello --name good --timeout 5s --addr "$addr" >/dev/null 2>&1 || true
+    echo $(( ($(date +%s%N) - t0) / 1000 )) >>"$work/fresh-before"
+  done
   idle=$(( $(kib "$server_pid" VmRSS) / 1024 ))
   log_before=$(wc -l <"$work/log")
   ticks_before=$(cpu_ticks "$server_pid")
@@ -84,9 +94,11 @@ for entry in "${attacks[@]}"; do
   fresh_ok=0 fresh_total=0
   for _ in $(seq $((seconds * 10))); do
     kill -0 "$attack_pid" 2>/dev/null || break
+    t0=$(date +%s%N)
     if [ "$("$bin" hello --name good --timeout 5s --addr "$addr" 2>/dev/null)" = "hello, good" ]; then
       fresh_ok=$((fresh_ok + 1))
     fi
+    echo $(( ($(date +%s%N) - t0) / 1000 )) >>"$work/fresh-during"
     fresh_total=$((fresh_total + 1))
     sleep 0.1
   done
@@ -104,8 +116,9 @@ for entry in "${attacks[@]}"; do
   bench_ok=$(json "$work/during.json" "f\"{d['ok']}/{d['ok'] + d['failed']}\"")
   p50=$(json "$work/before.json" "d['latency_us']['p50'] / 1000")/$(json "$work/during.json" "d['latency_us']['p50'] / 1000")
   p99=$(json "$work/before.json" "d['latency_us']['p99'] / 1000")/$(json "$work/during.json" "d['latency_us']['p99'] / 1000")
-  printf '%-19s %5s %8s %8s %8s %4s%% %14s %11s %17s %17s %8s\n' \
-    "$name" "$alive" "$idle" "$peak" "$after" "$cpu" "$bench_ok" "$fresh_ok/$fresh_total" "$p50" "$p99" \
+  fresh_p99=$(p99_ms "$work/fresh-before")/$(p99_ms "$work/fresh-during")
+  printf '%-19s %5s %8s %8s %8s %4s%% %14s %11s %17s %17s %15s %8s\n' \
+    "$name" "$alive" "$idle" "$peak" "$after" "$cpu" "$bench_ok" "$fresh_ok/$fresh_total" "$p50" "$p99" "$fresh_p99" \
     "$(( lines / (seconds + 3) ))"
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
