@@ -583,6 +583,13 @@ fn describe_keeps_the_comments_and_options_of_the_source() {
     ] {
         assert!(kitchen.contains(line), "{line} in {kitchen}");
     }
+    let count = local("everything.v1.CountRequest", &[]);
+    assert!(
+        count.ends_with(
+            "  everything.v1.Kitchen template = 2;\n  reserved 3, 5 to 7;\n  reserved \"interval\";\n}\n"
+        ),
+        "{count}"
+    );
     let echo = local("everything.v1.Everything.Echo", &[]);
     assert_eq!(
         echo,

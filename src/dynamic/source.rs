@@ -166,6 +166,16 @@ fn message_source(out: &mut String, message: &MessageDescriptor, depth: usize) {
             }
         }
     }
+    // Message ranges are end-exclusive; `max` is 536,870,911 (2^29 - 1).
+    let ranges: Vec<String> = message
+        .reserved_ranges()
+        .map(|range| match range.end - range.start {
+            1 => range.start.to_string(),
+            _ if range.end >= 536_870_912 => format!("{} to max", range.start),
+            _ => format!("{} to {}", range.start, range.end - 1),
+        })
+        .collect();
+    reserved_lines(out, &ranges, message.reserved_names(), &pad);
     for nested in message.child_messages().filter(|m| !m.is_map_entry()) {
         message_source(out, &nested, depth + 1);
     }
@@ -329,7 +339,34 @@ fn enum_source(out: &mut String, enumeration: &EnumDescriptor, depth: usize) {
             trailing(&file, value.path())
         );
     }
+    // Enum ranges are inclusive.
+    let ranges: Vec<String> = enumeration
+        .reserved_ranges()
+        .map(|range| match (*range.start(), *range.end()) {
+            (start, end) if start == end => start.to_string(),
+            (start, i32::MAX) => format!("{start} to max"),
+            (start, end) => format!("{start} to {end}"),
+        })
+        .collect();
+    reserved_lines(out, &ranges, enumeration.reserved_names(), &pad);
     let _ = writeln!(out, "{pad}}}");
+}
+
+/// `reserved 2, 15, 9 to 11;` and `reserved "foo", "bar";`, as protoc's
+/// syntax writes them.
+fn reserved_lines<'a>(
+    out: &mut String,
+    ranges: &[String],
+    names: impl Iterator<Item = &'a str>,
+    pad: &str,
+) {
+    if !ranges.is_empty() {
+        let _ = writeln!(out, "{pad}  reserved {};", ranges.join(", "));
+    }
+    let names: Vec<String> = names.map(|name| format!("{name:?}")).collect();
+    if !names.is_empty() {
+        let _ = writeln!(out, "{pad}  reserved {};", names.join(", "));
+    }
 }
 
 #[cfg(test)]
