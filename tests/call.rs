@@ -287,9 +287,23 @@ fn a_bidi_stream_from_stdin_is_answered_message_by_message() {
         answers.read_line(&mut line).expect("reading an answer");
         assert_eq!(line, format!("{{\"word\":\"{word}\"}}\n"));
     }
+    // A message that is JSON but not a Kitchen ends the stream: the answers
+    // so far stand, the error names the line and column in all of stdin.
+    write!(input, "{{\"word\":\"three\",\n  \"nope\":1}}").expect("writing stdin");
     drop(input);
     let status = child.wait(Duration::from_secs(10)).expect("call ended");
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(status.code(), Some(1));
+    let mut shown = String::new();
+    std::io::Read::read_to_string(
+        &mut child.0.stderr.take().expect("piped stderr"),
+        &mut shown,
+    )
+    .expect("stderr");
+    let error: Value = serde_json::from_str(&shown).expect("-o json: the error as JSON");
+    assert_eq!(
+        error["message"],
+        "invalid request in <stdin>:4:8: unrecognized field name 'nope'; did you mean note?"
+    );
 }
 
 #[test]

@@ -39,21 +39,51 @@ pub fn parse_messages(
 }
 
 /// Reads messages from `input` one by one, each returned as soon as its
-/// closing brace is read (for `-d @-` on a live pipe).
+/// closing brace is read (for `-d @-` on a live pipe). Errors say where in
+/// the whole input, as [`parse_messages`]'s do: each value's text is kept
+/// until it is read as the message.
 pub struct JsonMessages<R: Read> {
     descriptor: MessageDescriptor,
     origin: String,
-    values: serde_json::StreamDeserializer<'static, serde_json::de::IoRead<R>, serde_json::Value>,
-    index: usize,
+    values:
+        serde_json::StreamDeserializer<'static, serde_json::de::IoRead<Recorded<R>>, IgnoredAny>,
+    /// The bytes read and not yet taken as a value's text.
+    recorded: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    /// Where the last value ended: its byte offset, and its line and column.
+    end: usize,
+    position: (usize, usize),
+}
+
+/// A reader that keeps a copy of what it reads.
+pub struct Recorded<R> {
+    inner: R,
+    copy: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl<R: Read> Read for Recorded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut copy) = self.copy.lock() {
+            copy.extend_from_slice(&buf[..n]);
+        }
+        Ok(n)
+    }
 }
 
 impl<R: Read> JsonMessages<R> {
     pub fn new(descriptor: MessageDescriptor, origin: &str, input: R) -> Self {
+        let recorded = std::sync::Arc::default();
+        let reader = Recorded {
+            inner: input,
+            copy: std::sync::Arc::clone(&recorded),
+        };
         Self {
             descriptor,
             origin: origin.to_owned(),
-            values: serde_json::Deserializer::from_reader(input).into_iter(),
-            index: 0,
+            values: serde_json::Deserializer::from_reader(reader).into_iter(),
+            recorded,
+            end: 0,
+            position: (1, 1),
         }
     }
 }
@@ -62,22 +92,36 @@ impl<R: Read> Iterator for JsonMessages<R> {
     type Item = anyhow::Result<DynamicMessage>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let value = match self.values.next()? {
-            Ok(value) => value,
-            Err(err) => return Some(Err(positioned(&self.origin, &err, (1, 1)))),
+        if let Err(err) = self.values.next()? {
+            // serde_json's own position is already in the whole input.
+            return Some(Err(positioned(&self.origin, &err, (1, 1))));
+        }
+        let end = self.values.byte_offset();
+        // This value's text (and the blank before it): the first `end -
+        // self.end` bytes kept; what was read past it stays for the next.
+        let text: Vec<u8> = match self.recorded.lock() {
+            Ok(mut recorded) => {
+                let len = (end - self.end).min(recorded.len());
+                recorded.drain(..len).collect()
+            }
+            Err(_) => Vec::new(),
         };
-        self.index += 1;
+        let text = String::from_utf8_lossy(&text);
+        let start = self.position;
+        self.end = end;
+        let (lines, column) = line_and_column(&text, text.len());
+        self.position = if lines == 1 {
+            (start.0, start.1 + column - 1)
+        } else {
+            (start.0 + lines - 1, column)
+        };
+        let mut deserializer = serde_json::Deserializer::from_str(&text);
         Some(
-            DynamicMessage::deserialize(self.descriptor.clone(), value).map_err(|err| {
-                with_field_suggestion(
-                    &self.descriptor,
-                    anyhow::anyhow!(
-                        "invalid request in {}: message {}: {err}",
-                        self.origin,
-                        self.index
-                    ),
-                )
-            }),
+            DynamicMessage::deserialize(self.descriptor.clone(), &mut deserializer).map_err(
+                |err| {
+                    with_field_suggestion(&self.descriptor, positioned(&self.origin, &err, start))
+                },
+            ),
         )
     }
 }
@@ -175,6 +219,34 @@ mod tests {
         assert!(
             err.to_string().starts_with("invalid request in -d:1:9: "),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_stream_says_where_a_message_is_wrong_as_a_whole_text_does() {
+        let text = "{\"data\":\"a\"}\n  {\"data\":\"b\"} {\"data\":\"c\",\n \"nope\":1}";
+        let streamed: Vec<String> = JsonMessages::new(descriptor(), "<stdin>", text.as_bytes())
+            .filter_map(Result::err)
+            .map(|err| err.to_string())
+            .collect();
+        let whole = parse_messages(&descriptor(), "<stdin>", text)
+            .expect_err("unknown field")
+            .to_string();
+        assert_eq!(streamed, std::slice::from_ref(&whole));
+        assert!(
+            whole.starts_with("invalid request in <stdin>:3:"),
+            "{whole}"
+        );
+        // A syntax error past the first line, too.
+        let streamed: Vec<String> =
+            JsonMessages::new(descriptor(), "<stdin>", "{}\n{}\n{\"data\":}".as_bytes())
+                .filter_map(Result::err)
+                .map(|err| err.to_string())
+                .collect();
+        assert_eq!(streamed.len(), 1);
+        assert!(
+            streamed[0].starts_with("invalid request in <stdin>:3:9: "),
+            "{streamed:?}"
         );
     }
 
