@@ -3,7 +3,7 @@
 at each load shape, 3 times, and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
-ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client),
+ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client,curves),
 ONLY_SERVERS ('|'-separated server names; grpc-demo is always run), SHAPES
 (in-flight x connections for unary and bidi, e.g. 64x4,256x4),
 GRPC_DEMO_BEFORE (another grpc-demo binary, run as the row "grpc-demo (before)").
@@ -25,7 +25,7 @@ SERVER_CORE, LOAD_CORE = "0", "1"
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = float(os.environ.get("DURATION", "5"))
 WARMUP = float(os.environ.get("WARMUP", "1"))
-ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client").split(",")))
+ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client,curves").split(",")))
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
 # Built without grpc-demo's `compression` feature: tonic as it comes.
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
@@ -458,6 +458,99 @@ def section_client(results):
     results.append({"kind": "client", "medians_s": medians})
 
 
+# Curves (issue 22): each server's latency against offered load, as a share
+# of its own capacity, and throughput against concurrency; SVGs from
+# `grpc-demo bench --sweep --plot` into docs/curves/.
+CURVE_SHARES = [0.10, 0.25, 0.50, 0.75, 0.90, 1.00, 1.10]
+CURVE_WORKLOADS = {"hello": [], "stream": ["--messages", "10"], "watch": ["--messages", "100"],
+                   "report": ["--messages", "100"]}
+CURVE_CONCURRENCY = "1..1024"
+
+
+def slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def sweep_rows(server, args, timeout):
+    """`grpc-demo bench --sweep … -o json`: one JSON object per step."""
+    cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench"] + args + ["-o", "json", "--addr", server.addr]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"bench {' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()[:300]}")
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+def curve_verdict(rows, key):
+    """A cliff: a step where throughput falls (by > 10%) or p99 jumps > 10x."""
+    for before, after in zip(rows, rows[1:]):
+        if after.get(key) and before.get(key) and after[key] < 0.9 * before[key]:
+            return f"throughput falls at step {after['step']}"
+        p99a, p99b = before["latency_us"].get("p99"), after["latency_us"].get("p99")
+        if p99a and p99b and p99b > 10 * p99a:
+            return f"p99 jumps ×{p99b / p99a:.0f} at step {after['step']}"
+    return "none"
+
+
+def section_curves(results):
+    out_dir = os.path.join(ROOT, "docs/curves")
+    os.makedirs(out_dir, exist_ok=True)
+    servers = [name for name in ["grpc-demo", "tonic-bare (current-thread)", "C++ grpc 1.51 (callback)"]
+               if name in SERVERS and (name != "C++ grpc 1.51 (callback)" or os.path.exists(CPP))]
+    step = f"-z {max(DURATION / 2, 1):g}s after a {WARMUP:g} s warm-up"
+    print("\n## Curves: latency against offered load, throughput against concurrency\n")
+    print(f"Each server on one core, `grpc-demo bench` on the other. Capacity: a closed loop of 64 in flight over"
+          f" 4 connections. Then an open-loop sweep at {', '.join(f'{x:.0%}' for x in CURVE_SHARES)} of that"
+          f" capacity ({step} per step, 4 connections, up to 512 in flight; units of work: RPCs for hello, whole"
+          f" streams for the others), and for hello a closed-loop sweep of concurrency {CURVE_CONCURRENCY}"
+          f" (log steps). Plots in docs/curves/, drawn by `bench --plot`.\n")
+    print("| server | workload | capacity (/s) | p99 at 25% | p99 at 90% | ratio (goal ≤ 5×) | cliff | plot |")
+    print("|---|---|---:|---:|---:|---:|---|---|")
+    for name in servers:
+        for workload, extra in CURVE_WORKLOADS.items():
+            server = Server(name)
+            try:
+                capacity = bench_json(server, [workload] + extra + ["-c", "64", "--connections", "4", "-z",
+                                      f"{DURATION:g}s", "--warmup", f"{WARMUP:g}s"], DURATION + WARMUP + 60)
+                rate = capacity["rpcs_per_sec"]
+                rates = ",".join(f"{rate * share:.1f}" for share in CURVE_SHARES)
+                plot = f"{slug(name)}-{workload}-latency.svg"
+                rows = sweep_rows(server, [workload] + extra + [
+                    "--sweep", f"rate={rates}", "-c", "512", "--connections", "4",
+                    "-z", f"{max(DURATION / 2, 1):g}s", "--warmup", f"{WARMUP:g}s",
+                    "--plot", os.path.join(out_dir, plot), "--plot-server", name],
+                    len(CURVE_SHARES) * (DURATION + WARMUP + 10) + 60)
+            except Exception as err:  # a peer that falls over is reported, not fatal
+                log(f"{name} / curves {workload}: {err}")
+                continue
+            finally:
+                server.stop()
+            results.append({"kind": "curve", "server": name, "workload": workload, "capacity": rate, "steps": rows})
+            p99 = {share: row["latency_us"].get("p99") for share, row in zip(CURVE_SHARES, rows)}
+            low, high = p99.get(0.25), p99.get(0.90)
+            ratio = f"{high / low:.1f}×" if low and high else "–"
+            print(f"| {name} | {workload} | {fmt(rate)} | {fmt(low and low / 1000, 2)} ms | "
+                  f"{fmt(high and high / 1000, 2)} ms | {ratio} | {curve_verdict(rows, 'achieved_rate_per_sec')} |"
+                  f" [svg](docs/curves/{plot}) |")
+            sys.stdout.flush()
+        server = Server(name)
+        try:
+            plot = f"{slug(name)}-hello-concurrency.svg"
+            rows = sweep_rows(server, ["hello", "--sweep", f"concurrency={CURVE_CONCURRENCY}", "--steps", "6",
+                                       "--steps-scale", "log", "--connections", "4", "-z",
+                                       f"{max(DURATION / 2, 1):g}s", "--warmup", f"{WARMUP:g}s",
+                                       "--plot", os.path.join(out_dir, plot), "--plot-server", name],
+                              6 * (DURATION + WARMUP + 10) + 60)
+            results.append({"kind": "curve", "server": name, "workload": "hello concurrency", "steps": rows})
+            best = max((row.get("rpcs_per_sec") or 0 for row in rows), default=0)
+            print(f"| {name} | hello, concurrency {CURVE_CONCURRENCY} | {fmt(best)} (best step) | – | – | – |"
+                  f" {curve_verdict(rows, 'rpcs_per_sec')} | [svg](docs/curves/{plot}) |")
+        except Exception as err:
+            log(f"{name} / curves concurrency: {err}")
+        finally:
+            server.stop()
+        sys.stdout.flush()
+
+
 def main():
     results = []
     print(f"# bench/compare.sh — {time.strftime('%Y-%m-%d %H:%M')}\n")
@@ -476,6 +569,8 @@ def main():
         section_memory(results)
     if "client" in ONLY:
         section_client(results)
+    if "curves" in ONLY:
+        section_curves(results)
     os.makedirs(os.path.join(ROOT, "target/bench"), exist_ok=True)
     with open(os.path.join(ROOT, "target/bench/results.json"), "w") as out:
         json.dump(results, out, indent=1)

@@ -7,7 +7,7 @@
 #
 #   bench/compare.sh                 full run (about 30 minutes; watch and report ~6)
 #   RUNS=1 DURATION=2 bench/compare.sh   a quick look
-#   ONLY=watch,report bench/compare.sh   some sections (unary,bidi,watch,report,memory,client)
+#   ONLY=watch,report bench/compare.sh   some sections (unary,bidi,watch,report,cost,memory,client,curves)
 #
 # Everything runs on loopback; every process is started here and ended by
 # PID; every run is bounded in time.

@@ -160,7 +160,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version hello stream watch report call help"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --plot-server --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version hello stream watch report call help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +231,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -322,7 +326,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__call)
-            opts="-d -I -c -n -z -H -o -v -h -V --data --proto --import-path --protoset --reflect-header --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
+            opts="-d -I -c -n -z -H -o -v -h -V --data --proto --import-path --protoset --reflect-header --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --plot-server --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,6 +428,10 @@ _grpc__demo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --plot-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --addr)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -512,7 +520,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__hello)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --plot-server --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,6 +591,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -772,7 +784,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__report)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --plot-server --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,6 +855,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -934,7 +950,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__stream)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --plot-server --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,6 +1021,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1096,7 +1116,7 @@ _grpc__demo() {
             return 0
             ;;
         grpc__demo__subcmd__bench__subcmd__watch)
-            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
+            opts="-c -n -z -H -o -v -h -V --concurrency --connections --total --duration --warmup --rate --payload-size --max-error-rate --count-errors --metrics-url --sweep --steps --steps-scale --stop-at --plot --plot-server --addr --health-check --retries --connect-timeout --header --compress --token --max-message-size --ca --cert --key --server-name --insecure --authority --messages --hold --timeout --output --explain --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,6 +1187,10 @@ _grpc__demo() {
                     return 0
                     ;;
                 --plot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot-server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

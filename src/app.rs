@@ -343,12 +343,13 @@ fn sweep_command(
         let title = format!(
             "grpc-demo bench {} against {}: {fixed}, {} connection(s), {stop} per step",
             config.workload.name(),
-            args.client
+            sweep.plot_server.clone().unwrap_or_else(|| args
+                .client
                 .addr
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
-                .join(","),
+                .join(",")),
             config.connections
         );
         bench::plot::write(

@@ -282,6 +282,11 @@ pub struct SweepArgs {
     /// Written at the end, also after Ctrl-C.
     #[arg(long, requires = "sweep", value_name = "FILE")]
     pub plot: Option<std::path::PathBuf>,
+
+    /// The server's name in the plot's title (e.g. "tonic 0.14, one core")
+    /// [default: its address].
+    #[arg(long, requires = "plot", value_name = "NAME")]
+    pub plot_server: Option<String>,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

@@ -292,11 +292,19 @@ fn plot_draws_the_curves_with_labels_and_a_legend() {
         "json",
         "--plot",
         concurrency_plot.to_str().expect("UTF-8 path"),
+        "--plot-server",
+        "the test server",
         "--addr",
         &server.addr(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let texts = svg_texts(&std::fs::read_to_string(&concurrency_plot).expect("written"));
+    assert!(
+        texts
+            .iter()
+            .any(|text| text.starts_with("grpc-demo bench hello against the test server: ")),
+        "the title names the server: {texts:?}"
+    );
     for label in ["throughput (RPCs/s)", "concurrency (RPCs in flight)", "p99"] {
         assert!(
             texts.iter().any(|text| text == label),
