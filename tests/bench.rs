@@ -573,18 +573,15 @@ fn a_duration_stop_cancels_what_is_in_flight() {
     // connection go.
     let mut last = None;
     let counted = common::wait_until(std::time::Duration::from_secs(10), || {
-        let cancelled: f64 = common::http_get(metrics_port, "/metrics", None)
-            .map(|(_, _, text)| {
-                text.lines()
-                    .filter(|line| {
-                        line.starts_with("grpc_server_handled_total{")
-                            && line.contains("grpc_method=\"iter_message\"")
-                            && line.contains("grpc_code=\"Canceled\"")
-                    })
-                    .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-                    .sum()
-            })
-            .unwrap_or(0.0);
+        let text = common::http_get(metrics_port, "/metrics", None)
+            .map(|(_, _, text)| text)
+            .unwrap_or_default();
+        let cancelled = method_sum(
+            &text,
+            "grpc_server_handled_total",
+            "iter_message",
+            Some("Canceled"),
+        );
         last = Some(cancelled);
         cancelled == 3.0
     });
@@ -656,19 +653,14 @@ fn a_duration_stop_counts_what_was_in_flight_as_the_server_does() {
         let text = common::http_get(port, "/metrics", None)
             .map(|(_, _, text)| text)
             .unwrap_or_default();
-        let sum = |name: &str, code: Option<&str>| -> f64 {
-            text.lines()
-                .filter(|line| {
-                    line.starts_with(name)
-                        && line.contains("grpc_method=\"watch\"")
-                        && code.is_none_or(|code| line.contains(&format!("grpc_code=\"{code}\"")))
-                })
-                .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum()
-        };
-        let started = sum("grpc_server_started_total{", None);
-        let handled = sum("grpc_server_handled_total{", None);
-        let cancelled = sum("grpc_server_handled_total{", Some("Canceled"));
+        let started = method_sum(&text, "grpc_server_started_total", "watch", None);
+        let handled = method_sum(&text, "grpc_server_handled_total", "watch", None);
+        let cancelled = method_sum(
+            &text,
+            "grpc_server_handled_total",
+            "watch",
+            Some("Canceled"),
+        );
         last = Some((started, handled, cancelled));
         // Every watch the server started has ended; 8 of them Canceled.
         started == handled && cancelled == 8.0
@@ -677,6 +669,21 @@ fn a_duration_stop_counts_what_was_in_flight_as_the_server_does() {
         counted,
         "the server's watch counts (started, handled, Canceled): {last:?}"
     );
+}
+
+/// The sum of a counter's samples in a `/metrics` page for one method (and
+/// one `grpc_code`, if given).
+fn method_sum(page: &str, counter: &str, method: &str, code: Option<&str>) -> f64 {
+    let method = format!("grpc_method=\"{method}\"");
+    page.lines()
+        .filter(|line| {
+            line.strip_prefix(counter)
+                .is_some_and(|rest| rest.starts_with('{'))
+                && line.contains(&method)
+                && code.is_none_or(|code| line.contains(&format!("grpc_code=\"{code}\"")))
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 // Item 17: Ctrl-C prints the report so far, then exits 130.

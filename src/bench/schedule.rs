@@ -84,7 +84,9 @@ impl Schedule {
         // Nothing starts after the end, not even an RPC that was due
         // before it (an open loop that fell behind): the -z drain only
         // lets what is in flight end.
-        if self.past_end(due) || self.past_end(Instant::now()) {
+        // (Closed loop: `due` is already now.)
+        let late = self.interval.is_some() && self.past_end(Instant::now());
+        if self.past_end(due) || late {
             return None;
         }
         Some(due)

@@ -161,17 +161,14 @@ async fn invoke<W: Write>(
                 let (mut grpc, codec, path) = (grpc.clone(), codec.clone(), path.clone());
                 let message = message.clone();
                 async move {
-                    grpc.ready().await.map_err(|err| balance::Failed {
-                        status: tonic::Status::from_error(err),
-                        sent: false,
-                    })?;
+                    grpc.ready().await.map_err(balance::Failed::unsent)?;
                     // As hello: a unary call made as a server-streaming one
                     // keeps the headers apart from the trailers for `-v`; the
                     // time left once an endpoint is ready goes out.
                     let request = options.request(message, deadline.remaining());
                     grpc.server_streaming(request, path, codec)
                         .await
-                        .map_err(|status| balance::Failed { status, sent: true })
+                        .map_err(balance::Failed::sent)
                 }
             };
             balance::retrying(retries, deadline, attempt).await?
@@ -180,26 +177,17 @@ async fn invoke<W: Write>(
             let mut grpc = grpc;
             deadline.check()?;
             match grpc.ready().await {
-                Err(err) => Err(balance::Failed {
-                    status: tonic::Status::from_error(err),
-                    sent: false,
-                }),
+                Err(err) => Err(balance::Failed::unsent(err)),
                 Ok(()) => {
                     let request = options.request(messages, deadline.remaining());
                     grpc.streaming(request, path, codec)
                         .await
-                        .map_err(|status| balance::Failed { status, sent: true })
+                        .map_err(balance::Failed::sent)
                 }
             }
         }
     };
-    let response = match response {
-        Ok(response) => response,
-        Err(balance::Failed { status, sent: true }) => return Err(failed(status).into()),
-        Err(balance::Failed { status, .. }) => {
-            return Err(describe_status(status, Some(options)).into())
-        }
-    };
+    let response = response.map_err(|err| err.into_error(options, failed))?;
     options.show_headers(response.metadata());
     let mut inbound = response.into_inner();
     let mut count = 0;

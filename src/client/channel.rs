@@ -20,7 +20,7 @@ use super::{
     CallOptions,
 };
 use crate::{
-    explain::{Carrier, Explain},
+    explain::Carrier,
     status::{RpcError, UsageError},
 };
 
@@ -82,23 +82,14 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
     let heard = Arc::new(heard);
     let connecting = async {
         let connected = match &target.kind {
-            TargetKind::Unix(path) => match &explain {
+            TargetKind::Unix(path) => match explain.clone() {
                 Some(explain) => {
-                    connect_unix_explained(&endpoint, path.clone(), Arc::clone(&heard), explain)
-                        .await
+                    connect_unix_with(&endpoint, path.clone(), Arc::clone(&heard), move |stream| {
+                        explain.tap(stream, Carrier::Unix)
+                    })
+                    .await
                 }
-                None => {
-                    let path = path.clone();
-                    endpoint
-                        .connect_with_connector(tower::service_fn(move |_: Uri| {
-                            let (path, heard) = (path.clone(), Arc::clone(&heard));
-                            async move {
-                                let stream = tokio::net::UnixStream::connect(path).await?;
-                                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
-                            }
-                        }))
-                        .await
-                }
+                None => connect_unix_with(&endpoint, path.clone(), Arc::clone(&heard), |s| s).await,
             },
             TargetKind::Http(uri) if own_tls => {
                 if insecure {
@@ -164,9 +155,12 @@ pub async fn connect(options: &CallOptions) -> anyhow::Result<Channel> {
                     }
                 }
             }
-            TargetKind::Http(_) => match &explain {
+            TargetKind::Http(_) => match explain.clone() {
                 Some(explain) => {
-                    connect_tcp_explained(&endpoint, Arc::clone(&heard), explain).await
+                    connect_tcp_with(&endpoint, Arc::clone(&heard), move |stream| {
+                        explain.tap(stream, Carrier::Tcp)
+                    })
+                    .await
                 }
                 None => connect_tcp(&endpoint, Arc::clone(&heard)).await,
             },
@@ -194,6 +188,19 @@ async fn connect_tcp(
     endpoint: &Endpoint,
     heard: Arc<tokio::sync::watch::Sender<bool>>,
 ) -> Result<Channel, tonic::transport::Error> {
+    connect_tcp_with(endpoint, heard, |stream| stream).await
+}
+
+/// [`connect_tcp`], the socket first wrapped by `wrap` (`--explain`'s tap).
+async fn connect_tcp_with<W, IO>(
+    endpoint: &Endpoint,
+    heard: Arc<tokio::sync::watch::Sender<bool>>,
+    wrap: W,
+) -> Result<Channel, tonic::transport::Error>
+where
+    W: Fn(tokio::net::TcpStream) -> IO + Clone + Send + 'static,
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let uri = endpoint.uri();
     let host = uri
         .host()
@@ -204,60 +211,34 @@ async fn connect_tcp(
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
     endpoint
         .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let (host, heard) = (host.clone(), Arc::clone(&heard));
+            let (host, heard, wrap) = (host.clone(), Arc::clone(&heard), wrap.clone());
             async move {
                 let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
                 stream.set_nodelay(true)?;
-                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(wrap(stream), heard)))
             }
         }))
         .await
 }
 
-/// [`connect_tcp`] with the connection's bytes explained (`--explain`).
-async fn connect_tcp_explained(
-    endpoint: &Endpoint,
-    heard: Arc<tokio::sync::watch::Sender<bool>>,
-    explain: &Explain,
-) -> Result<Channel, tonic::transport::Error> {
-    let uri = endpoint.uri();
-    let host = uri
-        .host()
-        .unwrap_or("localhost")
-        .trim_matches(['[', ']'])
-        .to_owned();
-    let port = uri.port_u16().unwrap_or(80);
-    let explain = explain.clone();
-    endpoint
-        .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let (host, heard) = (host.clone(), Arc::clone(&heard));
-            let explain = explain.clone();
-            async move {
-                let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-                stream.set_nodelay(true)?;
-                let stream = explain.tap(stream, Carrier::Tcp);
-                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
-            }
-        }))
-        .await
-}
-
-/// A Unix socket connection with its bytes explained (`--explain`).
-async fn connect_unix_explained(
+/// A Unix socket connection, the socket wrapped by `wrap` (`--explain`'s
+/// tap, or nothing) and then told to `heard`.
+async fn connect_unix_with<W, IO>(
     endpoint: &Endpoint,
     path: std::path::PathBuf,
     heard: Arc<tokio::sync::watch::Sender<bool>>,
-    explain: &Explain,
-) -> Result<Channel, tonic::transport::Error> {
-    let explain = explain.clone();
+    wrap: W,
+) -> Result<Channel, tonic::transport::Error>
+where
+    W: Fn(tokio::net::UnixStream) -> IO + Clone + Send + 'static,
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     endpoint
         .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let (path, heard) = (path.clone(), Arc::clone(&heard));
-            let explain = explain.clone();
+            let (path, heard, wrap) = (path.clone(), Arc::clone(&heard), wrap.clone());
             async move {
                 let stream = tokio::net::UnixStream::connect(path).await?;
-                let stream = explain.tap(stream, Carrier::Unix);
-                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(stream, heard)))
+                Ok::<_, std::io::Error>(TokioIo::new(Heard::new(wrap(stream), heard)))
             }
         }))
         .await

@@ -38,28 +38,19 @@ pub async fn hello<W: Write>(
                 let message = request.clone();
                 async move {
                     // Not ready: no call was made, so no trailers to show.
-                    grpc.ready().await.map_err(|err| balance::Failed {
-                        status: tonic::Status::from_error(err),
-                        sent: false,
-                    })?;
+                    grpc.ready().await.map_err(balance::Failed::unsent)?;
                     // The time left once an endpoint is ready goes out.
                     let request = options.request(message, deadline.remaining());
                     let codec = tonic_prost::ProstCodec::<HelloRequest, HelloResponse>::default();
                     let path = http::uri::PathAndQuery::from_static(SAY_HELLO);
                     grpc.server_streaming(request, path, codec)
                         .await
-                        .map_err(|status| balance::Failed { status, sent: true })
+                        .map_err(balance::Failed::sent)
                 }
             };
-            let response = match balance::retrying(options.retries(), &deadline, attempt).await? {
-                Ok(response) => response,
-                Err(balance::Failed { status, sent: true }) => {
-                    return Err(failed(status, options).into())
-                }
-                Err(balance::Failed { status, .. }) => {
-                    return Err(describe_status(status, Some(options)).into())
-                }
-            };
+            let response = balance::retrying(options.retries(), &deadline, attempt)
+                .await?
+                .map_err(|err| err.into_error(options, |status| failed(status, options)))?;
             options.show_headers(response.metadata());
             let mut messages = response.into_inner();
             let first = messages

@@ -241,10 +241,11 @@ pub fn be_u32(bytes: &[u8], offset: usize) -> Option<u32> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    /// One frame's bytes (also for mod.rs's tests).
+    pub(in crate::explain) fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
         let len = payload.len();
         let mut bytes = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
         bytes.extend_from_slice(&stream.to_be_bytes());

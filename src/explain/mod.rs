@@ -575,13 +575,7 @@ mod tests {
         }
     }
 
-    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
-        let len = payload.len();
-        let mut bytes = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
-        bytes.extend_from_slice(&stream.to_be_bytes());
-        bytes.extend_from_slice(payload);
-        bytes
-    }
+    use frames::tests::frame;
 
     fn reading(format: ExplainFormat) -> (Connection, Captured) {
         let captured = Captured::default();

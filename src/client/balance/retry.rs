@@ -52,6 +52,35 @@ pub struct Failed {
     pub sent: bool,
 }
 
+impl Failed {
+    /// The channel was not ready: no call was made.
+    pub fn unsent(err: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Self {
+            status: Status::from_error(err),
+            sent: false,
+        }
+    }
+
+    /// The call went out and failed with `status`.
+    pub fn sent(status: Status) -> Self {
+        Self { status, sent: true }
+    }
+
+    /// What the user is told: a call that went out by `on_sent` (which
+    /// shows its trailers with `-v`), one that did not as its status is.
+    pub fn into_error(
+        self,
+        options: &crate::client::CallOptions,
+        on_sent: impl FnOnce(Status) -> crate::status::RpcError,
+    ) -> crate::status::RpcError {
+        if self.sent {
+            on_sent(self.status)
+        } else {
+            describe_status(self.status, Some(options))
+        }
+    }
+}
+
 /// Makes `attempt` until it succeeds, fails in a way that may have run on a
 /// server, or `retries` retries are spent (`--retries`, unary RPCs): an
 /// attempt that failed [`not_processed`] goes out again after
