@@ -313,7 +313,15 @@ fn sweep_command(
             .into());
         }
     }
+    if spec.setting == Setting::Connections && config.call.is_balanced() {
+        return Err(UsageError(
+            "--sweep connections=… needs one endpoint: through the balancer (several --addr, dns:///, etcd://) bench opens one connection per endpoint"
+                .into(),
+        )
+        .into());
+    }
     let values = spec.steps(sweep.steps, sweep.steps_scale);
+    bench::sweep::check(spec.setting, &values, config.concurrency).map_err(UsageError)?;
     let mut progress = SweepProgress {
         rows: Rows::new(args.client.output),
         setting: spec.setting,
@@ -336,12 +344,17 @@ fn sweep_command(
             Stop::Duration(duration) => format!("-z {}", humantime::format_duration(duration)),
             Stop::Total(total) => format!("-n {total}"),
         };
+        let connections = format!("{} connection(s)", config.connections);
         let fixed = match spec.setting {
-            Setting::Rate => format!("c={}", config.concurrency),
-            Setting::Concurrency => "closed loop".to_owned(),
+            Setting::Rate => format!("c={}, {connections}", config.concurrency),
+            Setting::Concurrency => format!("closed loop, {connections}"),
+            Setting::Connections => match config.rate {
+                Some(rate) => format!("rate {rate}/s, c={}", config.concurrency),
+                None => format!("closed loop, c={}", config.concurrency),
+            },
         };
         let title = format!(
-            "grpc-demo bench {} against {}: {fixed}, {} connection(s), {stop} per step",
+            "grpc-demo bench {} against {}: {fixed}, {stop} per step",
             config.workload.name(),
             sweep.plot_server.clone().unwrap_or_else(|| args
                 .client
@@ -350,7 +363,6 @@ fn sweep_command(
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(",")),
-            config.connections
         );
         bench::plot::write(
             path,

@@ -257,8 +257,10 @@ pub struct LoadArgs {
 pub struct SweepArgs {
     /// Run once per value of a setting: rate=1k..100k (open loop; spread
     /// over --steps) or rate=1k,2k,5k; concurrency=1,4,16,64 or
-    /// concurrency=1..1024. Each step is a whole run (--warmup, then -z or
-    /// -n); a row per step as it ends (text, -o json, -o csv).
+    /// concurrency=1..1024; connections=1,4,16,64 (-c in flight spread
+    /// over them; -c at least the most connections). Each step is a whole
+    /// run (--warmup, then -z or -n); a row per step as it ends (text,
+    /// -o json, -o csv).
     #[arg(long, value_parser = crate::bench::sweep::SweepSpec::parse, value_name = "SWEEP")]
     pub sweep: Option<crate::bench::sweep::SweepSpec>,
 
@@ -278,8 +280,8 @@ pub struct SweepArgs {
     pub stop_at: Vec<crate::bench::sweep::StopAt>,
 
     /// Draw the sweep as an SVG plot: latency percentiles against the rate
-    /// achieved (rate sweeps), throughput and latency against concurrency.
-    /// Written at the end, also after Ctrl-C.
+    /// achieved (rate sweeps), throughput and latency against concurrency
+    /// or connections. Written at the end, also after Ctrl-C.
     #[arg(long, requires = "sweep", value_name = "FILE")]
     pub plot: Option<std::path::PathBuf>,
 

@@ -80,6 +80,129 @@ fn a_log_range_is_spread_by_ratios() {
     assert_eq!(concurrency, [1, 4, 16, 64]);
 }
 
+/// The peer of each sayHello in a server's access log, in log order.
+fn hello_peers(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|line| line.contains(" method=/packages.GreetService/sayHello "))
+        .filter_map(|line| {
+            let peer = line.split_once(" peer=")?.1;
+            Some(peer.split_whitespace().next()?.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_connections_sweep_opens_that_many_connections_per_step() {
+    let server = Server::start(&[]);
+    let dir = tempfile::tempdir().expect("scratch directory");
+    let plot = dir.path().join("connections.svg");
+    let output = run(&[
+        "bench",
+        "hello",
+        "--sweep",
+        "connections=1..4",
+        "--steps",
+        "3",
+        "-c",
+        "4",
+        "-n",
+        "100",
+        "-o",
+        "json",
+        "--plot",
+        plot.to_str().expect("UTF-8 path"),
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = rows(&output);
+    assert_eq!(rows.len(), 3, "{}", stdout(&output));
+    // 1..4 in 3 linear steps: 1, 2.5 (rounded to 3), 4.
+    for (index, (row, connections)) in rows.iter().zip([1, 3, 4]).enumerate() {
+        assert_eq!(row["step"], index + 1, "{row}");
+        assert_eq!(row["setting"], "connections", "{row}");
+        assert_eq!(row["value"], f64::from(connections), "{row}");
+        assert_eq!(row["connections"], connections, "{row}");
+        assert_eq!(row["concurrency"], 4, "{row}");
+        assert_eq!(row["ok"], 100, "{row}");
+    }
+    // The server saw them: each step's 100 calls (the steps run one after
+    // the other) came from that many client ports.
+    let logged = |log: &str| hello_peers(log).len() == 300;
+    assert!(
+        common::wait_until(Duration::from_secs(10), || logged(&server.log())),
+        "{}",
+        server.log()
+    );
+    let peers = hello_peers(&server.log());
+    let per_step: Vec<usize> = peers
+        .chunks(100)
+        .map(|step| step.iter().collect::<std::collections::BTreeSet<_>>().len())
+        .collect();
+    assert_eq!(per_step, [1, 3, 4], "{peers:?}");
+    let texts = svg_texts(&std::fs::read_to_string(&plot).expect("the plot was written"));
+    for label in ["throughput (RPCs/s)", "connections (HTTP/2)", "p99"] {
+        assert!(
+            texts.iter().any(|text| text == label),
+            "no {label:?} in {texts:?}"
+        );
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|text| text.contains(": closed loop, c=4, -n 100 per step")),
+        "the title gives the fixed settings: {texts:?}"
+    );
+
+    // CSV and text: the setting's name and each step's connections.
+    let output = run(&[
+        "bench",
+        "hello",
+        "--sweep",
+        "connections=1,2",
+        "-c",
+        "2",
+        "-n",
+        "20",
+        "-o",
+        "csv",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (line, connections) in lines[1..].iter().zip(["1", "2"]) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[1..3], ["connections", connections], "{line}");
+    }
+    let output = run(&[
+        "bench",
+        "hello",
+        "--sweep",
+        "connections=1,2",
+        "-c",
+        "2",
+        "-n",
+        "20",
+        "--addr",
+        &server.addr(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0]
+            .split_whitespace()
+            .take(3)
+            .eq(["step", "connections", "achieved/s"]),
+        "{text}"
+    );
+    assert!(lines[2].split_whitespace().take(2).eq(["2", "2"]), "{text}");
+}
+
 #[test]
 fn a_rate_sweep_in_csv_has_a_header_and_a_line_per_step() {
     let server = Server::start(&[]);
@@ -372,7 +495,11 @@ fn sweep_usage_errors_say_what_is_wrong() {
     for (args, message) in [
         (
             &["bench", "hello", "--sweep", "speed=1..2"][..],
-            "error: invalid value 'speed=1..2' for '--sweep <SWEEP>': cannot sweep 'speed': the settings are rate and concurrency",
+            "error: invalid value 'speed=1..2' for '--sweep <SWEEP>': cannot sweep 'speed': the settings are rate, concurrency and connections",
+        ),
+        (
+            &["bench", "hello", "--sweep", "connections=1,4,16", "-c", "8"][..],
+            "error: --sweep connections=…: a step of 16 connections needs at least 16 RPCs in flight (one per connection), and -c is 8; give -c 16 or more",
         ),
         (
             &["bench", "hello", "--sweep", "rate=1k..2k", "--rate", "10"][..],

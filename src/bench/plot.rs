@@ -2,9 +2,9 @@
 //! (plotters' SVG backend: no font library, no bitmap).
 //!
 //! A rate sweep: latency percentiles (ms, log scale) against the rate
-//! achieved. A concurrency sweep: throughput against concurrency above,
-//! latency percentiles against concurrency below (log scale for a log
-//! sweep).
+//! achieved. A concurrency (or connections) sweep: throughput against
+//! concurrency (connections) above, latency percentiles against it below
+//! (log scale for a log sweep).
 
 use std::path::Path;
 
@@ -70,11 +70,16 @@ where
                 .collect();
             latency_chart(&root, "achieved rate (RPCs/s)", log_x, &points)
         }
-        Setting::Concurrency => {
+        Setting::Concurrency | Setting::Connections => {
+            let x_label = if setting == Setting::Concurrency {
+                "concurrency (RPCs in flight)"
+            } else {
+                "connections (HTTP/2)"
+            };
             let (upper, lower) = root.split_vertically(root.dim_in_pixel().1 / 2);
             let points: Vec<(f64, &Step)> = steps.iter().map(|step| (step.value, step)).collect();
-            throughput_chart(&upper, log_x, &points)?;
-            latency_chart(&lower, "concurrency (RPCs in flight)", log_x, &points)
+            throughput_chart(&upper, x_label, log_x, &points)?;
+            latency_chart(&lower, x_label, log_x, &points)
         }
     }
 }
@@ -134,6 +139,7 @@ where
 
 fn throughput_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
+    x_label: &str,
     log_x: bool,
     points: &[(f64, &Step)],
 ) -> DrawResult
@@ -146,7 +152,7 @@ where
         .collect();
     let y_high = line.iter().map(|(_, y)| *y).fold(1.0, f64::max);
     let curves = [("RPCs/s", RGBColor(31, 119, 180), line)];
-    let labels = ("concurrency (RPCs in flight)", "throughput (RPCs/s)");
+    let labels = (x_label, "throughput (RPCs/s)");
     let y_range = 0.0..y_high * 1.1;
     let (x_low, x_high) = span(points.iter().map(|(x, _)| *x));
     if log_x {

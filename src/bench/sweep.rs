@@ -1,8 +1,10 @@
 //! `bench --sweep`: the same run at several settings, one after the other,
 //! for the curve a single point cannot show (where latency turns up as the
-//! offered rate grows, how throughput scales with concurrency).
+//! offered rate grows, how throughput scales with concurrency or with
+//! connections).
 //!
-//! What is swept and how (`rate=1k..100k`, `concurrency=1,4,16`), when to
+//! What is swept and how (`rate=1k..100k`, `concurrency=1,4,16`,
+//! `connections=1..64`), when to
 //! stop early (`--stop-at p99>50ms`), and one row per step: the step's
 //! setting and its [`Report`]. Printing is the caller's (rows as they
 //! come); the plot is plot.rs's.
@@ -21,6 +23,9 @@ pub enum Setting {
     Rate,
     /// Closed loop: RPCs in flight (`-c`).
     Concurrency,
+    /// HTTP/2 connections (`--connections`), the RPCs in flight (`-c`)
+    /// spread over them.
+    Connections,
 }
 
 impl Setting {
@@ -28,7 +33,13 @@ impl Setting {
         match self {
             Self::Rate => "rate",
             Self::Concurrency => "concurrency",
+            Self::Connections => "connections",
         }
+    }
+
+    /// Counted in whole units (RPCs in flight, connections), not a rate.
+    fn whole(self) -> bool {
+        matches!(self, Self::Concurrency | Self::Connections)
     }
 }
 
@@ -77,19 +88,20 @@ fn number(text: &str) -> Result<f64, String> {
 
 impl SweepSpec {
     /// `rate=1k..100k`, `rate=1k,2k,5k`, `concurrency=1,4,16,64`,
-    /// `concurrency=1..1024`.
+    /// `concurrency=1..1024`, `connections=1,4,16,64`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let Some((name, values)) = text.split_once('=') else {
             return Err(format!(
-                "'{text}' is not SETTING=VALUES (e.g. rate=1k..10k, concurrency=1,4,16)"
+                "'{text}' is not SETTING=VALUES (e.g. rate=1k..10k, concurrency=1,4,16, connections=1..64)"
             ));
         };
         let setting = match name.trim() {
             "rate" => Setting::Rate,
             "concurrency" | "c" => Setting::Concurrency,
+            "connections" => Setting::Connections,
             other => {
                 return Err(format!(
-                    "cannot sweep '{other}': the settings are rate and concurrency"
+                    "cannot sweep '{other}': the settings are rate, concurrency and connections"
                 ))
             }
         };
@@ -107,8 +119,8 @@ impl SweepSpec {
     }
 
     /// The value of each step, in order: a range spread over `steps`
-    /// (at least 2) by `scale`; concurrency values rounded to whole RPCs,
-    /// repeats dropped.
+    /// (at least 2) by `scale`; concurrency and connections values rounded
+    /// to whole RPCs or connections, repeats dropped.
     pub fn steps(&self, steps: u32, scale: Scale) -> Vec<f64> {
         let mut values = match &self.values {
             Values::List(values) => values.clone(),
@@ -126,7 +138,7 @@ impl SweepSpec {
                     .collect()
             }
         };
-        if self.setting == Setting::Concurrency {
+        if self.setting.whole() {
             for value in &mut values {
                 *value = value.round().max(1.0);
             }
@@ -134,6 +146,24 @@ impl SweepSpec {
         }
         values
     }
+}
+
+/// Whether the steps of a `setting` sweep can run with `concurrency` RPCs
+/// in flight (`-c`). A connections sweep needs at least one per connection
+/// at every step, as ghz requires (`--connections` at most `-c`): a
+/// connection with nothing in flight adds nothing to what is measured, and
+/// raising `-c` for the step instead would change two settings at once.
+pub fn check(setting: Setting, values: &[f64], concurrency: usize) -> Result<(), String> {
+    if setting != Setting::Connections {
+        return Ok(());
+    }
+    let most = values.iter().copied().fold(0.0, f64::max);
+    if most > concurrency as f64 {
+        return Err(format!(
+            "--sweep connections=…: a step of {most} connections needs at least {most} RPCs in flight (one per connection), and -c is {concurrency}; give -c {most} or more"
+        ));
+    }
+    Ok(())
 }
 
 /// What a `--stop-at` condition looks at.
@@ -258,6 +288,7 @@ pub async fn run(
         match setting {
             Setting::Rate => config.rate = Some(value),
             Setting::Concurrency => config.concurrency = value as usize,
+            Setting::Connections => config.connections = value as usize,
         }
         let report = super::run(&config, None, interrupt.clone()).await?;
         let step = Step {
@@ -401,8 +432,49 @@ mod tests {
     }
 
     #[test]
+    fn connections_are_swept_in_whole_connections() {
+        let list = SweepSpec::parse("connections=1,4,16,64").expect("a list");
+        assert_eq!(list.setting, Setting::Connections);
+        assert_eq!(list.setting.name(), "connections");
+        assert_eq!(list.steps(10, Scale::Linear), vec![1.0, 4.0, 16.0, 64.0]);
+        let range = SweepSpec::parse("connections=1..64").expect("a range");
+        assert_eq!(
+            range.steps(7, Scale::Log),
+            vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]
+        );
+        // Rounded, repeats dropped: 1, 1.4, 2, 2.8, 4 → 1, 2, 3, 4.
+        let few = SweepSpec::parse("connections=1..4").expect("a range");
+        assert_eq!(few.steps(5, Scale::Log), vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(
+            SweepSpec::parse("connections=1k,2k").map(|spec| spec.steps(2, Scale::Linear)),
+            Ok(vec![1000.0, 2000.0])
+        );
+    }
+
+    #[test]
+    fn a_connections_sweep_needs_an_rpc_in_flight_per_connection() {
+        let values = [1.0, 4.0, 16.0];
+        assert_eq!(check(Setting::Connections, &values, 16), Ok(()));
+        assert_eq!(
+            check(Setting::Connections, &values, 8),
+            Err("--sweep connections=…: a step of 16 connections needs at least 16 RPCs in flight (one per connection), and -c is 8; give -c 16 or more".into())
+        );
+        // The other settings leave --connections as given.
+        assert_eq!(check(Setting::Concurrency, &values, 1), Ok(()));
+        assert_eq!(check(Setting::Rate, &[1e6], 1), Ok(()));
+    }
+
+    #[test]
     fn bad_sweeps_and_conditions_say_what_is_wrong() {
-        for bad in ["rate", "speed=1..2", "rate=10..1", "rate=0..5", "rate=1,x"] {
+        for bad in [
+            "rate",
+            "speed=1..2",
+            "rate=10..1",
+            "rate=0..5",
+            "rate=1,x",
+            "connections=0,1",
+            "connections=8..2",
+        ] {
             assert!(SweepSpec::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(
