@@ -3,14 +3,17 @@
 at each load shape, 3 times, and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
-ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client,curves),
+ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client,curves,memcurves),
 ONLY_SERVERS ('|'-separated server names; grpc-demo is always run), SHAPES
 (in-flight x connections for unary and bidi, e.g. 64x4,256x4),
-GRPC_DEMO_BEFORE (another grpc-demo binary, run as the row "grpc-demo (before)").
+GRPC_DEMO_BEFORE (another grpc-demo binary, run as the row "grpc-demo (before)"),
+MEM_STREAMS and MEM_CONNECTIONS (the memory curves' steps, e.g. 1k,3k,10k),
+MEM_STEPS (only the first N steps of each memory curve, for a quick look).
 """
 import json
 import os
 import re
+import resource
 import select
 import signal
 import statistics
@@ -25,7 +28,7 @@ SERVER_CORE, LOAD_CORE = "0", "1"
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = float(os.environ.get("DURATION", "5"))
 WARMUP = float(os.environ.get("WARMUP", "1"))
-ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client,curves").split(",")))
+ONLY = set(filter(None, os.environ.get("ONLY", "unary,bidi,watch,report,cost,memory,client,curves,memcurves").split(",")))
 GRPC_DEMO = os.path.join(ROOT, "target/release/grpc-demo")
 # Built without grpc-demo's `compression` feature: tonic as it comes.
 BASELINE = os.path.join(ROOT, "target/release/examples/baseline")
@@ -83,6 +86,13 @@ PATTERNS = {
 }
 
 
+def the_three():
+    """grpc-demo, bare tonic and the C++ server: those of them this run has
+    (ONLY_SERVERS, a built C++ server)."""
+    return [name for name in ["grpc-demo", "tonic-bare (current-thread)", "C++ grpc 1.51 (callback)"]
+            if name in SERVERS and (name != "C++ grpc 1.51 (callback)" or os.path.exists(CPP))]
+
+
 def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
@@ -90,10 +100,10 @@ def log(*args):
 class Server:
     """A server pinned to SERVER_CORE; ended by PID."""
 
-    def __init__(self, name):
+    def __init__(self, name, extra_args=()):
         env = dict(os.environ, PYTHONPATH=PYGEN, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE] + (SERVERS.get(name) or FEATURE_SERVERS[name]),
+            ["taskset", "-c", SERVER_CORE] + (SERVERS.get(name) or FEATURE_SERVERS[name]) + list(extra_args),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline() if ready else ""
@@ -118,6 +128,10 @@ class Server:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
+
+    def open_fds(self):
+        """Its open file descriptors (sockets included), now."""
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
     def cpu_seconds(self):
         with open(f"/proc/{self.proc.pid}/stat") as stat:
@@ -412,7 +426,7 @@ def section_memory(results):
     print("| server | peak RSS (median) | vs grpc-demo | streams OK |")
     print("|---|---:|---:|---:|")
     rows = {}
-    for name in ["grpc-demo", "tonic-bare (current-thread)", "C++ grpc 1.51 (callback)"]:
+    for name in the_three():
         runs = []
         for _ in range(RUNS):
             server = Server(name)
@@ -459,12 +473,16 @@ def section_client(results):
 
 
 # Curves (issue 22): each server's latency against offered load, as a share
-# of its own capacity, and throughput against concurrency; SVGs from
-# `grpc-demo bench --sweep --plot` into docs/curves/.
+# of its own capacity, and throughput against concurrency and against
+# connections; SVGs from `grpc-demo bench --sweep --plot` into docs/curves/.
 CURVE_SHARES = [0.10, 0.25, 0.50, 0.75, 0.90, 1.00, 1.10]
 CURVE_WORKLOADS = {"hello": [], "stream": ["--messages", "10"], "watch": ["--messages", "100"],
                    "report": ["--messages", "100"]}
 CURVE_CONCURRENCY = "1..1024"
+# 1, 2, 4 … 64 connections with the same 64 RPCs in flight throughout
+# (64 per connection at first, one each at the end): only how the load is
+# spread over connections changes from step to step.
+CURVE_CONNECTIONS, CURVE_CONNECTIONS_IN_FLIGHT = "1..64", 64
 
 
 def slug(name):
@@ -494,15 +512,17 @@ def curve_verdict(rows, key):
 def section_curves(results):
     out_dir = os.path.join(ROOT, "docs/curves")
     os.makedirs(out_dir, exist_ok=True)
-    servers = [name for name in ["grpc-demo", "tonic-bare (current-thread)", "C++ grpc 1.51 (callback)"]
-               if name in SERVERS and (name != "C++ grpc 1.51 (callback)" or os.path.exists(CPP))]
+    servers = the_three()
     step = f"-z {max(DURATION / 2, 1):g}s after a {WARMUP:g} s warm-up"
-    print("\n## Curves: latency against offered load, throughput against concurrency\n")
+    print("\n## Curves: latency against offered load, throughput against concurrency and connections\n")
     print(f"Each server on one core, `grpc-demo bench` on the other. Capacity: a closed loop of 64 in flight over"
           f" 4 connections. Then an open-loop sweep at {', '.join(f'{x:.0%}' for x in CURVE_SHARES)} of that"
           f" capacity ({step} per step, 4 connections, up to 512 in flight; units of work: RPCs for hello, whole"
-          f" streams for the others), and for hello a closed-loop sweep of concurrency {CURVE_CONCURRENCY}"
-          f" (log steps). Plots in docs/curves/, drawn by `bench --plot`.\n")
+          f" streams for the others), and for hello two closed-loop sweeps (log steps): concurrency"
+          f" {CURVE_CONCURRENCY} over 4 connections, and connections {CURVE_CONNECTIONS} with"
+          f" {CURVE_CONNECTIONS_IN_FLIGHT} in flight throughout (`--sweep connections={CURVE_CONNECTIONS}"
+          f" --steps 7 --steps-scale log -c {CURVE_CONNECTIONS_IN_FLIGHT}`: {CURVE_CONNECTIONS_IN_FLIGHT} per"
+          f" connection at first, one each at the end). Plots in docs/curves/, drawn by `bench --plot`.\n")
     print("| server | workload | capacity (/s) | p99 at 25% | p99 at 90% | ratio (goal ≤ 5×) | cliff | plot |")
     print("|---|---|---:|---:|---:|---:|---|---|")
     for name in servers:
@@ -532,27 +552,278 @@ def section_curves(results):
                   f"{fmt(high and high / 1000, 2)} ms | {ratio} | {curve_verdict(rows, 'achieved_rate_per_sec')} |"
                   f" [svg](docs/curves/{plot}) |")
             sys.stdout.flush()
-        server = Server(name)
+        closed_loop_curve(name, "concurrency", CURVE_CONCURRENCY, 6, ["--connections", "4"],
+                          f"concurrency {CURVE_CONCURRENCY}", out_dir, results)
+        closed_loop_curve(name, "connections", CURVE_CONNECTIONS, 7, ["-c", str(CURVE_CONNECTIONS_IN_FLIGHT)],
+                          f"connections {CURVE_CONNECTIONS} ({CURVE_CONNECTIONS_IN_FLIGHT} in flight)",
+                          out_dir, results)
+
+
+def closed_loop_curve(name, setting, values, steps, fixed, label, out_dir, results):
+    """hello's throughput against `setting` (log steps) on a fresh server:
+    the plot, and a row of the curves table."""
+    server = Server(name)
+    try:
+        plot = f"{slug(name)}-hello-{setting}.svg"
+        rows = sweep_rows(server, ["hello", "--sweep", f"{setting}={values}", "--steps", str(steps),
+                                   "--steps-scale", "log"] + fixed + [
+                                   "-z", f"{max(DURATION / 2, 1):g}s", "--warmup", f"{WARMUP:g}s",
+                                   "--plot", os.path.join(out_dir, plot), "--plot-server", name],
+                          steps * (DURATION + WARMUP + 10) + 60)
+        results.append({"kind": "curve", "server": name, "workload": f"hello {setting}", "steps": rows})
+        best = max((row.get("rpcs_per_sec") or 0 for row in rows), default=0)
+        print(f"| {name} | hello, {label} | {fmt(best)} (best step) | – | – | – |"
+              f" {curve_verdict(rows, 'rpcs_per_sec')} | [svg](docs/curves/{plot}) |")
+    except Exception as err:  # a peer that falls over is reported, not fatal
+        log(f"{name} / curves {setting}: {err}")
+    finally:
+        server.stop()
+    sys.stdout.flush()
+
+
+# Memory curves (issue 22): each server's RSS against open idle streams and
+# against open idle connections, a fresh server per step (an allocator keeps
+# what a bigger step took). SVGs drawn here with matplotlib into docs/curves/.
+def counts(env, default):
+    """A list of counts from the environment (1k = 1,000), else `default`;
+    MEM_STEPS=N keeps the first N."""
+    text = os.environ.get(env)
+    values = default if not text else [
+        int(float(v[:-1]) * 1000) if v.lower().endswith("k") else int(v) for v in text.split(",") if v]
+    return values[:int(os.environ["MEM_STEPS"])] if os.environ.get("MEM_STEPS") else values
+
+
+MEM_STREAMS = counts("MEM_STREAMS", [1_000, 3_000, 10_000, 30_000, 100_000])
+MEM_STREAM_CONNECTIONS = 100
+MEM_CONNECTIONS = counts("MEM_CONNECTIONS", [100, 300, 1_000, 3_000, 10_000])
+
+
+def grpc_demo_memory_flags():
+    """What grpc-demo needs to hold the largest step (its defaults: 256
+    streams per connection, 1,000 connections, 100 per client address)."""
+    per_connection = -(-max(MEM_STREAMS, default=0) // MEM_STREAM_CONNECTIONS)
+    connections = max(MEM_CONNECTIONS + [MEM_STREAM_CONNECTIONS]) + 10
+    return ["--max-concurrent-streams", str(max(per_connection, 256)),
+            "--max-connections", str(max(connections, 1000)),
+            "--max-connections-per-ip", str(max(connections, 100))]
+
+
+def hold_for(streams):
+    """How long each stream stays open: long enough for the last one to open
+    before the first one ends (the bench's one core opens them)."""
+    return max(2 * DURATION, 2) + streams / 5000
+
+
+def held_memory(name, bench_args, hold, units):
+    """A fresh server, its RSS empty; then `grpc-demo bench stream --messages 2
+    --hold HOLD` with `bench_args`, the server's RSS and open descriptors
+    sampled every 100 ms while it runs (the highest samples), and its peak
+    RSS (VmHWM) at the end."""
+    extra = grpc_demo_memory_flags() if name == "grpc-demo" else []
+    server = Server(name, extra)
+    try:
+        time.sleep(0.5)
+        empty_kib, empty_fds = server.status_kib("VmRSS"), server.open_fds()
+        cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench", "stream", "--messages", "2", "--hold", f"{hold:g}s"
+               ] + bench_args + ["-o", "json", "--timeout", f"{hold + 60:g}s", "--connect-timeout", "20s",
+                                 "--addr", server.addr]
+        limit = hold + units / 500 + 60  # connecting, opening the streams, the drain
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            bench = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+            held_kib = fds = 0
+            deadline = time.monotonic() + limit
+            try:
+                while bench.poll() is None:
+                    if server.proc.poll() is not None:
+                        raise RuntimeError(f"the server exited ({server.proc.returncode})")
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"bench still running after {limit:.0f} s")
+                    held_kib = max(held_kib, server.status_kib("VmRSS"))
+                    fds = max(fds, server.open_fds())
+                    time.sleep(0.1)
+            finally:
+                if bench.poll() is None:
+                    bench.kill()
+                    bench.wait()
+            peak_kib = server.status_kib("VmHWM")
+            out.seek(0)
+            err.seek(0)
+            text = out.read()
+            if not text.strip():
+                raise RuntimeError(f"bench failed ({bench.returncode}): {err.read().strip()[:300]}")
+            report = json.loads(text)
+        return {"empty_kib": empty_kib, "held_kib": held_kib, "hwm_kib": peak_kib, "ok": report["ok"],
+                "failed": report["failed"], "sockets": fds - empty_fds,
+                "max_latency_us": report.get("latency_us", {}).get("max"), "hold_s": hold}
+    finally:
+        server.stop()
+
+
+def memory_curve(name, what, steps, shape):
+    """One server's curve: a step per count (a failure is a row, not the
+    end). `shape(count)` gives bench's arguments, the hold, and the streams
+    and connections the step holds."""
+    rows = []
+    fd_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    for count in steps:
+        row = {"count": count}
+        bench_args, hold, streams, connections = shape(count)
+        if connections + 64 > fd_limit:
+            row["error"] = f"over the fd limit ({fd_limit:,})"
+            rows.append(row)
+            continue
         try:
-            plot = f"{slug(name)}-hello-concurrency.svg"
-            rows = sweep_rows(server, ["hello", "--sweep", f"concurrency={CURVE_CONCURRENCY}", "--steps", "6",
-                                       "--steps-scale", "log", "--connections", "4", "-z",
-                                       f"{max(DURATION / 2, 1):g}s", "--warmup", f"{WARMUP:g}s",
-                                       "--plot", os.path.join(out_dir, plot), "--plot-server", name],
-                              6 * (DURATION + WARMUP + 10) + 60)
-            results.append({"kind": "curve", "server": name, "workload": "hello concurrency", "steps": rows})
-            best = max((row.get("rpcs_per_sec") or 0 for row in rows), default=0)
-            print(f"| {name} | hello, concurrency {CURVE_CONCURRENCY} | {fmt(best)} (best step) | – | – | – |"
-                  f" {curve_verdict(rows, 'rpcs_per_sec')} | [svg](docs/curves/{plot}) |")
-        except Exception as err:
-            log(f"{name} / curves concurrency: {err}")
-        finally:
-            server.stop()
-        sys.stdout.flush()
+            row.update(held_memory(name, bench_args, hold, streams + connections))
+            # Every stream ended OK and none waited for another to end (a
+            # stream queued behind a full connection waits a whole hold),
+            # and the server had a socket per connection.
+            row["all_held"] = (row["ok"] == streams and row["max_latency_us"] is not None
+                               and row["max_latency_us"] < 2 * hold * 1e6 and row["sockets"] >= connections)
+        except Exception as err:  # a server that falls over is a row of the table
+            first_line = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            row["error"] = first_line.replace("|", "/")  # a cell of a Markdown table
+            log(f"{name} / memory {what} {count}: {err}")
+        rows.append(row)
+    return rows
+
+
+def fitted_kib_per_unit(rows):
+    """Least-squares slope of held RSS against the count, over the steps held."""
+    points = [(r["count"], r["held_kib"]) for r in rows if r.get("all_held")]
+    if len(points) < 2:
+        return None
+    mean_x = statistics.mean(x for x, _ in points)
+    mean_y = statistics.mean(y for _, y in points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else None
+
+
+def memory_table(what, unit, curves):
+    print(f"| server | {what} | RSS empty | RSS held | peak RSS (VmHWM) | per {unit} over empty |"
+          f" per {unit}, slope from the step before | server sockets | streams OK | note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, rows in curves.items():
+        before = None
+        for row in rows:
+            if "error" in row:
+                print(f"| {name} | {row['count']:,} | – | – | – | – | – | – | – | failed: {row['error']} |")
+                continue
+            over = (row["held_kib"] - row["empty_kib"]) / row["count"]
+            slope = ((row["held_kib"] - before["held_kib"]) / (row["count"] - before["count"])
+                     if before else None)
+            note = "" if row["all_held"] else "not all open at once (left out of the slopes)"
+            print(f"| {name} | {row['count']:,} | {row['empty_kib'] / 1024:,.1f} MiB | {row['held_kib'] / 1024:,.1f} MiB |"
+                  f" {row['hwm_kib'] / 1024:,.1f} MiB | {over:,.2f} KiB | {fmt(slope, 2)}{' KiB' if slope is not None else ''} |"
+                  f" {row['sockets']:,} | {row['ok']:,} | {note} |")
+            if row["all_held"]:
+                before = row
+    print()
+    for name, rows in curves.items():
+        slope = fitted_kib_per_unit(rows)
+        figure = "–" if slope is None else f"{slope:,.2f} KiB"
+        print(f"- {name}: {figure} per idle {unit} (least-squares slope over the steps held)")
+
+
+def plot_memory(path, title, x_label, curves):
+    """RSS held (solid) and peak (dashed) against the count, a line per
+    server, log scales; nothing (said on stderr) without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("svg")
+        matplotlib.rcParams["svg.fonttype"] = "none"  # text as text, not paths
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log(f"no matplotlib here (bench/compare.sh installs it): {path} not drawn")
+        return False
+    fig, ax = plt.subplots(figsize=(9.6, 6.4))
+    for index, (name, rows) in enumerate(curves.items()):
+        held = [r for r in rows if "error" not in r]
+        if not held:
+            continue
+        color = f"C{index}"
+        ax.plot([r["count"] for r in held], [r["held_kib"] / 1024 for r in held], "o-", color=color,
+                label=f"{name}: RSS while held")
+        ax.plot([r["count"] for r in held], [r["hwm_kib"] / 1024 for r in held], "s--", color=color, alpha=0.6,
+                label=f"{name}: peak (VmHWM)")
+        failed = [r["count"] for r in rows if "error" in r]
+        if failed:
+            ax.plot(failed, [held[-1]["held_kib"] / 1024] * len(failed), "x", color=color, markersize=10,
+                    label=f"{name}: failed here (no figure)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel("server resident memory (MiB, log scale)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
+
+
+def section_memcurves(results):
+    out_dir = os.path.join(ROOT, "docs/curves")
+    os.makedirs(out_dir, exist_ok=True)
+    servers = the_three()
+    flags = " ".join(grpc_demo_memory_flags())
+    print("\n## Memory curves: open idle streams, open idle connections\n")
+    print(f"A fresh server per step, on one core; `grpc-demo bench stream --messages 2 --hold HOLD` on the other"
+          f" opens the streams (START answered, then idle for HOLD = {max(2 * DURATION, 2):g} s + 1 s per 5,000"
+          f" streams, so that the last opens before the first ends). RSS held: the server's highest VmRSS, sampled"
+          f" every 100 ms while bench runs; peak: its VmHWM at the end; empty: its VmRSS before the load. Per"
+          f" stream or connection: (held − empty) ÷ count, and the slope from the step before. grpc-demo runs with"
+          f" `{flags}` (its defaults are 256 streams per connection, 1,000 connections and 100 per client"
+          f" address); bare tonic and the C++ server have no such limits by default. Server sockets: the most"
+          f" descriptors the server had open beyond its empty self. The fd limit is raised to"
+          f" {resource.getrlimit(resource.RLIMIT_NOFILE)[0]:,} for both sides.\n")
+    print(f"### Open idle streams over {MEM_STREAM_CONNECTIONS} connections\n")
+    print(f"`-c N --connections {MEM_STREAM_CONNECTIONS} -n N`: N streams held at once.\n")
+    stream_curves = {}
+    for name in servers:
+        stream_curves[name] = memory_curve(
+            name, "streams", MEM_STREAMS,
+            lambda n: (["-c", str(n), "--connections", str(MEM_STREAM_CONNECTIONS), "-n", str(n)], hold_for(n),
+                       n, MEM_STREAM_CONNECTIONS))
+        results.append({"kind": "memory streams", "server": name, "steps": stream_curves[name]})
+    plot = "memory-streams.svg"
+    drawn = plot_memory(os.path.join(out_dir, plot),
+                        f"Server memory against open idle streams ({MEM_STREAM_CONNECTIONS} connections, one core)",
+                        f"open idle streams over {MEM_STREAM_CONNECTIONS} connections (log scale)", stream_curves)
+    memory_table("streams", "stream", stream_curves)
+    if drawn:
+        print(f"\nPlot: [svg](docs/curves/{plot})")
+    sys.stdout.flush()
+
+    print("\n### Open idle connections, no stream on them\n")
+    print("`-c 1 --connections N -n 1`: bench opens the N connections (each answered by the server's SETTINGS)"
+          " before its one stream starts, and holds them while that stream is held.\n")
+    connection_curves = {}
+    for name in servers:
+        connection_curves[name] = memory_curve(
+            name, "connections", MEM_CONNECTIONS,
+            lambda n: (["-c", "1", "--connections", str(n), "-n", "1"], max(2 * DURATION, 2), 1, n))
+        results.append({"kind": "memory connections", "server": name, "steps": connection_curves[name]})
+    plot = "memory-connections.svg"
+    drawn = plot_memory(os.path.join(out_dir, plot), "Server memory against open idle connections (one core)",
+                        "open idle HTTP/2 connections, no stream (log scale)", connection_curves)
+    memory_table("connections", "connection", connection_curves)
+    if drawn:
+        print(f"\nPlot: [svg](docs/curves/{plot})")
+    sys.stdout.flush()
+
+
+def raise_fd_limit():
+    """Soft fd limit to the hard one, for this script and all it starts (the
+    servers and the load generator hold thousands of sockets)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def main():
     results = []
+    raise_fd_limit()
     print(f"# bench/compare.sh — {time.strftime('%Y-%m-%d %H:%M')}\n")
     print(f"Machine: {os.cpu_count()} cores ({open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}),"
           f" server on core {SERVER_CORE}, load generator on core {LOAD_CORE};"
@@ -571,6 +842,8 @@ def main():
         section_client(results)
     if "curves" in ONLY:
         section_curves(results)
+    if "memcurves" in ONLY:
+        section_memcurves(results)
     os.makedirs(os.path.join(ROOT, "target/bench"), exist_ok=True)
     with open(os.path.join(ROOT, "target/bench/results.json"), "w") as out:
         json.dump(results, out, indent=1)

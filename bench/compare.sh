@@ -5,9 +5,10 @@
 # grpc.aio). Load from h2load and `grpc-demo bench`, server pinned to core 0
 # and load generator to core 1. Prints Markdown; see BENCHMARKS.md.
 #
-#   bench/compare.sh                 full run (about 30 minutes; watch and report ~6)
+#   bench/compare.sh                 full run (about 40 minutes; watch and report ~6, memcurves ~10)
 #   RUNS=1 DURATION=2 bench/compare.sh   a quick look
-#   ONLY=watch,report bench/compare.sh   some sections (unary,bidi,watch,report,cost,memory,client,curves)
+#   ONLY=watch,report bench/compare.sh   some sections (unary,bidi,watch,report,cost,memory,client,curves,memcurves)
+#   ONLY=memcurves MEM_STEPS=2 bench/compare.sh   the memory curves' first two steps only
 #
 # Everything runs on loopback; every process is started here and ended by
 # PID; every run is bounded in time.
@@ -47,4 +48,14 @@ g++ -O2 -std=c++17 -I "$out" bench/cpp/server.cc "$out"/*.cc $(pkg-config --cfla
 # The Python peers and grpcurl, from the test setup (pinned, under target/).
 eval "$(bash tests/interop/setup.sh 2>/dev/null | sed 's/^/export /')"
 
-exec python3 bench/compare.py "$@"
+# matplotlib for the memory curves (pinned, in its own venv under target/):
+# compare.py runs on that venv's Python.
+plot_venv=target/bench/plot-venv
+if ! cmp -s bench/plot-requirements.txt "$plot_venv/.requirements" 2>/dev/null; then
+  rm -rf "$plot_venv"
+  python3 -m venv "$plot_venv"
+  "$plot_venv/bin/pip" install --quiet --disable-pip-version-check -r bench/plot-requirements.txt
+  cp bench/plot-requirements.txt "$plot_venv/.requirements"
+fi
+
+exec "$plot_venv/bin/python" bench/compare.py "$@"
