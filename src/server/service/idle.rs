@@ -4,7 +4,10 @@
 //! the stream is idle after four ticks in a row without a message. So a
 //! stream is ended after between 1 and 1.25 times the timeout of silence.
 //! (Reading the clock per message cost client streaming ~20 ns a reading,
-//! about a sixth of its cost per reading under load: BENCHMARKS.md.)
+//! about a sixth of its cost per reading under load: BENCHMARKS.md.) The
+//! timer itself is made at the first poll, when the stream first has
+//! nothing to read: a stream whose messages are all there at once (a
+//! pipelined bidi call) never allocates or registers one.
 
 use std::{
     future::Future,
@@ -21,7 +24,8 @@ const TICKS: u8 = 4;
 pub struct IdleTimer {
     timeout: Duration,
     tick: Duration,
-    sleep: Pin<Box<Sleep>>,
+    /// Made at the first [`poll_idle`](Self::poll_idle).
+    sleep: Option<Pin<Box<Sleep>>>,
     /// A message came since the last tick.
     active: bool,
     quiet_ticks: u8,
@@ -33,7 +37,7 @@ impl IdleTimer {
         Self {
             timeout,
             tick,
-            sleep: Box::pin(tokio::time::sleep(tick)),
+            sleep: None,
             active: false,
             quiet_ticks: 0,
         }
@@ -53,15 +57,19 @@ impl IdleTimer {
     /// Whether the next [`poll_idle`](Self::poll_idle) has a tick to look
     /// at (false: polling it again with the same waker is not needed).
     pub fn is_elapsed(&self) -> bool {
-        self.sleep.is_elapsed()
+        self.sleep.as_ref().is_some_and(|sleep| sleep.is_elapsed())
     }
 
     /// Ready once the stream has sent nothing for the timeout; otherwise
     /// the timer is armed with `cx`'s waker.
     pub fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let tick = self.tick;
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(tick)));
         // Bounded: each round re-arms the timer a tick ahead of now, or
         // returns.
-        while self.sleep.as_mut().poll(cx).is_ready() {
+        while sleep.as_mut().poll(cx).is_ready() {
             if std::mem::take(&mut self.active) {
                 self.quiet_ticks = 0;
             } else {
@@ -70,8 +78,7 @@ impl IdleTimer {
                     return Poll::Ready(());
                 }
             }
-            let next = Instant::now() + self.tick;
-            self.sleep.as_mut().reset(next);
+            sleep.as_mut().reset(Instant::now() + tick);
         }
         Poll::Pending
     }

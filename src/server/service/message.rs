@@ -2,6 +2,7 @@
 
 use std::{
     future::Future,
+    net::SocketAddr,
     pin::Pin,
     task::{Context, Poll, Waker},
     time::Duration,
@@ -12,7 +13,11 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{idle::IdleTimer, session::Session};
+use crate::logging::peer_text;
 use crate::proto::{message_service_server::MessageService, MessageRequest, MessageResponse};
+
+/// Looked up as a ready header name: no parsing per stream.
+const GRPC_TIMEOUT: http::HeaderName = http::HeaderName::from_static("grpc-timeout");
 
 #[derive(Debug, Clone)]
 pub struct Messenger {
@@ -34,14 +39,14 @@ impl MessageService for Messenger {
         &self,
         request: Request<Streaming<MessageRequest>>,
     ) -> Result<Response<Self::iter_messageStream>, Status> {
-        let peer = crate::logging::peer_text(crate::server::transport::connection::peer_addr(
-            request.extensions(),
-        ));
+        // Kept as the address, written out only if a warning needs it.
+        let peer = crate::server::transport::connection::peer_addr(request.extensions());
         // tonic applies `grpc-timeout` only until the response headers; a
         // stream's deadline is enforced here, for its whole life.
         let deadline = request
             .metadata()
-            .get("grpc-timeout")
+            .as_ref()
+            .get(GRPC_TIMEOUT)
             .and_then(|value| value.to_str().ok())
             .and_then(parse_grpc_timeout)
             .map(|timeout| Box::pin(tokio::time::sleep(timeout)));
@@ -73,7 +78,7 @@ pub struct Replies {
     /// and neither timer has elapsed, they need not be polled again
     /// (BENCHMARKS.md, "stream timers polled again only when …").
     timers_wake: Option<Waker>,
-    peer: String,
+    peer: Option<SocketAddr>,
 }
 
 impl Replies {
@@ -116,13 +121,13 @@ impl Stream for Replies {
                 }
                 if let Some(deadline) = this.deadline.as_mut() {
                     if deadline.as_mut().poll(cx).is_ready() {
-                        tracing::info!(peer = %this.peer, "stream passed its deadline, ending it");
+                        tracing::info!(peer = %peer_text(this.peer), "stream passed its deadline, ending it");
                         return this.end(Status::deadline_exceeded("deadline exceeded"));
                     }
                 }
                 if this.idle.poll_idle(cx).is_ready() {
                     let idle = humantime::format_duration(this.idle.timeout());
-                    tracing::warn!(peer = %this.peer, %idle, "stream sent nothing for the idle timeout, ending it");
+                    tracing::warn!(peer = %peer_text(this.peer), %idle, "stream sent nothing for the idle timeout, ending it");
                     return this.end(Status::deadline_exceeded(format!(
                         "no message for {idle} (--idle-stream-timeout)"
                     )));

@@ -52,6 +52,11 @@ impl FrameTracker {
                 if self.payload_left == 0 {
                     self.frame_done();
                 }
+            } else if let (0, Some((head, rest))) = (self.header_len, bytes.split_first_chunk()) {
+                // A whole frame header in the chunk (the usual case): read
+                // in place, not copied.
+                self.header_read(head);
+                bytes = rest;
             } else {
                 let n = (9 - self.header_len).min(bytes.len());
                 self.header[self.header_len..self.header_len + n].copy_from_slice(&bytes[..n]);
@@ -59,20 +64,24 @@ impl FrameTracker {
                 bytes = &bytes[n..];
                 if self.header_len == 9 {
                     self.header_len = 0;
-                    let h = self.header;
-                    self.payload_left =
-                        usize::from(h[0]) << 16 | usize::from(h[1]) << 8 | usize::from(h[2]);
-                    self.kind = h[3];
-                    self.flags = h[4];
-                    let stream = u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff;
-                    if self.kind == FRAME_HEADERS {
-                        self.max_stream_id = self.max_stream_id.max(stream);
-                    }
-                    if self.payload_left == 0 {
-                        self.frame_done();
-                    }
+                    let head = self.header;
+                    self.header_read(&head);
                 }
             }
+        }
+    }
+
+    /// A frame's 9-byte header is in.
+    fn header_read(&mut self, h: &[u8; 9]) {
+        self.payload_left = usize::from(h[0]) << 16 | usize::from(h[1]) << 8 | usize::from(h[2]);
+        self.kind = h[3];
+        self.flags = h[4];
+        let stream = u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff;
+        if self.kind == FRAME_HEADERS {
+            self.max_stream_id = self.max_stream_id.max(stream);
+        }
+        if self.payload_left == 0 {
+            self.frame_done();
         }
     }
 
@@ -158,6 +167,31 @@ mod tests {
         assert!(!tracker.in_header_block());
         assert!(tracker.at_boundary());
         assert_eq!(tracker.max_stream_id, 7);
+    }
+
+    #[test]
+    fn the_tracker_reads_the_same_however_the_bytes_are_cut() {
+        let mut stream = PREFACE.to_vec();
+        stream.extend(frame(0x4, 0, 0, &[0, 3, 0, 0, 0, 100]));
+        stream.extend(frame(FRAME_HEADERS, 0, 9, b"abc"));
+        stream.extend(frame(FRAME_CONTINUATION, FLAG_END_HEADERS, 9, b""));
+        stream.extend(frame(0x0, 1, 9, b"data"));
+        stream.extend(frame(FRAME_HEADERS, FLAG_END_HEADERS, 11, b"xy"));
+        // Whole, and cut in two at every byte (frame headers split or not).
+        for cut in 0..=stream.len() {
+            let mut tracker = FrameTracker::new(true);
+            let (first, second) = stream.split_at(cut);
+            tracker.feed(first);
+            tracker.feed(second);
+            assert_eq!(tracker.frames_done, 5, "cut at {cut}");
+            assert_eq!(tracker.max_stream_id, 11, "cut at {cut}");
+            assert!(tracker.at_boundary() && !tracker.in_header_block());
+        }
+        // Cut inside the HEADERS block: still in it.
+        let mut tracker = FrameTracker::new(true);
+        tracker.feed(&stream[..24 + 15 + 9 + 3 + 4]);
+        assert!(tracker.in_header_block());
+        assert_eq!(tracker.max_stream_id, 9);
     }
 
     #[test]
