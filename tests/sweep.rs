@@ -155,44 +155,35 @@ fn a_connections_sweep_opens_that_many_connections_per_step() {
     );
 
     // CSV and text: the setting's name and each step's connections.
-    let output = run(&[
-        "bench",
-        "hello",
-        "--sweep",
-        "connections=1,2",
-        "-c",
-        "2",
-        "-n",
-        "20",
-        "-o",
-        "csv",
-        "--addr",
-        &server.addr(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let addr = server.addr();
+    let two_steps = |format: &[&str]| {
+        let mut args = vec![
+            "bench",
+            "hello",
+            "--sweep",
+            "connections=1,2",
+            "-c",
+            "2",
+            "-n",
+            "20",
+            "--addr",
+            &addr,
+        ];
+        args.extend_from_slice(format);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert_eq!(text.lines().count(), 3, "{text}");
+        text
+    };
+    let text = two_steps(&["-o", "csv"]);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
     for (line, connections) in lines[1..].iter().zip(["1", "2"]) {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields[1..3], ["connections", connections], "{line}");
     }
-    let output = run(&[
-        "bench",
-        "hello",
-        "--sweep",
-        "connections=1,2",
-        "-c",
-        "2",
-        "-n",
-        "20",
-        "--addr",
-        &server.addr(),
-    ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    let text = two_steps(&[]);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
     assert!(
         lines[0]
             .split_whitespace()
