@@ -610,8 +610,15 @@ def grpc_demo_memory_flags():
 
 def hold_for(streams):
     """How long each stream stays open: long enough for the last one to open
-    before the first one ends (the bench's one core opens them)."""
-    return max(2 * DURATION, 2) + streams / 5000
+    before the first one ends (the bench's one core opens them: 100,000
+    took 36 s unpinned, so a second per 1,000)."""
+    return max(2 * DURATION, 2) + streams / 1000
+
+
+def deadline_for(hold, streams):
+    """Each stream's deadline (bench --timeout): its hold plus the time to
+    open all of them, with room."""
+    return hold + 60 + streams / 500
 
 
 def held_memory(name, bench_args, hold, units):
@@ -625,9 +632,9 @@ def held_memory(name, bench_args, hold, units):
         time.sleep(0.5)
         empty_kib, empty_fds = server.status_kib("VmRSS"), server.open_fds()
         cmd = ["taskset", "-c", LOAD_CORE, GRPC_DEMO, "bench", "stream", "--messages", "2", "--hold", f"{hold:g}s"
-               ] + bench_args + ["-o", "json", "--timeout", f"{hold + 60:g}s", "--connect-timeout", "20s",
+               ] + bench_args + ["-o", "json", "--timeout", f"{deadline_for(hold, units):g}s", "--connect-timeout", "20s",
                                  "--addr", server.addr]
-        limit = hold + units / 500 + 60  # connecting, opening the streams, the drain
+        limit = deadline_for(hold, units) + 30  # past every stream's deadline
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             bench = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
             held_kib = fds = 0
@@ -769,7 +776,7 @@ def section_memcurves(results):
     flags = " ".join(grpc_demo_memory_flags())
     print("\n## Memory curves: open idle streams, open idle connections\n")
     print(f"A fresh server per step, on one core; `grpc-demo bench stream --messages 2 --hold HOLD` on the other"
-          f" opens the streams (START answered, then idle for HOLD = {max(2 * DURATION, 2):g} s + 1 s per 5,000"
+          f" opens the streams (START answered, then idle for HOLD = {max(2 * DURATION, 2):g} s + 1 s per 1,000"
           f" streams, so that the last opens before the first ends). RSS held: the server's highest VmRSS, sampled"
           f" every 100 ms while bench runs; peak: its VmHWM at the end; empty: its VmRSS before the load. Per"
           f" stream or connection: (held − empty) ÷ count, and the slope from the step before. grpc-demo runs with"
