@@ -41,15 +41,7 @@ impl MessageService for Messenger {
     ) -> Result<Response<Self::iter_messageStream>, Status> {
         // Kept as the address, written out only if a warning needs it.
         let peer = crate::server::transport::connection::peer_addr(request.extensions());
-        // tonic applies `grpc-timeout` only until the response headers; a
-        // stream's deadline is enforced here, for its whole life.
-        let deadline = request
-            .metadata()
-            .as_ref()
-            .get(GRPC_TIMEOUT)
-            .and_then(|value| value.to_str().ok())
-            .and_then(parse_grpc_timeout)
-            .map(|timeout| Box::pin(tokio::time::sleep(timeout)));
+        let deadline = stream_deadline(request.metadata());
         Ok(Response::new(Replies {
             inbound: request.into_inner(),
             session: Session::new(),
@@ -139,6 +131,18 @@ impl Stream for Replies {
             }
         }
     }
+}
+
+/// The timer of a stream's `grpc-timeout`, if the client sent one. (tonic
+/// applies it only until the response headers; a stream enforces it itself,
+/// for its whole life.)
+pub fn stream_deadline(metadata: &tonic::metadata::MetadataMap) -> Option<Pin<Box<Sleep>>> {
+    metadata
+        .as_ref()
+        .get(GRPC_TIMEOUT)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_grpc_timeout)
+        .map(|timeout| Box::pin(tokio::time::sleep(timeout)))
 }
 
 /// Parses a `grpc-timeout` header value: up to 8 digits and a unit

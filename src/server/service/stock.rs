@@ -13,7 +13,7 @@ use tokio::time::{Interval, MissedTickBehavior, Sleep};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-use super::message::parse_grpc_timeout;
+use super::message::stream_deadline;
 use crate::proto::{stock_service_server::StockService, Quote, WatchRequest};
 
 const MAX_SYMBOL_LEN: usize = 12;
@@ -29,14 +29,7 @@ impl StockService for Stocks {
         &self,
         request: Request<WatchRequest>,
     ) -> Result<Response<Self::watchStream>, Status> {
-        // tonic applies `grpc-timeout` only until the response headers; a
-        // stream's deadline is enforced by the stream itself.
-        let deadline = request
-            .metadata()
-            .get("grpc-timeout")
-            .and_then(|value| value.to_str().ok())
-            .and_then(parse_grpc_timeout)
-            .map(|timeout| Box::pin(tokio::time::sleep(timeout)));
+        let deadline = stream_deadline(request.metadata());
         let WatchRequest {
             symbol,
             count,
