@@ -39,11 +39,12 @@ pub use transport::bind::{bind, bind_shared, bind_unix, Listener};
 pub use transport::connection_age::ConnectionAge;
 
 use layer::{
-    auth::TokenCheck, fast_path, over_limit::OverLimitLayer, request_budget, response_budget,
+    auth::TokenCheck, fast_path, observe::ObserveLayer, over_limit::OverLimit, request_budget,
+    response_budget,
 };
 use service::{greet::Greeter, message::Messenger, report::Reporter, stock::Stocks};
 use telemetry::{
-    access_log::{self, AccessLogLayer},
+    access_log::{self, AccessLog},
     metrics, otlp,
 };
 use transport::{conn_guard, incoming::Incoming};
@@ -133,17 +134,19 @@ pub async fn serve(
         // page at `/` is answered here too. Without --web: passes through.
         .layer(web::WebLayer::new(config.web.as_ref()))
         .layer(metrics::MetricsLayer::new(config.metrics))
-        .layer(conn_guard::Activity::layer())
         .layer(request_budget::RequestBudgetLayer::new(
             limits.max_request_buffer,
             limits.max_message_size,
         ))
-        .layer(AccessLogLayer::default())
+        // One layer, three observers in this order: the status correction
+        // first, so the access log (and the metrics, outside) see the
+        // corrected status; and the connection's in-flight count
+        // (observe.rs says why they share a layer).
+        .layer(ObserveLayer((OverLimit, (AccessLog, conn_guard::Activity))))
         .layer(response_budget::ResponseBudgetLayer::new(
             limits.max_response_buffer,
             limits.max_message_size,
         ))
-        .layer(OverLimitLayer::default())
         .layer(fast_path)
         .add_service(app_service!(StockServiceServer::new(Stocks)))
         .add_service(app_service!(ReportServiceServer::new(Reporter::new(

@@ -91,7 +91,7 @@ where
             }
         } else {
             Routed::Router {
-                inner: self.router.call(request),
+                inner: Box::pin(self.router.call(request)),
             }
         }
     }
@@ -101,7 +101,10 @@ pin_project! {
     #[project = RoutedProj]
     pub enum Routed<F, R> {
         Ours { #[pin] inner: F },
-        Router { #[pin] inner: R },
+        // Boxed: the router's future (axum's, 320 bytes) would otherwise
+        // set the size of this enum, and so of every layer's future around
+        // it, each of which is moved (copied) once per RPC.
+        Router { inner: Pin<Box<R>> },
     }
 }
 
@@ -115,7 +118,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             RoutedProj::Ours { inner } => inner.poll(cx),
-            RoutedProj::Router { inner } => inner.poll(cx),
+            RoutedProj::Router { inner } => inner.as_mut().poll(cx),
         }
     }
 }

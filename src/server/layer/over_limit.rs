@@ -2,19 +2,18 @@
 //! (`status::corrected_code`): tonic ends an RPC whose message is over
 //! `--max-message-size` with OUT_OF_RANGE, where gRPC's other
 //! implementations (and our contract) say RESOURCE_EXHAUSTED; and an RPC
-//! whose client went away (`status::client_went_away`) is CANCELLED. A
-//! layer of its own, outside every service, so the services, the access log
-//! and the metrics all see the corrected status.
+//! whose client went away (`status::client_went_away`) is CANCELLED. The
+//! first observer of the server's observe layer, outside every service, so
+//! the access log (the observer after it) and the metrics (outside it) see
+//! the corrected status.
 
-use super::observe::{ObserveLayer, Observer, Watch};
-use crate::status::{code_of, corrected_code, may_be_corrected};
+use super::observe::{Observer, Watch};
+use crate::status::{corrected_code, may_be_corrected};
 use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
+use tonic::Code;
 
 const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
-
-/// The layer: `OverLimitLayer::default()`.
-pub type OverLimitLayer = ObserveLayer<OverLimit>;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OverLimit;
@@ -28,22 +27,21 @@ impl Observer for OverLimit {
 }
 
 impl Watch for OverLimit {
-    fn headers(&mut self, headers: &mut HeaderMap) {
-        correct(headers);
+    fn headers(&mut self, headers: &mut HeaderMap, status: &mut Option<Code>) {
+        correct(headers, status);
     }
 
-    fn trailers(&mut self, trailers: &mut HeaderMap) {
-        correct(trailers);
+    fn trailers(&mut self, trailers: &mut HeaderMap, status: &mut Option<Code>) {
+        correct(trailers, status);
     }
 }
 
-/// Rewrites `grpc-status` as [`corrected_code`] says; anything else is
-/// left as it is.
-fn correct(headers: &mut HeaderMap) {
-    let Some(value) = headers.get(GRPC_STATUS) else {
+/// Rewrites `grpc-status` (`status`, as read from `headers`) as
+/// [`corrected_code`] says; anything else is left as it is.
+fn correct(headers: &mut HeaderMap, status: &mut Option<Code>) {
+    let Some(code) = *status else {
         return;
     };
-    let code = code_of(value);
     if !may_be_corrected(code) {
         return;
     }
@@ -55,13 +53,21 @@ fn correct(headers: &mut HeaderMap) {
     let corrected = corrected_code(code, &message);
     if corrected != code {
         headers.insert(GRPC_STATUS, HeaderValue::from(corrected as i32));
+        *status = Some(corrected);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tonic::Code;
+
+    /// Corrects `headers` as the observe layer does (status read from the
+    /// map), and checks that the status handed on matches the map.
+    fn correct_map(headers: &mut HeaderMap) {
+        let mut status = headers.get(GRPC_STATUS).map(crate::status::code_of);
+        correct(headers, &mut status);
+        assert_eq!(status, headers.get(GRPC_STATUS).map(crate::status::code_of));
+    }
 
     #[test]
     fn over_limit_out_of_range_becomes_resource_exhausted() {
@@ -73,13 +79,13 @@ mod tests {
                 "Error, decoded message length too large: found 5000 bytes, the limit is: 4096 bytes",
             ),
         );
-        correct(&mut headers);
+        correct_map(&mut headers);
         assert_eq!(headers[GRPC_STATUS], "8");
 
         let mut other = HeaderMap::new();
         other.insert(GRPC_STATUS, HeaderValue::from(Code::OutOfRange as i32));
         other.insert(GRPC_MESSAGE, HeaderValue::from_static("index past the end"));
-        correct(&mut other);
+        correct_map(&mut other);
         assert_eq!(other[GRPC_STATUS], "11");
 
         let mut went_away = HeaderMap::new();
@@ -88,7 +94,7 @@ mod tests {
             GRPC_MESSAGE,
             HeaderValue::from_static("the%20client%20went%20away%3A%20connection%20reset"),
         );
-        correct(&mut went_away);
+        correct_map(&mut went_away);
         assert_eq!(went_away[GRPC_STATUS], "1");
 
         let mut unknown = HeaderMap::new();
@@ -97,11 +103,11 @@ mod tests {
             GRPC_MESSAGE,
             HeaderValue::from_static("the%20handler%20failed"),
         );
-        correct(&mut unknown);
+        correct_map(&mut unknown);
         assert_eq!(unknown[GRPC_STATUS], "2");
 
         let mut none = HeaderMap::new();
-        correct(&mut none);
+        correct_map(&mut none);
         assert!(none.is_empty());
     }
 }

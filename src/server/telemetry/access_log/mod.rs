@@ -37,20 +37,15 @@ use std::time::Instant;
 use http::{header::HeaderName, HeaderMap, Request};
 use tonic::Code;
 
-use crate::server::layer::observe::{ObserveLayer, Observer, Watch};
-use crate::{
-    status::code_of,
-    trace_context::{self, TraceContext},
-};
+use crate::server::layer::observe::{Observer, Watch};
+use crate::trace_context::{self, TraceContext};
 
 // Looked up per RPC: as constants they are hashed, not parsed, each time.
 const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
-const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 const TRACEPARENT: HeaderName = HeaderName::from_static(trace_context::TRACEPARENT);
 
-/// The layer: `AccessLogLayer::default()`.
-pub type AccessLogLayer = ObserveLayer<AccessLog>;
-
+/// An observer of the server's observe layer (after the over-limit
+/// correction, so it logs the corrected status).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccessLog;
 
@@ -81,17 +76,17 @@ impl Observer for AccessLog {
 }
 
 impl Watch for Option<Entry> {
-    fn headers(&mut self, headers: &mut HeaderMap) {
+    fn headers(&mut self, _: &mut HeaderMap, status: &mut Option<Code>) {
         // A trailers-only response (most errors) carries its status in the
         // headers.
         if let Some(entry) = self {
-            entry.status = status(headers);
+            entry.status = *status;
         }
     }
 
-    fn trailers(&mut self, trailers: &mut HeaderMap) {
+    fn trailers(&mut self, _: &mut HeaderMap, status: &mut Option<Code>) {
         if let Some(entry) = self {
-            entry.status = status(trailers);
+            entry.status = *status;
         }
     }
 
@@ -100,10 +95,4 @@ impl Watch for Option<Entry> {
             entry.status.get_or_insert(Code::Internal);
         }
     }
-}
-
-/// The RPC's status, from `grpc-status` in the trailers (or the headers of
-/// a trailers-only response).
-fn status(headers: &HeaderMap) -> Option<Code> {
-    headers.get(GRPC_STATUS).map(code_of)
 }

@@ -5,21 +5,16 @@ use std::sync::{atomic::Ordering, Arc};
 
 use http::Request;
 
-use crate::server::layer::observe::{ObserveLayer, Observer, Watch};
+use crate::server::layer::observe::{Observer, Watch};
 
 use super::{now_ms, ConnInfo, ConnState};
 
 /// Counts each connection's RPCs in flight (for `--max-connection-idle`
 /// and for choosing which idle connection to close when full): an RPC is
-/// in flight until its response body ends or is dropped.
+/// in flight until its response body ends or is dropped. An observer of the
+/// server's observe layer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Activity;
-
-impl Activity {
-    pub fn layer() -> ObserveLayer<Self> {
-        ObserveLayer(Self)
-    }
-}
 
 impl Observer for Activity {
     type Watch = Option<InFlight>;
@@ -48,6 +43,6 @@ impl Drop for InFlight {
 }
 
 impl Watch for Option<InFlight> {
-    fn headers(&mut self, _: &mut http::HeaderMap) {}
-    fn trailers(&mut self, _: &mut http::HeaderMap) {}
+    fn headers(&mut self, _: &mut http::HeaderMap, _: &mut Option<tonic::Code>) {}
+    fn trailers(&mut self, _: &mut http::HeaderMap, _: &mut Option<tonic::Code>) {}
 }
