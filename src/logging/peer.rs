@@ -4,9 +4,30 @@
 
 use std::{io::Write as _, net::SocketAddr};
 
+/// Each octet's decimal digits, padded to 3 bytes, and how many there are:
+/// an IPv4 address is written from this table (a copy per octet), not
+/// through `Display` or a number formatter per octet (BENCHMARKS.md, "peers
+/// written digit by digit", and issue 22 item 3).
+const OCTETS: [([u8; 3], u8); 256] = {
+    let mut table = [([0u8; 3], 0u8); 256];
+    let mut n = 0;
+    while n < 256 {
+        let (hundreds, tens, ones) = ((n / 100) as u8, (n / 10 % 10) as u8, (n % 10) as u8);
+        table[n] = if n >= 100 {
+            ([b'0' + hundreds, b'0' + tens, b'0' + ones], 3)
+        } else if n >= 10 {
+            ([b'0' + tens, b'0' + ones, 0], 2)
+        } else {
+            ([b'0' + ones, 0, 0], 1)
+        };
+        n += 1;
+    }
+    table
+};
+
 /// Appends the peer: `1.2.3.4:5`, `[::1]:5`, or `unix` for a Unix socket.
 /// An IPv4 client of the dual-stack listener shows as IPv4, not as
-/// `[::ffff:1.2.3.4]`. IPv4 is written digit by digit, not through
+/// `[::ffff:1.2.3.4]`. IPv4 is written from a table of octets, not through
 /// `Display` (BENCHMARKS.md, "peers written digit by digit").
 pub(crate) fn push_peer(line: &mut Vec<u8>, peer: Option<SocketAddr>) {
     let Some(addr) = peer else {
@@ -16,12 +37,19 @@ pub(crate) fn push_peer(line: &mut Vec<u8>, peer: Option<SocketAddr>) {
     let mut digits = itoa::Buffer::new();
     match addr.ip().to_canonical() {
         std::net::IpAddr::V4(ip) => {
+            // At most 15 bytes: "255.255.255.255".
+            let mut text = [0u8; 16];
+            let mut len = 0;
             for (index, octet) in ip.octets().into_iter().enumerate() {
                 if index > 0 {
-                    line.push(b'.');
+                    text[len] = b'.';
+                    len += 1;
                 }
-                line.extend_from_slice(digits.format(octet).as_bytes());
+                let (octet_digits, count) = OCTETS[usize::from(octet)];
+                text[len..len + 3].copy_from_slice(&octet_digits);
+                len += usize::from(count);
             }
+            line.extend_from_slice(&text[..len]);
         }
         std::net::IpAddr::V6(ip) => {
             let _ = write!(line, "[{ip}]");
@@ -54,5 +82,17 @@ mod tests {
         assert_eq!(peer(Some("[::1]:8080")), "[::1]:8080");
         assert_eq!(peer(Some("[2001:db8::7]:65535")), "[2001:db8::7]:65535");
         assert_eq!(peer(None), "unix");
+    }
+
+    #[test]
+    fn every_octet_is_written_in_decimal() {
+        for octet in 0..=255u8 {
+            let addr = SocketAddr::from(([octet, 0, 255, octet], 1));
+            assert_eq!(
+                peer_text(Some(addr)),
+                format!("{octet}.0.255.{octet}:1"),
+                "octet {octet}"
+            );
+        }
     }
 }

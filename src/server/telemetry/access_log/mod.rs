@@ -34,13 +34,13 @@ pub fn flush() {
 
 use std::time::Instant;
 
-use http::{header::HeaderName, HeaderMap, Request};
+use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
 use tonic::Code;
 
 use crate::server::layer::observe::{Observer, Watch};
 use crate::trace_context::{self, TraceContext};
 
-// Looked up per RPC: as constants they are hashed, not parsed, each time.
+// Looked for per RPC: as constants they are compared, not parsed, each time.
 const GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
 const TRACEPARENT: HeaderName = HeaderName::from_static(trace_context::TRACEPARENT);
 
@@ -59,20 +59,33 @@ impl Observer for AccessLog {
         let wanted =
             crate::logging::access_log_enabled() || crate::server::telemetry::otlp::enabled();
         // Cheap clones (shared buffers), not copies: this runs per RPC.
-        wanted.then(|| Entry {
-            method: request.uri().path_and_query().cloned(),
-            peer: crate::server::transport::connection::peer_addr(request.extensions()),
-            encoding: request.headers().get(GRPC_ENCODING).cloned(),
-            trace: TraceContext::continue_or_start(
-                request
-                    .headers()
-                    .get(TRACEPARENT)
-                    .map(http::HeaderValue::as_bytes),
-            ),
-            started: Instant::now(),
-            status: None,
+        wanted.then(|| {
+            let (encoding, traceparent) = encoding_and_traceparent(request.headers());
+            Entry {
+                method: request.uri().path_and_query().cloned(),
+                peer: crate::server::transport::connection::peer_addr(request.extensions()),
+                encoding: encoding.cloned(),
+                trace: TraceContext::continue_or_start(traceparent.map(HeaderValue::as_bytes)),
+                started: Instant::now(),
+                status: None,
+            }
         })
     }
+}
+
+/// The request's `grpc-encoding` and `traceparent` (the first of each), in
+/// one pass over its few headers: cheaper than a hashed lookup of each
+/// (issue 22 item 3).
+fn encoding_and_traceparent(headers: &HeaderMap) -> (Option<&HeaderValue>, Option<&HeaderValue>) {
+    let (mut encoding, mut traceparent) = (None, None);
+    for (name, value) in headers {
+        if *name == GRPC_ENCODING {
+            encoding.get_or_insert(value);
+        } else if *name == TRACEPARENT {
+            traceparent.get_or_insert(value);
+        }
+    }
+    (encoding, traceparent)
 }
 
 impl Watch for Option<Entry> {
@@ -94,5 +107,33 @@ impl Watch for Option<Entry> {
         if let Some(entry) = self {
             entry.status.get_or_insert(Code::Internal);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_encoding_and_traceparent_are_found_among_other_headers() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(encoding_and_traceparent(&headers), (None, None));
+        headers.insert("content-type", HeaderValue::from_static("application/grpc"));
+        headers.insert("te", HeaderValue::from_static("trailers"));
+        headers.append(TRACEPARENT, HeaderValue::from_static("00-first"));
+        headers.append(TRACEPARENT, HeaderValue::from_static("00-second"));
+        headers.insert("user-agent", HeaderValue::from_static("grpc-go/1.0"));
+        assert_eq!(
+            encoding_and_traceparent(&headers),
+            (None, Some(&HeaderValue::from_static("00-first")))
+        );
+        headers.insert(GRPC_ENCODING, HeaderValue::from_static("gzip"));
+        assert_eq!(
+            encoding_and_traceparent(&headers),
+            (
+                Some(&HeaderValue::from_static("gzip")),
+                Some(&HeaderValue::from_static("00-first"))
+            )
+        );
     }
 }
