@@ -124,38 +124,6 @@ pub async fn serve(
     if let Some(age) = &limits.max_connection_age {
         builder = builder.max_connection_age(age.age);
     }
-    // Outermost first: the metrics and the access log see every RPC with
-    // its final (corrected) status. The unary and bidi services are dispatched ahead
-    // of tonic's router (fast_path.rs); it serves the rest, where the
-    // streaming services pay its routing cost once per stream.
-    let fast_path = fast_path::FastPathLayer::new(greet, message);
-    let router = builder
-        // gRPC-Web becomes gRPC here, before anything else sees it; the
-        // page at `/` is answered here too. Without --web: passes through.
-        .layer(web::WebLayer::new(config.web.as_ref()))
-        .layer(metrics::MetricsLayer::new(config.metrics))
-        .layer(request_budget::RequestBudgetLayer::new(
-            limits.max_request_buffer,
-            limits.max_message_size,
-        ))
-        // One layer, three observers in this order: the status correction
-        // first, so the access log (and the metrics, outside) see the
-        // corrected status; and the connection's in-flight count
-        // (observe.rs says why they share a layer).
-        .layer(ObserveLayer((OverLimit, (AccessLog, conn_guard::Activity))))
-        .layer(response_budget::ResponseBudgetLayer::new(
-            limits.max_response_buffer,
-            limits.max_message_size,
-        ))
-        .layer(fast_path)
-        .add_service(app_service!(StockServiceServer::new(Stocks)))
-        .add_service(app_service!(ReportServiceServer::new(Reporter::new(
-            limits.idle_stream_timeout
-        ))))
-        .add_service(health_service)
-        .add_optional_service(reflection_v1)
-        .add_optional_service(reflection_v1alpha);
-
     // TLS is terminated by the accept loop (tls.rs), ahead of the guards.
     let guards = conn_guard::GuardLimits {
         handshake_timeout: limits.handshake_timeout,
@@ -176,7 +144,7 @@ pub async fn serve(
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let drain_health = health.clone();
     let drain_delay = config.drain_delay;
-    let graceful = router.serve_with_incoming_shutdown(incoming, async move {
+    let drain = async move {
         shutdown.await;
         // Tell load balancers first, before in-flight work drains.
         set_health(&drain_health, ServingStatus::NotServing).await;
@@ -189,7 +157,58 @@ pub async fn serve(
         }
         tracing::info!("shutting down: no new connections, draining in-flight RPCs");
         let _ = draining_tx.send(());
-    });
+    };
+
+    // Outermost first: the metrics and the access log see every RPC with
+    // its final (corrected) status. The unary and bidi services are
+    // dispatched ahead of tonic's router (fast_path.rs); it serves the rest,
+    // where the streaming services pay its routing cost once per stream.
+    let fast_path = fast_path::FastPathLayer::new(greet, message);
+    // The layers and services every configuration has, inside whatever
+    // `$builder` already holds (a macro: each layer changes the builder's
+    // type).
+    macro_rules! serve_stack {
+        ($builder:expr) => {
+            $builder
+                .layer(request_budget::RequestBudgetLayer::new(
+                    limits.max_request_buffer,
+                    limits.max_message_size,
+                ))
+                // One layer, three observers in this order: the status
+                // correction first, so the access log (and the metrics,
+                // outside) see the corrected status; and the connection's
+                // in-flight count (observe.rs says why they share a layer).
+                .layer(ObserveLayer((OverLimit, (AccessLog, conn_guard::Activity))))
+                .layer(response_budget::ResponseBudgetLayer::new(
+                    limits.max_response_buffer,
+                    limits.max_message_size,
+                ))
+                .layer(fast_path)
+                .add_service(app_service!(StockServiceServer::new(Stocks)))
+                .add_service(app_service!(ReportServiceServer::new(Reporter::new(
+                    limits.idle_stream_timeout
+                ))))
+                .add_service(health_service)
+                .add_optional_service(reflection_v1)
+                .add_optional_service(reflection_v1alpha)
+                .serve_with_incoming_shutdown(incoming, drain)
+        };
+    }
+    type Serving<'a> =
+        std::pin::Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send + 'a>>;
+    let graceful: Serving<'_> = if config.web.is_none() && config.metrics.is_none() {
+        // The default: without --web and --metrics-addr, neither layer is
+        // in the stack, not even as a pass-through: each is code that every
+        // RPC runs (issue 22 item 3, BENCHMARKS.md).
+        Box::pin(serve_stack!(builder))
+    } else {
+        Box::pin(serve_stack!(builder
+            // gRPC-Web becomes gRPC here, before anything else sees it;
+            // the page at `/` is answered here too. Without --web: passes
+            // through.
+            .layer(web::WebLayer::new(config.web.as_ref()))
+            .layer(metrics::MetricsLayer::new(config.metrics))))
+    };
     let deadline = async {
         match draining_rx.await {
             Ok(()) => tokio::time::sleep(config.shutdown_timeout).await,
