@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Driver for bench/compare.sh: runs every server with every load generator
-at each load shape, 3 times, and prints medians and ratios as Markdown.
+at each load shape, 3 times (in interleaved rounds: every server once, then
+again), and prints medians and ratios as Markdown.
 
 Environment: RUNS (3), DURATION seconds per run (5), WARMUP seconds (1),
 ONLY (comma-separated sections: unary,bidi,watch,report,cost,memory,client,curves,memcurves),
@@ -229,6 +230,21 @@ def measure(name, loadgen, kind, in_flight, connections, body_file):
         server.stop()
 
 
+def interleaved(names, run_one, what):
+    """RUNS rounds, each running every server once in turn (not one server's
+    runs back to back), so that a slow spell of this shared machine falls on
+    every server alike rather than on one. Returns each server's runs; a run
+    that fails is logged, not fatal."""
+    rows = {name: [] for name in names}
+    for _ in range(RUNS):
+        for name in names:
+            try:
+                rows[name].append(run_one(name))
+            except Exception as err:  # a peer that falls over is reported, not fatal
+                log(f"{name} / {what}: {err}")
+    return rows
+
+
 def median(results, key):
     values = [r[key] for r in results if r.get(key) is not None]
     return statistics.median(values) if values else None
@@ -253,15 +269,10 @@ def section_load(kind, results):
             print(f"\n### {loadgen}, {in_flight} in flight over {connections} connection(s)\n")
             print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-            rows = {}
-            for name in SERVERS:
-                runs = []
-                for _ in range(RUNS):
-                    try:
-                        runs.append(measure(name, loadgen, kind, in_flight, connections, body.name))
-                    except Exception as err:  # a peer that falls over is reported, not fatal
-                        log(f"{name} / {loadgen} / {kind} {in_flight}x{connections}: {err}")
-                rows[name] = runs
+            rows = interleaved(
+                SERVERS, lambda name: measure(name, loadgen, kind, in_flight, connections, body.name),
+                f"{loadgen} / {kind} {in_flight}x{connections}")
+            for name, runs in rows.items():
                 results.append({"kind": kind, "loadgen": loadgen, "in_flight": in_flight,
                                 "connections": connections, "server": name, "runs": runs})
             ours = median(rows["grpc-demo"], key)
@@ -285,15 +296,8 @@ def section_cost(results):
     print("\n## What the optional features cost (unary sayHello, h2load, 64 in flight over 4 connections)\n")
     print(f"| server | req/s (median of {RUNS}) | vs default grpc-demo | vs tonic-bare | server CPU |")
     print("|---|---:|---:|---:|---:|")
-    rows = {}
-    for name in FEATURE_SERVERS:
-        runs = []
-        for _ in range(RUNS):
-            try:
-                runs.append(measure(name, "h2load", "unary", 64, 4, body.name))
-            except Exception as err:
-                log(f"{name} / cost: {err}")
-        rows[name] = runs
+    rows = interleaved(FEATURE_SERVERS, lambda name: measure(name, "h2load", "unary", 64, 4, body.name), "cost")
+    for name, runs in rows.items():
         results.append({"kind": "cost", "server": name, "runs": runs})
     default = median(rows["grpc-demo (default: access log on, metrics off)"], "rps")
     bare = median(rows["tonic-bare (current-thread)"], "rps")
@@ -395,15 +399,9 @@ def section_pattern(workload, results):
         print(f"\n### {loadgen}, {PATTERN_STREAMS} streams over {PATTERN_CONNECTIONS} connections\n")
         print(f"| server | {unit} (median of {RUNS}) | vs grpc-demo | p50 | p99 | mean | server CPU | peak RSS | failed |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-        rows = {}
-        for name in PATTERN_SERVERS:
-            runs = []
-            for _ in range(RUNS):
-                try:
-                    runs.append(measure_pattern(name, loadgen, workload, body.name))
-                except Exception as err:  # a peer that falls over is reported, not fatal
-                    log(f"{name} / {loadgen} {workload}: {err}")
-            rows[name] = runs
+        rows = interleaved(PATTERN_SERVERS, lambda name: measure_pattern(name, loadgen, workload, body.name),
+                           f"{loadgen} {workload}")
+        for name, runs in rows.items():
             results.append({"kind": workload, "loadgen": loadgen, "in_flight": PATTERN_STREAMS,
                             "connections": PATTERN_CONNECTIONS, "server": name, "runs": runs})
         ours = median(rows["grpc-demo"], "mps")

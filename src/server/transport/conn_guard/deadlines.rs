@@ -4,7 +4,7 @@ use std::{
     future::Future,
     pin::Pin,
     sync::{atomic::Ordering, Arc},
-    task::Context,
+    task::{Context, Waker},
     time::{Duration, Instant},
 };
 
@@ -26,6 +26,12 @@ pub struct Guard {
     handshake_deadline: Option<Instant>,
     header_deadline: Option<Instant>,
     timer: Pin<Box<Sleep>>,
+    /// The waker the timer and the eviction flag were last polled with.
+    /// While it is still the connection's, and nothing since moved the
+    /// timer, fired it, evicted the connection or made it owe the floor, a
+    /// read that finds nothing need not poll them again (one pending read
+    /// per pipelined burst of streams paid a timer poll: issue 22 item 3).
+    armed: Option<Waker>,
     /// Set once a guard fired: reads end, writes fail.
     pub(crate) closing: Option<Closing>,
 }
@@ -42,6 +48,7 @@ impl Guard {
             handshake_deadline: Some(handshake_deadline),
             header_deadline: None,
             timer: Box::pin(tokio::time::sleep_until(handshake_deadline.into())),
+            armed: None,
             closing: None,
         }
     }
@@ -64,6 +71,7 @@ impl Guard {
             // The timer was set for the handshake: the idle deadline is next.
             if let Some(idle) = self.limits.max_connection_idle {
                 self.timer.as_mut().reset((Instant::now() + idle).into());
+                self.armed = None;
             }
         }
         match (in_header, self.header_deadline) {
@@ -72,6 +80,7 @@ impl Guard {
                 self.header_deadline = Some(deadline);
                 if self.timer.deadline().into_std() > deadline {
                     self.timer.as_mut().reset(deadline.into());
+                    self.armed = None;
                 }
             }
             (false, Some(_)) => self.header_deadline = None,
@@ -118,6 +127,19 @@ impl Guard {
     /// While the connection waits for bytes: the eviction flag and the
     /// timer (which wakes the connection when a deadline passes).
     pub fn poll_deadlines(&mut self, cx: &mut Context<'_>) -> Option<Closing> {
+        // Whatever wakes the connection (the accept loop's eviction, owing
+        // the floor, the timer) also changes what is checked here first.
+        if self
+            .armed
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()))
+            && !self.timer.is_elapsed()
+            && !self.state.evict.load(Ordering::Acquire)
+            && self.state.unread_since_ms().is_none()
+        {
+            return None;
+        }
+        self.armed = None;
         self.state.waker.register(cx.waker());
         if self.state.evict.load(Ordering::Acquire) {
             return Some(Closing::Evicted);
@@ -133,6 +155,7 @@ impl Guard {
         // Bounded: each round either returns or moves the timer forward.
         for _ in 0..4 {
             if self.timer.as_mut().poll(cx).is_pending() {
+                self.armed = Some(cx.waker().clone());
                 return None;
             }
             let now = Instant::now();
