@@ -130,6 +130,16 @@ pub struct Interrupted;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// The `grpc-status` header name, ready-made: looked up per RPC by the
+/// server's layers, it is hashed, not parsed, each time.
+pub const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+
+/// The status in a response's headers (a trailers-only response) or
+/// trailers, if `grpc-status` is there.
+pub fn status_in(headers: &http::HeaderMap) -> Option<Code> {
+    headers.get(GRPC_STATUS).map(code_of)
+}
+
 /// The code of a `grpc-status` header value; a malformed one is UNKNOWN,
 /// as the gRPC spec says a client must treat it.
 pub fn code_of(value: &HeaderValue) -> Code {

@@ -13,12 +13,12 @@ use std::{
     task::{ready, Context, Poll},
 };
 
-use http::{header::HeaderName, HeaderMap, Request, Response};
+use http::{HeaderMap, Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tonic::Code;
 
-const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+use crate::status::status_in;
 
 /// Starts a [`Watch`] per request.
 pub trait Observer: Clone {
@@ -67,11 +67,6 @@ impl<A: Watch, B: Watch> Watch for (A, B) {
         self.0.failed();
         self.1.failed();
     }
-}
-
-/// The `grpc-status` of a response's headers or trailers.
-fn status_of(headers: &HeaderMap) -> Option<Code> {
-    headers.get(GRPC_STATUS).map(crate::status::code_of)
 }
 
 /// The layer of an [`Observer`].
@@ -138,7 +133,7 @@ where
         let mut watch = this.watch.take();
         Poll::Ready(result.map(|mut response| {
             if let Some(watch) = watch.as_mut() {
-                let mut status = status_of(response.headers());
+                let mut status = status_in(response.headers());
                 watch.headers(response.headers_mut(), &mut status);
             }
             response.map(|inner| ObservedBody { inner, watch })
@@ -168,7 +163,7 @@ impl<B: Body, W: Watch> Body for ObservedBody<B, W> {
         match &mut frame {
             Some(Ok(frame)) => {
                 if let (Some(trailers), Some(watch)) = (frame.trailers_mut(), this.watch.as_mut()) {
-                    let mut status = status_of(trailers);
+                    let mut status = status_in(trailers);
                     watch.trailers(trailers, &mut status);
                 }
             }

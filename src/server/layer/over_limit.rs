@@ -8,11 +8,10 @@
 //! the corrected status.
 
 use super::observe::{Observer, Watch};
-use crate::status::{corrected_code, may_be_corrected};
+use crate::status::{corrected_code, may_be_corrected, GRPC_STATUS};
 use http::{header::HeaderName, HeaderMap, HeaderValue, Request};
 use tonic::Code;
 
-const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -64,9 +63,9 @@ mod tests {
     /// Corrects `headers` as the observe layer does (status read from the
     /// map), and checks that the status handed on matches the map.
     fn correct_map(headers: &mut HeaderMap) {
-        let mut status = headers.get(GRPC_STATUS).map(crate::status::code_of);
+        let mut status = crate::status::status_in(headers);
         correct(headers, &mut status);
-        assert_eq!(status, headers.get(GRPC_STATUS).map(crate::status::code_of));
+        assert_eq!(status, crate::status::status_in(headers));
     }
 
     #[test]

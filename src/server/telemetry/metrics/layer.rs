@@ -14,15 +14,13 @@ use std::{
 };
 
 use bytes::Bytes;
-use http::{header::HeaderName, Request, Response};
+use http::{Request, Response};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tonic::{body::Body, Code};
 
 use super::{MethodStats, Metrics};
 use crate::framing::PrefixReader;
-
-const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
 
 /// Counts RPCs into `metrics`; with `None`, passes everything through.
 #[derive(Debug, Clone, Copy, Default)]
@@ -114,12 +112,6 @@ impl Drop for Call {
     }
 }
 
-fn status_of(headers: &http::HeaderMap) -> Option<Code> {
-    headers
-        .get(GRPC_STATUS)
-        .map(|value| Code::from_bytes(value.as_bytes()))
-}
-
 pin_project! {
     pub struct MeasuredFuture<F> {
         #[pin]
@@ -141,7 +133,7 @@ where
         Poll::Ready(result.map(|response| {
             // A trailers-only response (most errors) has its status here.
             if let Some(call) = call.as_mut() {
-                call.status = status_of(response.headers());
+                call.status = crate::status::status_in(response.headers());
             }
             response.map(|inner| MeasuredBody {
                 inner,
@@ -181,7 +173,7 @@ impl<B: HttpBody<Data = Bytes>> HttpBody for MeasuredBody<B> {
                             call.stats.msg_sent.fetch_add(messages, Ordering::Relaxed);
                         }
                     } else if let Some(trailers) = frame.trailers_ref() {
-                        call.status = status_of(trailers).or(call.status);
+                        call.status = crate::status::status_in(trailers).or(call.status);
                     }
                 }
                 Some(Err(_)) => {
