@@ -1,18 +1,20 @@
 //! MessageService: the tutorial's bidirectional stream, driven by [`Session`].
 
 use std::{
-    future::Future,
     net::SocketAddr,
     pin::Pin,
     task::{Context, Poll, Waker},
     time::Duration,
 };
 
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::{idle::IdleTimer, session::Session};
+use super::{
+    idle::{Expired, IdleTimer},
+    session::Session,
+};
 use crate::logging::peer_text;
 use crate::proto::{message_service_server::MessageService, MessageRequest, MessageResponse};
 
@@ -41,13 +43,13 @@ impl MessageService for Messenger {
     ) -> Result<Response<Self::iter_messageStream>, Status> {
         // Kept as the address, written out only if a warning needs it.
         let peer = crate::server::transport::connection::peer_addr(request.extensions());
-        let deadline = stream_deadline(request.metadata());
+        // The deadline is kept on the idle timer: one timer per stream.
+        let deadline = grpc_timeout(request.metadata()).map(|timeout| Instant::now() + timeout);
         Ok(Response::new(Replies {
             inbound: request.into_inner(),
             session: Session::new(),
             done: false,
-            idle: IdleTimer::new(self.idle_timeout),
-            deadline,
+            idle: IdleTimer::new(self.idle_timeout).with_deadline(deadline),
             timers_wake: None,
             peer,
         }))
@@ -59,15 +61,14 @@ impl MessageService for Messenger {
 /// task or channel is needed per stream. Ends after END (the rest of the
 /// client's messages are not read), on the client's half-close, after an
 /// inbound error, when the client's deadline passes, or when the client has
-/// sent nothing for the idle timeout.
+/// sent nothing for the idle timeout (both kept by [`IdleTimer`]).
 pub struct Replies {
     inbound: Streaming<MessageRequest>,
     session: Session,
     done: bool,
     idle: IdleTimer,
-    deadline: Option<Pin<Box<Sleep>>>,
-    /// The waker the timers were last polled with. While it is still ours
-    /// and neither timer has elapsed, they need not be polled again
+    /// The waker the timer was last polled with. While it is still ours
+    /// and the timer has not elapsed, it need not be polled again
     /// (BENCHMARKS.md, "stream timers polled again only when …").
     timers_wake: Option<Waker>,
     peer: Option<SocketAddr>,
@@ -105,24 +106,22 @@ impl Stream for Replies {
                     .timers_wake
                     .as_ref()
                     .is_some_and(|waker| waker.will_wake(cx.waker()));
-                if armed
-                    && !this.idle.is_elapsed()
-                    && !this.deadline.as_ref().is_some_and(|d| d.is_elapsed())
-                {
+                if armed && !this.idle.is_elapsed() {
                     return Poll::Pending;
                 }
-                if let Some(deadline) = this.deadline.as_mut() {
-                    if deadline.as_mut().poll(cx).is_ready() {
+                match this.idle.poll_idle(cx) {
+                    Poll::Ready(Expired::Deadline) => {
                         tracing::info!(peer = %peer_text(this.peer), "stream passed its deadline, ending it");
                         return this.end(Status::deadline_exceeded("deadline exceeded"));
                     }
-                }
-                if this.idle.poll_idle(cx).is_ready() {
-                    let idle = humantime::format_duration(this.idle.timeout());
-                    tracing::warn!(peer = %peer_text(this.peer), %idle, "stream sent nothing for the idle timeout, ending it");
-                    return this.end(Status::deadline_exceeded(format!(
-                        "no message for {idle} (--idle-stream-timeout)"
-                    )));
+                    Poll::Ready(Expired::Idle) => {
+                        let idle = humantime::format_duration(this.idle.timeout());
+                        tracing::warn!(peer = %peer_text(this.peer), %idle, "stream sent nothing for the idle timeout, ending it");
+                        return this.end(Status::deadline_exceeded(format!(
+                            "no message for {idle} (--idle-stream-timeout)"
+                        )));
+                    }
+                    Poll::Pending => {}
                 }
                 if !armed {
                     this.timers_wake = Some(cx.waker().clone());
@@ -137,12 +136,16 @@ impl Stream for Replies {
 /// applies it only until the response headers; a stream enforces it itself,
 /// for its whole life.)
 pub fn stream_deadline(metadata: &tonic::metadata::MetadataMap) -> Option<Pin<Box<Sleep>>> {
+    grpc_timeout(metadata).map(|timeout| Box::pin(tokio::time::sleep(timeout)))
+}
+
+/// The client's `grpc-timeout`, if it sent one that parses.
+pub fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
     metadata
         .as_ref()
         .get(GRPC_TIMEOUT)
         .and_then(|value| value.to_str().ok())
         .and_then(parse_grpc_timeout)
-        .map(|timeout| Box::pin(tokio::time::sleep(timeout)))
 }
 
 /// Parses a `grpc-timeout` header value: up to 8 digits and a unit

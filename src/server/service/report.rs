@@ -38,7 +38,8 @@ impl ReportService for Reporter {
             // The idle timer is polled only when no reading is ready.
             let next = std::future::poll_fn(|cx| match Pin::new(&mut inbound).poll_next(cx) {
                 Poll::Ready(next) => Poll::Ready(Some(next)),
-                Poll::Pending => idle.poll_idle(cx).map(|()| None),
+                // No deadline on this timer: it can only be idle.
+                Poll::Pending => idle.poll_idle(cx).map(|_idle| None),
             })
             .await;
             match next {

@@ -25,9 +25,32 @@ struct Slot<T> {
     next: Option<usize>,
 }
 
+// grpc-demo patch: a buffer that has emptied gives back what a burst made
+// it grow to. The slab only ever grew: a connection that once had many
+// frames queued at the same moment (a few hundred streams opening at once)
+// kept room for all of them, ~230 bytes a frame, for as long as it lived,
+// idle or not. An empty slab of more than this many slots is replaced by
+// one of this many: a busy connection's usual burst fits without
+// reallocating, and one that once had a large burst keeps only this much.
+const KEEP_SLOTS: usize = 64;
+
 impl<T> Buffer<T> {
     pub fn new() -> Self {
         Buffer { slab: Slab::new() }
+    }
+
+    /// grpc-demo patch: called after a frame is taken out.
+    #[inline]
+    fn release_if_empty(&mut self) {
+        if self.slab.is_empty() && self.slab.capacity() > KEEP_SLOTS {
+            self.shrink();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn shrink(&mut self) {
+        self.slab = Slab::with_capacity(KEEP_SLOTS);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -91,6 +114,7 @@ impl Deque {
                     self.indices = Some(idxs);
                 }
 
+                buf.release_if_empty();
                 Some(slot.value)
             }
             None => None,
