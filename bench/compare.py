@@ -622,8 +622,10 @@ def deadline_for(hold, streams):
 def held_memory(name, bench_args, hold, units):
     """A fresh server, its RSS empty; then `grpc-demo bench stream --messages 2
     --hold HOLD` with `bench_args`, the server's RSS and open descriptors
-    sampled every 100 ms while it runs (the highest samples), and its peak
-    RSS (VmHWM) at the end."""
+    sampled every 100 ms while it runs (the highest samples), its RSS
+    settled (the median of the samples from the highest one to the end: the
+    streams held, once what opening them took is freed), and its peak RSS
+    (VmHWM) at the end."""
     extra = grpc_demo_memory_flags() if name == "grpc-demo" else []
     server = Server(name, extra)
     try:
@@ -636,6 +638,7 @@ def held_memory(name, bench_args, hold, units):
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             bench = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
             held_kib = fds = 0
+            samples = []
             deadline = time.monotonic() + limit
             try:
                 while bench.poll() is None:
@@ -643,7 +646,8 @@ def held_memory(name, bench_args, hold, units):
                         raise RuntimeError(f"the server exited ({server.proc.returncode})")
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"bench still running after {limit:.0f} s")
-                    held_kib = max(held_kib, server.status_kib("VmRSS"))
+                    samples.append(server.status_kib("VmRSS"))
+                    held_kib = max(held_kib, samples[-1])
                     fds = max(fds, server.open_fds())
                     time.sleep(0.1)
             finally:
@@ -657,7 +661,9 @@ def held_memory(name, bench_args, hold, units):
             if not text.strip():
                 raise RuntimeError(f"bench failed ({bench.returncode}): {err.read().strip()[:300]}")
             report = json.loads(text)
-        return {"empty_kib": empty_kib, "held_kib": held_kib, "hwm_kib": peak_kib, "ok": report["ok"],
+        settled_kib = (statistics.median(samples[samples.index(held_kib):]) if samples else held_kib)
+        return {"empty_kib": empty_kib, "held_kib": held_kib, "settled_kib": settled_kib, "hwm_kib": peak_kib,
+                "ok": report["ok"],
                 "failed": report["failed"], "sockets": fds - empty_fds,
                 "max_latency_us": report.get("latency_us", {}).get("max"), "hold_s": hold}
     finally:
@@ -692,9 +698,10 @@ def memory_curve(name, what, steps, shape):
     return rows
 
 
-def fitted_kib_per_unit(rows):
-    """Least-squares slope of held RSS against the count, over the steps held."""
-    points = [(r["count"], r["held_kib"]) for r in rows if r.get("all_held")]
+def fitted_kib_per_unit(rows, field="held_kib"):
+    """Least-squares slope of held (or settled) RSS against the count, over
+    the steps held."""
+    points = [(r["count"], r[field]) for r in rows if r.get("all_held") and field in r]
     if len(points) < 2:
         return None
     mean_x = statistics.mean(x for x, _ in points)
@@ -704,29 +711,36 @@ def fitted_kib_per_unit(rows):
 
 
 def memory_table(what, unit, curves):
-    print(f"| server | {what} | RSS empty | RSS held | peak RSS (VmHWM) | per {unit} over empty |"
-          f" per {unit}, slope from the step before | server sockets | streams OK | note |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(f"| server | {what} | RSS empty | RSS held | RSS settled | peak RSS (VmHWM) | per {unit} over empty |"
+          f" per {unit}, slope from the step before | settled, per {unit} over empty | server sockets | streams OK"
+          f" | note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, rows in curves.items():
         before = None
         for row in rows:
             if "error" in row:
-                print(f"| {name} | {row['count']:,} | – | – | – | – | – | – | – | failed: {row['error']} |")
+                print(f"| {name} | {row['count']:,} | – | – | – | – | – | – | – | – | – | failed: {row['error']} |")
                 continue
             over = (row["held_kib"] - row["empty_kib"]) / row["count"]
             slope = ((row["held_kib"] - before["held_kib"]) / (row["count"] - before["count"])
                      if before else None)
+            settled = row.get("settled_kib", row["held_kib"])
+            settled_over = (settled - row["empty_kib"]) / row["count"]
             note = "" if row["all_held"] else "not all open at once (left out of the slopes)"
             print(f"| {name} | {row['count']:,} | {row['empty_kib'] / 1024:,.1f} MiB | {row['held_kib'] / 1024:,.1f} MiB |"
-                  f" {row['hwm_kib'] / 1024:,.1f} MiB | {over:,.2f} KiB | {fmt(slope, 2)}{' KiB' if slope is not None else ''} |"
+                  f" {settled / 1024:,.1f} MiB | {row['hwm_kib'] / 1024:,.1f} MiB | {over:,.2f} KiB |"
+                  f" {fmt(slope, 2)}{' KiB' if slope is not None else ''} | {settled_over:,.2f} KiB |"
                   f" {row['sockets']:,} | {row['ok']:,} | {note} |")
             if row["all_held"]:
                 before = row
     print()
     for name, rows in curves.items():
         slope = fitted_kib_per_unit(rows)
+        settled = fitted_kib_per_unit(rows, "settled_kib")
         figure = "–" if slope is None else f"{slope:,.2f} KiB"
-        print(f"- {name}: {figure} per idle {unit} (least-squares slope over the steps held)")
+        settled_figure = "–" if settled is None else f"{settled:,.2f} KiB"
+        print(f"- {name}: {figure} per idle {unit} held, {settled_figure} settled (least-squares slopes over the"
+              f" steps held)")
 
 
 def plot_memory(path, title, x_label, curves):
@@ -750,6 +764,8 @@ def plot_memory(path, title, x_label, curves):
                 label=f"{name}: RSS while held")
         ax.plot([r["count"] for r in held], [r["hwm_kib"] / 1024 for r in held], "s--", color=color, alpha=0.6,
                 label=f"{name}: peak (VmHWM)")
+        ax.plot([r["count"] for r in held], [r.get("settled_kib", r["held_kib"]) / 1024 for r in held], "^:",
+                color=color, alpha=0.8, label=f"{name}: RSS settled")
         failed = [r["count"] for r in rows if "error" in r]
         if failed:
             ax.plot(failed, [held[-1]["held_kib"] / 1024] * len(failed), "x", color=color, markersize=10,
@@ -776,8 +792,11 @@ def section_memcurves(results):
     print(f"A fresh server per step, on one core; `grpc-demo bench stream --messages 2 --hold HOLD` on the other"
           f" opens the streams (START answered, then idle for HOLD = {max(2 * DURATION, 2):g} s + 1 s per 1,000"
           f" streams, so that the last opens before the first ends). RSS held: the server's highest VmRSS, sampled"
-          f" every 100 ms while bench runs; peak: its VmHWM at the end; empty: its VmRSS before the load. Per"
-          f" stream or connection: (held − empty) ÷ count, and the slope from the step before. grpc-demo runs with"
+          f" every 100 ms while bench runs (it includes what opening them all at once took, freed but not yet"
+          f" given back); settled: the median of the samples from that highest one to the end (the streams held,"
+          f" once the allocator has returned what opening them took); peak: its VmHWM at the end; empty: its VmRSS"
+          f" before the load. Per stream or connection: (held − empty) ÷ count, and the slope from the step"
+          f" before. grpc-demo runs with"
           f" `{flags}` (its defaults are 256 streams per connection, 1,000 connections and 100 per client"
           f" address); bare tonic and the C++ server have no such limits by default. Server sockets: the most"
           f" descriptors the server had open beyond its empty self. The fd limit is raised to"
