@@ -94,13 +94,14 @@ impl IdleTimer {
     /// Ready once the stream has sent nothing for the timeout, or its
     /// deadline has passed; otherwise the timer is armed with `cx`'s waker.
     pub fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<Expired> {
-        if self.sleep.is_none() {
-            let wake = Self::next_wake(self.tick, self.deadline, Instant::now());
-            self.sleep = Some(Box::pin(tokio::time::sleep_until(wake)));
-        }
-        let Some(sleep) = self.sleep.as_mut() else {
-            return Poll::Pending;
-        };
+        let (tick, deadline) = (self.tick, self.deadline);
+        let sleep = self.sleep.get_or_insert_with(|| {
+            Box::pin(tokio::time::sleep_until(Self::next_wake(
+                tick,
+                deadline,
+                Instant::now(),
+            )))
+        });
         // Bounded: each round re-arms the timer ahead of now, or returns.
         while sleep.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
